@@ -1,0 +1,102 @@
+package dev.auditline.api.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The one JSON configuration of the wire format: snake_case names, RFC 3339 UTC timestamps with
+ * exactly six fractional digits, absent optionals omitted.
+ */
+public final class AuditJson {
+    /** Nesting a whole request may have: an event's {@code event_data} at its limit plus the envelope. */
+    public static final int MAX_DOCUMENT_DEPTH = 64;
+
+    private static final DateTimeFormatter MICROS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private static final ObjectMapper MAPPER = create();
+
+    private AuditJson() {}
+
+    /** The shared, thread-safe mapper. Do not reconfigure it. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** A new mapper with the wire configuration, for callers that need their own. */
+    public static ObjectMapper create() {
+        SimpleModule time = new SimpleModule("auditline-time");
+        time.addSerializer(Instant.class, new InstantSerializer());
+        time.addDeserializer(Instant.class, new InstantDeserializer());
+        JsonMapper mapper = JsonMapper.builder()
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .addModule(time)
+                .build();
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_DOCUMENT_DEPTH)
+                        .build());
+        return mapper;
+    }
+
+    /** {@code 2026-11-26T18:31:04.123456Z}. */
+    public static String formatTimestamp(Instant instant) {
+        return MICROS.format(instant);
+    }
+
+    /**
+     * Parses an RFC 3339 timestamp with an offset ({@code Z} or {@code +02:00}) into UTC,
+     * truncated to microseconds.
+     *
+     * @throws IllegalArgumentException saying what was expected
+     */
+    public static Instant parseTimestamp(String text) {
+        try {
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant()
+                    .truncatedTo(ChronoUnit.MICROS);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    "must be an RFC 3339 timestamp with offset, like 2026-01-31T12:00:00.000001Z (got \""
+                            + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "\")");
+        }
+    }
+
+    private static final class InstantSerializer extends JsonSerializer<Instant> {
+        @Override
+        public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            gen.writeString(formatTimestamp(value));
+        }
+    }
+
+    private static final class InstantDeserializer extends JsonDeserializer<Instant> {
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            try {
+                return parseTimestamp(p.getValueAsString());
+            } catch (IllegalArgumentException e) {
+                return (Instant) ctxt.handleWeirdStringValue(Instant.class, p.getValueAsString(), e.getMessage());
+            }
+        }
+    }
+}
