@@ -1,0 +1,272 @@
+package dev.auditline.datastorage.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.auditline.api.AuditEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The embedded store: one SQLite file in WAL mode, for a zero-setup start and small single-node
+ * installs. Same columns and semantics as {@link PostgresEventRepository}.
+ *
+ * <p>SQLite allows one writer at a time, so every batch goes through a single writer connection
+ * guarded by a lock; readers use a small pool and, thanks to WAL, never wait for the writer.
+ * Commits are fsynced ({@code synchronous=FULL}) because an acknowledged event must survive a
+ * power loss, not just a process crash.
+ */
+public final class SqliteEventRepository implements EventRepository {
+    private static final Logger log = LoggerFactory.getLogger(SqliteEventRepository.class);
+
+    /** How long a statement waits for a lock held by another connection: {@value} ms. */
+    static final int BUSY_TIMEOUT_MS = 5_000;
+
+    private static final String INSERT = "INSERT INTO audit_events (event_date, "
+            + String.join(", ", EventSql.EVENT_COLUMNS)
+            + ", ingested_at, ingested_by) VALUES (?, "
+            + "?, ".repeat(EventSql.EVENT_COLUMNS.size())
+            + "?, ?) ON CONFLICT DO NOTHING RETURNING event_id";
+
+    private static final String FIND_BY_ID =
+            "SELECT " + EventSql.SELECT_COLUMNS + " FROM audit_events WHERE event_id = ? ORDER BY ingest_seq LIMIT 1";
+
+    static final EventSql.Dialect DIALECT = new EventSql.Dialect() {
+        @Override
+        public Object timestampParam(Instant instant) {
+            return EventSql.epochMicros(instant);
+        }
+
+        @Override
+        public Instant timestamp(ResultSet rs, String column) throws SQLException {
+            return EventSql.fromEpochMicros(rs.getLong(column));
+        }
+
+        @Override
+        public Object uuidParam(UUID id) {
+            return id.toString();
+        }
+
+        @Override
+        public UUID uuid(ResultSet rs, String column) throws SQLException {
+            return UUID.fromString(rs.getString(column));
+        }
+    };
+
+    private final String location;
+    private final Clock clock;
+    private final HikariDataSource readers;
+    private final Object writeLock = new Object();
+    private final Connection writer; // guarded by writeLock
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqliteEventRepository(String location, Clock clock, HikariDataSource readers, Connection writer) {
+        this.location = location;
+        this.clock = clock;
+        this.readers = readers;
+        this.writer = writer;
+    }
+
+    /**
+     * Opens (creating the file and its directory when missing) and migrates the store.
+     *
+     * @throws StorageUnavailableException when the file cannot be created, opened or migrated
+     */
+    public static SqliteEventRepository open(StorageConfig config, Clock clock) {
+        if (config.kind() != StorageConfig.Kind.SQLITE) {
+            throw new IllegalArgumentException("storage.url is not a SQLite URL (got " + config + ")");
+        }
+        String jdbcUrl = config.jdbcUrl();
+        createDirectoryOf(jdbcUrl);
+
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        sqlite.setBusyTimeout(BUSY_TIMEOUT_MS);
+        SQLiteDataSource files = new SQLiteDataSource(sqlite);
+        files.setUrl(jdbcUrl);
+
+        try {
+            Flyway.configure()
+                    .dataSource(files)
+                    .locations("classpath:db/sqlite")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            throw new StorageUnavailableException(
+                    "SQLite store " + jdbcUrl + ": migration failed: " + e.getMessage(), e);
+        }
+
+        HikariConfig pool = new HikariConfig();
+        pool.setPoolName("auditline-sqlite");
+        pool.setDataSource(files);
+        pool.setMaximumPoolSize(config.poolSize());
+        pool.setConnectionTimeout(config.connectionTimeout().toMillis());
+        HikariDataSource readers = new HikariDataSource(pool);
+        Connection writer;
+        try {
+            writer = files.getConnection();
+            writer.setAutoCommit(false);
+        } catch (SQLException e) {
+            readers.close();
+            throw new StorageUnavailableException("SQLite store " + jdbcUrl + ": cannot open the writer connection", e);
+        }
+        log.info(
+                "SQLite store at {}: WAL, synchronous=FULL, one writer, {} reader connections",
+                jdbcUrl,
+                config.poolSize());
+        return new SqliteEventRepository(jdbcUrl, clock, readers, writer);
+    }
+
+    @Override
+    public InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
+        Instant ingestedAt;
+        Set<UUID> created = new HashSet<>();
+        synchronized (writeLock) {
+            ensureOpen();
+            ingestedAt = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
+            if (events.isEmpty()) {
+                return new InsertResult(Set.of(), ingestedAt);
+            }
+            try (PreparedStatement ps = writer.prepareStatement(INSERT)) {
+                for (AuditEvent e : events) {
+                    ps.setString(1, EventSql.eventDate(e.eventTimestamp()).toString());
+                    int next = EventSql.bindEventColumns(ps, 2, e, DIALECT);
+                    ps.setLong(next, EventSql.epochMicros(ingestedAt));
+                    ps.setString(next + 1, ingestedBy);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            created.add(UUID.fromString(rs.getString(1)));
+                        }
+                    }
+                }
+                writer.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw unavailable("store a batch of " + events.size() + " events", e);
+            }
+        }
+        return new InsertResult(created, ingestedAt);
+    }
+
+    @Override
+    public Optional<AuditEvent> findById(UUID eventId) {
+        ensureOpen();
+        try (Connection c = readers.getConnection();
+                PreparedStatement ps = c.prepareStatement(FIND_BY_ID)) {
+            ps.setString(1, eventId.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw unavailable("read event " + eventId, e);
+        }
+    }
+
+    @Override
+    public EventPage query(EventQuery query) {
+        ensureOpen();
+        EventSql.Statement statement = EventSql.keysetQuery(query, DIALECT);
+        try (Connection c = readers.getConnection();
+                PreparedStatement ps = c.prepareStatement(statement.sql())) {
+            statement.bind(ps);
+            List<AuditEvent> rows = new ArrayList<>(query.limit() + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(EventSql.readEvent(rs, DIALECT));
+                }
+            }
+            return EventSql.page(rows, query.limit());
+        } catch (SQLException e) {
+            throw unavailable("query events", e);
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        if (closed.get()) {
+            return false;
+        }
+        try (Connection c = readers.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_events LIMIT 1")) {
+            ps.executeQuery().close();
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            log.debug("SQLite store {} is not ready", location, e);
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (writeLock) {
+            try {
+                writer.close();
+            } catch (SQLException e) {
+                log.warn("SQLite store {}: closing the writer connection failed", location, e);
+            }
+        }
+        readers.close();
+        log.info("SQLite store {} closed", location);
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StorageUnavailableException("SQLite store " + location + " is closed", null);
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writer.rollback();
+        } catch (SQLException e) {
+            log.warn("SQLite store {}: rollback failed", location, e);
+        }
+    }
+
+    private StorageUnavailableException unavailable(String what, SQLException e) {
+        return new StorageUnavailableException(
+                "SQLite store " + location + ": cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    private static void createDirectoryOf(String jdbcUrl) {
+        String path = jdbcUrl.substring("jdbc:sqlite:".length());
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        if (path.startsWith(":") || path.startsWith("file:") || path.isEmpty()) {
+            return;
+        }
+        Path parent = Path.of(path).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new StorageUnavailableException(
+                    "SQLite store " + jdbcUrl + ": cannot create the directory " + parent + ": " + e, e);
+        }
+    }
+}
