@@ -116,13 +116,27 @@ public record AuditEvent(
                 + utf8Upper(traceId)
                 + utf8Upper(spanId)
                 + (parentEventId == null ? 0 : 60)
-                + (durationMs == null ? 0 : 36);
+                + (durationMs == null ? 0 : 36)
+                + (ingestedAt == null ? 0 : 50)
+                + (ingestSeq == null ? 0 : 40)
+                + utf8Upper(ingestedBy);
     }
 
-    // JSON escaping can grow a character to six bytes (\\uXXXX), but only for control characters;
-    // three bytes per char bounds every other UTF-8 character.
+    // Three bytes per char bound plain UTF-8 text, but Jackson's byte output escapes a control
+    // character and each half of a surrogate pair (an emoji) as six bytes (a \\u escape), so
+    // those are counted on top; 20 covers the quoted field name.
     private static int utf8Upper(String s) {
-        return s == null ? 0 : 3 * s.length() + 20;
+        if (s == null) {
+            return 0;
+        }
+        int bytes = 3 * s.length() + 20;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || Character.isSurrogate(c)) {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /**

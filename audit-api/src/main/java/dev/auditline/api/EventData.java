@@ -159,7 +159,9 @@ public final class EventData {
             }
             String problem = EventRules.textProblem(text);
             if (problem != null) {
-                badPath = path;
+                // the path holds the offending key itself; a NUL in a field name must not reach
+                // a response, a log or a rejected file
+                badPath = path.replace("\u0000", "\\u0000");
                 badDetail = problem;
             }
         }

@@ -198,7 +198,12 @@ public final class EventRules {
         if (value == null) {
             return "nothing";
         }
-        String shown = value.length() > MAX_QUOTED ? value.substring(0, MAX_QUOTED) + "…" : value;
+        String shown = value;
+        if (value.length() > MAX_QUOTED) {
+            // never cut a surrogate pair in half: the message itself must be valid text
+            int cut = Character.isHighSurrogate(value.charAt(MAX_QUOTED - 1)) ? MAX_QUOTED - 1 : MAX_QUOTED;
+            shown = value.substring(0, cut) + "…";
+        }
         return '"' + shown.replace("\u0000", "\\u0000") + '"';
     }
 
