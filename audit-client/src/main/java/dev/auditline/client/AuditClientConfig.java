@@ -1,0 +1,450 @@
+package dev.auditline.client;
+
+import static dev.auditline.client.ConfigValues.formatDuration;
+import static dev.auditline.client.ConfigValues.formatSize;
+import static dev.auditline.client.ConfigValues.lower;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The client's configuration: the {@code audit:} section of a service's YAML file (DESIGN §6), with
+ * environment overrides, or built in code with {@link #builder()}.
+ *
+ * <p>Every value is checked when the record is constructed, and every problem is reported at once
+ * with its path in an {@link AuditConfigException}; a bad value never falls back to its default.
+ *
+ * <pre>{@code
+ * audit:
+ *   datastorage_url: http://datastorage-service:8080   # required
+ *   timeout: 10s                # per request
+ *   service_name: remediation-orchestrator             # required
+ *   buffer:
+ *     buffer_size: 10000        # events held in memory
+ *     batch_size: 1000          # events per request, ≤ buffer_size
+ *     flush_interval: 1s        # max age of an event in the buffer
+ *     max_retries: 3            # retries after the first attempt
+ *     max_buffer_bytes: 64MiB   # buffer bound in (estimated JSON) bytes
+ *     max_in_flight: 4          # concurrent requests
+ *     overflow: drop            # drop | block (spill needs the spool, not available yet)
+ *     block_timeout: 50ms       # longest store() waits with overflow: block
+ *     max_batch_bytes: 4MiB     # request bound in (estimated JSON) bytes, ≤ max_buffer_bytes
+ *   retry: {initial_backoff: 200ms, max_backoff: 30s}
+ *   spool: {dir: "", max_bytes: 1GiB}   # must stay empty in this version
+ *   auth: {token_file: ""}      # file holding the bearer token; empty = no Authorization header
+ * }</pre>
+ *
+ * @param datastorageUrl base URL of DataStorage, {@code http} or {@code https}
+ * @param timeout per-request timeout (connect and response)
+ * @param serviceName the emitting service, sent as {@code User-Agent} and used in thread names
+ */
+public record AuditClientConfig(
+        URI datastorageUrl, Duration timeout, String serviceName, Buffer buffer, Retry retry, Spool spool, Auth auth) {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@code buffer.buffer_size}: {@value} events. */
+    public static final int DEFAULT_BUFFER_SIZE = 10_000;
+    /** Default {@code buffer.batch_size}: {@value} events. */
+    public static final int DEFAULT_BATCH_SIZE = 1000;
+    /** Default {@code buffer.flush_interval}: 1s. */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** Default {@code buffer.max_retries}: {@value}. */
+    public static final int DEFAULT_MAX_RETRIES = 3;
+    /** Default {@code buffer.max_buffer_bytes}: {@value} (64MiB). */
+    public static final long DEFAULT_MAX_BUFFER_BYTES = 64L << 20;
+    /** Default {@code buffer.max_in_flight}: {@value} requests. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4;
+    /** Default {@code buffer.block_timeout}: 50ms. */
+    public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofMillis(50);
+    /** Default {@code buffer.max_batch_bytes}: {@value} (4MiB), well under DataStorage's 16MiB request limit. */
+    public static final long DEFAULT_MAX_BATCH_BYTES = 4L << 20;
+    /** Default {@code retry.initial_backoff}: 200ms. */
+    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+    /** Default {@code retry.max_backoff}: 30s. */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Default {@code spool.max_bytes}: {@value} (1GiB). */
+    public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
+
+    /** Upper bound of {@code buffer.max_in_flight}: {@value}; more concurrent requests only queue at the server. */
+    public static final int MAX_IN_FLIGHT_LIMIT = 64;
+    /** Upper bound of {@code buffer.max_retries}: {@value}. */
+    public static final int MAX_RETRIES_LIMIT = 100;
+
+    /** What {@code store()} does when the buffer is full. */
+    public enum Overflow {
+        /** Refuse the event at once and count it as dropped ({@code buffer_full}). */
+        DROP,
+        /** Wait up to {@code block_timeout} for room, then drop ({@code buffer_full}). */
+        BLOCK,
+        /** Write to the client spool; needs {@code spool.dir} (arrives with the spool). */
+        SPILL
+    }
+
+    /**
+     * The {@code audit.buffer} section.
+     *
+     * @param maxBatchBytes bound of one request's events by {@link dev.auditline.api.AuditEvent#estimatedJsonBytes()};
+     *     an event larger than this is dropped ({@code oversize}) at {@code store()}
+     */
+    public record Buffer(
+            int bufferSize,
+            int batchSize,
+            Duration flushInterval,
+            int maxRetries,
+            long maxBufferBytes,
+            int maxInFlight,
+            Overflow overflow,
+            Duration blockTimeout,
+            long maxBatchBytes) {}
+
+    /** The {@code audit.retry} section: exponential backoff with full jitter between these bounds. */
+    public record Retry(Duration initialBackoff, Duration maxBackoff) {}
+
+    /** The {@code audit.spool} section; {@code dir} is {@code null} when no spool is configured. */
+    public record Spool(Path dir, long maxBytes) {}
+
+    /** The {@code audit.auth} section; {@code tokenFile} is {@code null} when requests carry no token. */
+    public record Auth(Path tokenFile) {}
+
+    public AuditClientConfig {
+        List<String> problems = new ArrayList<>();
+        validate(datastorageUrl, timeout, serviceName, buffer, retry, spool, auth, problems);
+        if (!problems.isEmpty()) {
+            throw new AuditConfigException(problems);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values, for a modified copy. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Loads the {@code audit:} section of a service's YAML file, with overrides from the process
+     * environment.
+     *
+     * @throws AuditConfigException listing every problem with its path
+     * @throws IOException when the file cannot be read
+     */
+    public static AuditClientConfig fromYaml(Path file) throws IOException {
+        return fromYaml(file, System.getenv());
+    }
+
+    /**
+     * As {@link #fromYaml(Path)}, with the environment given: {@code AUDIT_} followed by the key's
+     * path upper-cased with dots as underscores overrides the file ({@code AUDIT_BUFFER_FLUSH_INTERVAL=2s}).
+     */
+    public static AuditClientConfig fromYaml(Path file, Map<String, String> env) throws IOException {
+        return new AuditConfigLoader(env).load(file);
+    }
+
+    /** As {@link #fromYaml(Path, Map)}, reading YAML text; {@code source} names it in messages. */
+    public static AuditClientConfig fromYaml(Reader yaml, String source, Map<String, String> env) throws IOException {
+        return new AuditConfigLoader(env).load(yaml, source);
+    }
+
+    /** The effective configuration in YAML-like form for the start-up log; holds no secret (only the token's path). */
+    public String describe() {
+        return "datastorage_url=" + datastorageUrl
+                + ", timeout=" + formatDuration(timeout)
+                + ", service_name=" + serviceName
+                + ", buffer={buffer_size=" + buffer.bufferSize
+                + ", batch_size=" + buffer.batchSize
+                + ", flush_interval=" + formatDuration(buffer.flushInterval)
+                + ", max_retries=" + buffer.maxRetries
+                + ", max_buffer_bytes=" + formatSize(buffer.maxBufferBytes)
+                + ", max_in_flight=" + buffer.maxInFlight
+                + ", overflow=" + lower(buffer.overflow)
+                + ", block_timeout=" + formatDuration(buffer.blockTimeout)
+                + ", max_batch_bytes=" + formatSize(buffer.maxBatchBytes)
+                + "}, retry={initial_backoff=" + formatDuration(retry.initialBackoff)
+                + ", max_backoff=" + formatDuration(retry.maxBackoff)
+                + "}, spool={dir=" + (spool.dir == null ? "\"\"" : spool.dir)
+                + ", max_bytes=" + formatSize(spool.maxBytes)
+                + "}, auth={token_file="
+                + (auth.tokenFile == null ? "\"\" (no token)" : auth.tokenFile + " (token masked)")
+                + "}";
+    }
+
+    private static void validate(
+            URI url,
+            Duration timeout,
+            String serviceName,
+            Buffer buffer,
+            Retry retry,
+            Spool spool,
+            Auth auth,
+            List<String> problems) {
+        if (url == null) {
+            problems.add("audit.datastorage_url: is required (got nothing)");
+        } else if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+            problems.add("audit.datastorage_url: must be an http:// or https:// URL with a host (got " + url + ")");
+        } else if (url.getQuery() != null || url.getFragment() != null) {
+            problems.add("audit.datastorage_url: must not have a query or fragment (got " + url + ")");
+        }
+        positive("audit.timeout", timeout, problems);
+        if (serviceName == null || serviceName.isBlank()) {
+            problems.add("audit.service_name: is required (got " + (serviceName == null ? "nothing" : "\"\"") + ")");
+        } else if (serviceName.length() > 100) {
+            problems.add("audit.service_name: must be at most 100 characters (got " + serviceName.length() + ")");
+        }
+        if (buffer == null) {
+            problems.add("audit.buffer: is required (got nothing)");
+        } else {
+            validateBuffer(buffer, spool, problems);
+        }
+        if (retry == null) {
+            problems.add("audit.retry: is required (got nothing)");
+        } else {
+            positive("audit.retry.initial_backoff", retry.initialBackoff, problems);
+            positive("audit.retry.max_backoff", retry.maxBackoff, problems);
+            if (isPositive(retry.initialBackoff)
+                    && isPositive(retry.maxBackoff)
+                    && retry.maxBackoff.compareTo(retry.initialBackoff) < 0) {
+                problems.add("audit.retry.max_backoff: must be ≥ initial_backoff (got "
+                        + formatDuration(retry.maxBackoff) + " < " + formatDuration(retry.initialBackoff) + ")");
+            }
+        }
+        if (spool == null) {
+            problems.add("audit.spool: is required (got nothing)");
+        } else {
+            if (spool.dir != null) {
+                problems.add("audit.spool.dir: the client spool is not available in this version; leave it empty (got "
+                        + spool.dir + ")");
+            }
+            if (spool.maxBytes <= 0) {
+                problems.add("audit.spool.max_bytes: must be > 0 (got " + spool.maxBytes + ")");
+            }
+        }
+        if (auth == null) {
+            problems.add("audit.auth: is required (got nothing)");
+        }
+    }
+
+    private static void validateBuffer(Buffer b, Spool spool, List<String> problems) {
+        if (b.bufferSize < 1) {
+            problems.add("audit.buffer.buffer_size: must be ≥ 1 (got " + b.bufferSize + ")");
+        }
+        if (b.batchSize < 1) {
+            problems.add("audit.buffer.batch_size: must be ≥ 1 (got " + b.batchSize + ")");
+        } else if (b.bufferSize >= 1 && b.batchSize > b.bufferSize) {
+            problems.add(
+                    "audit.buffer.batch_size: must be ≤ buffer_size (got " + b.batchSize + " > " + b.bufferSize + ")");
+        }
+        positive("audit.buffer.flush_interval", b.flushInterval, problems);
+        if (b.maxRetries < 0 || b.maxRetries > MAX_RETRIES_LIMIT) {
+            problems.add("audit.buffer.max_retries: must be between 0 and " + MAX_RETRIES_LIMIT + " (got "
+                    + b.maxRetries + ")");
+        }
+        if (b.maxBufferBytes < 1) {
+            problems.add("audit.buffer.max_buffer_bytes: must be > 0 (got " + b.maxBufferBytes + ")");
+        }
+        if (b.maxInFlight < 1 || b.maxInFlight > MAX_IN_FLIGHT_LIMIT) {
+            problems.add("audit.buffer.max_in_flight: must be between 1 and " + MAX_IN_FLIGHT_LIMIT + " (got "
+                    + b.maxInFlight + ")");
+        }
+        if (b.overflow == null) {
+            problems.add("audit.buffer.overflow: must be one of drop, block (got nothing)");
+        } else if (b.overflow == Overflow.SPILL) {
+            problems.add(
+                    spool == null || spool.dir == null
+                            ? "audit.buffer.overflow: spill requires audit.spool.dir, and the client spool is not available in"
+                                    + " this version; use drop or block (got spill)"
+                            : "audit.buffer.overflow: spill is not available in this version; use drop or block (got spill)");
+        }
+        if (b.blockTimeout == null) {
+            problems.add("audit.buffer.block_timeout: is required (got nothing)");
+        } else if (b.blockTimeout.isNegative()) {
+            problems.add("audit.buffer.block_timeout: must be ≥ 0 (got " + b.blockTimeout + ")");
+        }
+        if (b.maxBatchBytes < 1) {
+            problems.add("audit.buffer.max_batch_bytes: must be > 0 (got " + b.maxBatchBytes + ")");
+        } else if (b.maxBufferBytes >= 1 && b.maxBatchBytes > b.maxBufferBytes) {
+            problems.add("audit.buffer.max_batch_bytes: must be ≤ max_buffer_bytes (got " + formatSize(b.maxBatchBytes)
+                    + " > " + formatSize(b.maxBufferBytes) + ")");
+        }
+    }
+
+    private static boolean isPositive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
+    }
+
+    private static void positive(String path, Duration d, List<String> problems) {
+        if (d == null) {
+            problems.add(path + ": is required (got nothing)");
+        } else if (!isPositive(d)) {
+            problems.add(path + ": must be > 0 (got " + formatDuration(d) + ")");
+        }
+    }
+
+    /**
+     * Collects values, all defaulted as DESIGN §6 except {@code datastorage_url} and
+     * {@code service_name}; {@link #build()} checks them all at once.
+     */
+    public static final class Builder {
+        private URI datastorageUrl;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private String serviceName;
+        private int bufferSize = DEFAULT_BUFFER_SIZE;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+        private int maxRetries = DEFAULT_MAX_RETRIES;
+        private long maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Overflow overflow = Overflow.DROP;
+        private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
+        private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+        private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+        private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+        private Path spoolDir;
+        private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
+        private Path tokenFile;
+
+        Builder() {}
+
+        Builder(AuditClientConfig c) {
+            datastorageUrl = c.datastorageUrl;
+            timeout = c.timeout;
+            serviceName = c.serviceName;
+            bufferSize = c.buffer.bufferSize;
+            batchSize = c.buffer.batchSize;
+            flushInterval = c.buffer.flushInterval;
+            maxRetries = c.buffer.maxRetries;
+            maxBufferBytes = c.buffer.maxBufferBytes;
+            maxInFlight = c.buffer.maxInFlight;
+            overflow = c.buffer.overflow;
+            blockTimeout = c.buffer.blockTimeout;
+            maxBatchBytes = c.buffer.maxBatchBytes;
+            initialBackoff = c.retry.initialBackoff;
+            maxBackoff = c.retry.maxBackoff;
+            spoolDir = c.spool.dir;
+            spoolMaxBytes = c.spool.maxBytes;
+            tokenFile = c.auth.tokenFile;
+        }
+
+        public Builder datastorageUrl(URI datastorageUrl) {
+            this.datastorageUrl = datastorageUrl;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the text is not a URI at all */
+        public Builder datastorageUrl(String datastorageUrl) {
+            this.datastorageUrl = URI.create(Objects.requireNonNull(datastorageUrl, "datastorageUrl"));
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder serviceName(String serviceName) {
+            this.serviceName = serviceName;
+            return this;
+        }
+
+        public Builder bufferSize(int bufferSize) {
+            this.bufferSize = bufferSize;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder flushInterval(Duration flushInterval) {
+            this.flushInterval = flushInterval;
+            return this;
+        }
+
+        public Builder maxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        public Builder maxBufferBytes(long maxBufferBytes) {
+            this.maxBufferBytes = maxBufferBytes;
+            return this;
+        }
+
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        public Builder overflow(Overflow overflow) {
+            this.overflow = overflow;
+            return this;
+        }
+
+        public Builder blockTimeout(Duration blockTimeout) {
+            this.blockTimeout = blockTimeout;
+            return this;
+        }
+
+        public Builder maxBatchBytes(long maxBatchBytes) {
+            this.maxBatchBytes = maxBatchBytes;
+            return this;
+        }
+
+        public Builder initialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+            return this;
+        }
+
+        public Builder maxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+            return this;
+        }
+
+        /** {@code null} = no spool. */
+        public Builder spoolDir(Path spoolDir) {
+            this.spoolDir = spoolDir;
+            return this;
+        }
+
+        public Builder spoolMaxBytes(long spoolMaxBytes) {
+            this.spoolMaxBytes = spoolMaxBytes;
+            return this;
+        }
+
+        /** {@code null} = requests carry no {@code Authorization} header. */
+        public Builder tokenFile(Path tokenFile) {
+            this.tokenFile = tokenFile;
+            return this;
+        }
+
+        /** @throws AuditConfigException listing every problem */
+        public AuditClientConfig build() {
+            return new AuditClientConfig(
+                    datastorageUrl,
+                    timeout,
+                    serviceName,
+                    new Buffer(
+                            bufferSize,
+                            batchSize,
+                            flushInterval,
+                            maxRetries,
+                            maxBufferBytes,
+                            maxInFlight,
+                            overflow,
+                            blockTimeout,
+                            maxBatchBytes),
+                    new Retry(initialBackoff, maxBackoff),
+                    new Spool(spoolDir, spoolMaxBytes),
+                    new Auth(tokenFile));
+        }
+    }
+}

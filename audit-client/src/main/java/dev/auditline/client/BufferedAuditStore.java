@@ -1,0 +1,1094 @@
+package dev.auditline.client;
+
+import dev.auditline.api.AuditEvent;
+import dev.auditline.api.wire.ItemResult;
+import dev.auditline.api.wire.ItemStatus;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit client: a bounded in-memory buffer, one batching thread, and up to {@code
+ * max_in_flight} sender threads.
+ *
+ * <p>It exists because the design it replaces did the HTTP I/O and its retries on the one thread
+ * that also owned the flush timer, so a single slow batch delayed every later event by tens of
+ * seconds. Here the parts are separated:
+ *
+ * <ul>
+ *   <li>{@link #store} only appends to the buffer under a short lock: no I/O, no waiting (unless
+ *       {@code overflow: block}, then at most {@code block_timeout}). A full buffer drops the event
+ *       and counts it ({@code buffer_full}).
+ *   <li>The batching thread ({@code auditline-batcher-<service>}) cuts a batch when {@code
+ *       batch_size} events or {@code max_batch_bytes} are buffered, or when the <em>oldest</em>
+ *       buffered event is {@code flush_interval} old (each event's enqueue time is recorded; there
+ *       is no free-running ticker), and hands it to a sender thread. It never sends itself.
+ *   <li>Sender threads ({@code auditline-sender-<service>-n}) make the attempts, sleep between
+ *       retries, split on {@code 413}; a stalled or retrying request only occupies its own slot.
+ *       When all {@code max_in_flight} slots are busy, events wait in the (bounded) buffer.
+ * </ul>
+ *
+ * <p>Every event reaches one terminal state, counted in {@link #stats()}: acked, rejected, or
+ * dropped with a {@link DropReason} (spooled arrives with the client spool). The identity {@code
+ * enqueued = acked + rejected + dropped + spooled_pending + buffered + in_flight} holds in every
+ * snapshot because all of these change together under one lock.
+ *
+ * <p>How the answers of DataStorage are handled:
+ *
+ * <ul>
+ *   <li>2xx ({@code 200} stored, {@code 202} in the server's fallback spool): the items the body
+ *       lists as {@code rejected} are terminal <em>rejected</em> and never resent; all others are
+ *       acked (created or duplicate).
+ *   <li>No answer (connection error, timeout), {@code 408}, {@code 429}, {@code 500}, {@code 502},
+ *       {@code 503}, {@code 504}: retried up to {@code max_retries} times with exponential backoff
+ *       and full jitter, waiting at least the server's {@code Retry-After} (capped at {@code
+ *       max_backoff}), then dropped ({@code retries_exhausted}). {@code 500} is retried too: one
+ *       failed transaction is often transient, and {@code max_retries} keeps it bounded.
+ *   <li>{@code 413}: the batch is split in halves, each sent on its own; a single event that still
+ *       gets {@code 413} is dropped ({@code oversize}).
+ *   <li>{@code 400}: if the server announced limits the batch exceeds, it is re-cut to fit;
+ *       otherwise every event of the request is terminal <em>rejected</em> (never retried).
+ *   <li>Any other status ({@code 401}, {@code 403}, {@code 404}, …): not retried, the events are
+ *       dropped ({@code retries_exhausted}). They are valid events that cannot be delivered until
+ *       someone fixes the token or the URL, which no retry within seconds will do; counting them
+ *       as {@code rejected} would claim the events are invalid. Logged at WARN with the status.
+ * </ul>
+ *
+ * <p>The limits a server announces ({@code Audit-Max-Batch-Size}, {@code Audit-Max-Request-Bytes})
+ * cap every later batch, including ones already cut, which are re-cut before sending.
+ */
+public final class BufferedAuditStore implements AuditStore {
+    private static final Logger log = LoggerFactory.getLogger(BufferedAuditStore.class);
+
+    /** WARN summaries of drops and rejections: at most one per {@value} seconds each. */
+    static final long WARN_INTERVAL_SECONDS = 10;
+
+    /** Bytes of {@code {"events":[]}} around the events, reserved below the server's request limit. */
+    private static final int ENVELOPE_BYTES = 16;
+
+    /** A monotonic time source in nanoseconds; injected so tests control event ages. */
+    @FunctionalInterface
+    public interface Ticker {
+        long nanoTime();
+    }
+
+    /** Waits between retries; injected so tests see the schedule without waiting it out. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /** The random fraction in [0, 1] of full jitter. */
+    @FunctionalInterface
+    public interface Jitter {
+        double nextFraction();
+    }
+
+    private enum Outcome {
+        ACKED,
+        REJECTED,
+        DROPPED
+    }
+
+    /** One buffered event; {@code settled} is guarded by {@link #lock}. */
+    private static final class Entry {
+        final AuditEvent event;
+        final long seq;
+        final long enqueuedNanos;
+        final int bytes;
+        boolean settled;
+
+        Entry(AuditEvent event, long seq, long enqueuedNanos, int bytes) {
+            this.event = event;
+            this.seq = seq;
+            this.enqueuedNanos = enqueuedNanos;
+            this.bytes = bytes;
+        }
+    }
+
+    private static final class Batch {
+        final List<Entry> entries;
+
+        Batch(List<Entry> entries) {
+            this.entries = entries;
+        }
+    }
+
+    /** A pending {@link #flush}: waits for the events with {@code seq < upTo}; guarded by {@link #lock}. */
+    private static final class FlushWaiter {
+        final long upTo;
+        long remaining;
+        long acked;
+        long rejected;
+        long dropped;
+
+        FlushWaiter(long upTo, long remaining) {
+            this.upTo = upTo;
+            this.remaining = remaining;
+        }
+    }
+
+    private final AuditClientConfig config;
+    private final BatchSink sink;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    private final Jitter jitter;
+    private final long flushIntervalNanos;
+    private final long blockTimeoutNanos;
+    private final boolean blockOnOverflow;
+    private final ThreadPoolExecutor senders;
+    private final Thread batcher;
+
+    /**
+     * Guards the pipeline state below: buffer, counters, in-flight set, flush waiters, close flags.
+     * They change together so that every stats snapshot satisfies the accounting identity.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The batching thread waits here: a batch may be due, a slot freed, a flush or close asked. */
+    private final Condition batcherWake = lock.newCondition();
+    /** {@code overflow: block} producers wait here for room. */
+    private final Condition roomFreed = lock.newCondition();
+    /** {@link #flush} and {@link #close} wait here for events to become terminal. */
+    private final Condition settled = lock.newCondition();
+
+    private final ArrayDeque<Entry> buffer = new ArrayDeque<>();
+    private long bufferedBytes;
+    private long nextSeq;
+    private long flushRequestedUpTo;
+    private int inFlightBatches;
+    private long inFlightEvents;
+    private final Set<Batch> inFlight = new HashSet<>();
+    private final List<FlushWaiter> flushWaiters = new ArrayList<>();
+    private long enqueued;
+    private long acked;
+    private long rejected;
+    private final long[] dropped = new long[DropReason.values().length];
+    private boolean closed;
+    private boolean stopped;
+    private long lastFlushNanos;
+    private CompletableFuture<CloseReport> closeResult;
+
+    // Measurements that are not part of the identity: written without the lock.
+    private final AtomicLongArray flushes = new AtomicLongArray(FlushTrigger.values().length);
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong sends2xx = new AtomicLong();
+    private final AtomicLong sends4xx = new AtomicLong();
+    private final AtomicLong sends5xx = new AtomicLong();
+    private final AtomicLong sendsNetwork = new AtomicLong();
+    private final AtomicLong latencyCount = new AtomicLong();
+    private final AtomicLong latencyTotalNanos = new AtomicLong();
+    private final AtomicLong latencyMaxNanos = new AtomicLong();
+    private final List<PipelineObserver> observers = new CopyOnWriteArrayList<>();
+
+    private volatile int serverMaxBatchSize = Integer.MAX_VALUE;
+    private volatile long serverMaxRequestBytes = Long.MAX_VALUE;
+
+    private final WarnLimiter dropWarnings;
+    private final WarnLimiter rejectWarnings;
+
+    private BufferedAuditStore(Builder b) {
+        this.config = b.config;
+        this.sink = b.sink != null ? b.sink : HttpBatchSink.create(b.config, b.clock);
+        this.ticker = b.ticker;
+        this.sleeper = b.sleeper;
+        this.jitter = b.jitter;
+        this.flushIntervalNanos = config.buffer().flushInterval().toNanos();
+        this.blockTimeoutNanos = config.buffer().blockTimeout().toNanos();
+        this.blockOnOverflow = config.buffer().overflow() == AuditClientConfig.Overflow.BLOCK;
+        this.dropWarnings = new WarnLimiter(TimeUnit.SECONDS.toNanos(WARN_INTERVAL_SECONDS));
+        this.rejectWarnings = new WarnLimiter(TimeUnit.SECONDS.toNanos(WARN_INTERVAL_SECONDS));
+        this.lastFlushNanos = ticker.nanoTime();
+
+        String service = config.serviceName();
+        int maxInFlight = config.buffer().maxInFlight();
+        AtomicInteger senderNumber = new AtomicInteger();
+        this.senders = new ThreadPoolExecutor(
+                maxInFlight, maxInFlight, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                    Thread t =
+                            new Thread(runnable, "auditline-sender-" + service + "-" + senderNumber.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.senders.allowCoreThreadTimeOut(true);
+        this.batcher = new Thread(this::runBatcher, "auditline-batcher-" + service);
+        this.batcher.setDaemon(true);
+        log.info("auditline client for {} starting: {}", service, config.describe());
+        this.batcher.start();
+    }
+
+    /** A store sending to the configured DataStorage over HTTP. */
+    public static BufferedAuditStore create(AuditClientConfig config) {
+        return builder(config).build();
+    }
+
+    public static Builder builder(AuditClientConfig config) {
+        return new Builder(config);
+    }
+
+    /** The configuration this store runs with. */
+    public AuditClientConfig config() {
+        return config;
+    }
+
+    @Override
+    public boolean store(AuditEvent event) {
+        Objects.requireNonNull(event, "event");
+        int bytes = event.estimatedJsonBytes();
+        DropReason drop = null;
+        lock.lock();
+        try {
+            long seq = nextSeq++;
+            enqueued++;
+            if (closed) {
+                drop = DropReason.CLOSED;
+            } else if (bytes > effectiveBatchBytes()) {
+                drop = DropReason.OVERSIZE;
+            } else if (!hasRoom(bytes)) {
+                drop = waitForRoom(bytes);
+            }
+            if (drop != null) {
+                dropped[drop.ordinal()]++;
+                dropWarnings.add(drop.tagValue(), 1, null);
+            } else {
+                buffer.addLast(new Entry(event, seq, ticker.nanoTime(), bytes));
+                bufferedBytes += bytes;
+                // Wake the batcher only when its decision changes: a new oldest event sets a new
+                // deadline, a full batch is due now. Waking it per event would cost a context switch each.
+                if (buffer.size() == 1
+                        || buffer.size() == effectiveBatchSize()
+                        || (bufferedBytes >= effectiveBatchBytes() && bufferedBytes - bytes < effectiveBatchBytes())) {
+                    batcherWake.signal();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (drop != null) {
+            logDrops(false);
+            return false;
+        }
+        return true;
+    }
+
+    /** With the lock held and the buffer full: the drop reason, or {@code null} when room was found. */
+    private DropReason waitForRoom(int bytes) {
+        if (!blockOnOverflow) {
+            return DropReason.BUFFER_FULL;
+        }
+        long remaining = blockTimeoutNanos;
+        try {
+            while (!closed && !hasRoom(bytes) && remaining > 0) {
+                remaining = roomFreed.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closed) {
+            return DropReason.CLOSED;
+        }
+        return hasRoom(bytes) ? null : DropReason.BUFFER_FULL;
+    }
+
+    private boolean hasRoom(int bytes) {
+        return buffer.size() < config.buffer().bufferSize()
+                && bufferedBytes + bytes <= config.buffer().maxBufferBytes();
+    }
+
+    private int effectiveBatchSize() {
+        return Math.min(config.buffer().batchSize(), serverMaxBatchSize);
+    }
+
+    private long effectiveBatchBytes() {
+        long server = serverMaxRequestBytes;
+        return Math.min(config.buffer().maxBatchBytes(), server == Long.MAX_VALUE ? server : server - ENVELOPE_BYTES);
+    }
+
+    /**
+     * Waits until every event that was buffered or in flight at the time of the call is terminal,
+     * and reports what became of exactly those events (see {@link FlushReport}). Buffered events
+     * are cut into batches at once (trigger {@code explicit}), whatever their age.
+     */
+    @Override
+    public FlushReport flush(Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        lock.lock();
+        try {
+            FlushWaiter waiter = new FlushWaiter(nextSeq, buffer.size() + inFlightEvents);
+            if (waiter.remaining == 0) {
+                return new FlushReport(0, 0, 0, 0, 0, false, Duration.ofNanos(System.nanoTime() - start));
+            }
+            flushWaiters.add(waiter);
+            flushRequestedUpTo = Math.max(flushRequestedUpTo, waiter.upTo);
+            batcherWake.signal();
+            boolean interrupted = false;
+            try {
+                while (waiter.remaining > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    settled.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                Thread.currentThread().interrupt();
+            }
+            flushWaiters.remove(waiter);
+            boolean timedOut = waiter.remaining > 0;
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            if (timedOut && !interrupted) {
+                log.warn(
+                        "timed out waiting for {} audit events to be delivered after {}",
+                        waiter.remaining,
+                        ConfigValues.formatDuration(timeout));
+            }
+            return new FlushReport(
+                    waiter.acked, waiter.rejected, 0, waiter.dropped, waiter.remaining, timedOut, elapsed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops intake, flushes the buffer (trigger {@code close}), waits for requests in flight until
+     * {@code timeout}, then drops (reason {@code closed}) whatever is undelivered and interrupts
+     * the senders. A concurrent or later call waits for the first one (at most its own timeout) and
+     * returns the same report. Events dropped at the deadline may still reach DataStorage from a
+     * request that was already on the wire; they are counted once, as dropped.
+     */
+    @Override
+    public CloseReport close(Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        CompletableFuture<CloseReport> result;
+        boolean first;
+        lock.lock();
+        try {
+            first = closeResult == null;
+            if (first) {
+                closeResult = new CompletableFuture<>();
+                closed = true;
+                flushRequestedUpTo = Long.MAX_VALUE;
+                batcherWake.signal();
+                roomFreed.signalAll();
+            }
+            result = closeResult;
+        } finally {
+            lock.unlock();
+        }
+        if (!first) {
+            return awaitOtherClose(result, deadline, start);
+        }
+        CloseReport report;
+        try {
+            report = drainAndStop(timeout, start, deadline);
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+            throw e;
+        }
+        result.complete(report);
+        return report;
+    }
+
+    private CloseReport awaitOtherClose(CompletableFuture<CloseReport> result, long deadline, long start) {
+        try {
+            return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // fall through: report the state as it is now
+        }
+        AuditClientStats s = stats();
+        return new CloseReport(
+                s.enqueued(),
+                s.acked(),
+                s.rejected(),
+                s.spooled(),
+                s.droppedTotal(),
+                s.dropped(),
+                true,
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private CloseReport drainAndStop(Duration timeout, long start, long deadline) {
+        boolean timedOut = false;
+        lock.lock();
+        try {
+            try {
+                while (!buffer.isEmpty() || inFlightEvents > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    settled.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!buffer.isEmpty() || inFlightEvents > 0) {
+                timedOut = true;
+                log.warn(
+                        "timed out waiting for {} buffered and {} in-flight audit events after {}; dropping them"
+                                + " (reason closed)",
+                        buffer.size(),
+                        inFlightEvents,
+                        ConfigValues.formatDuration(timeout));
+                dropBuffered(DropReason.CLOSED);
+                for (Batch batch : inFlight) {
+                    settle(batch.entries, Outcome.DROPPED, DropReason.CLOSED);
+                }
+            }
+            stopped = true;
+            batcherWake.signal();
+        } finally {
+            lock.unlock();
+        }
+        // Interrupt senders only when giving up on them; otherwise let idle threads end quietly.
+        if (timedOut) {
+            senders.shutdownNow();
+        } else {
+            senders.shutdown();
+        }
+        logDrops(true);
+        logRejections(true);
+        AuditClientStats s = stats();
+        CloseReport report = new CloseReport(
+                s.enqueued(),
+                s.acked(),
+                s.rejected(),
+                s.spooled(),
+                s.droppedTotal(),
+                s.dropped(),
+                timedOut,
+                Duration.ofNanos(System.nanoTime() - start));
+        log.info(
+                "auditline client for {} closed: sent={} rejected={} spooled={} dropped={} {}",
+                config.serviceName(),
+                report.sent(),
+                report.rejected(),
+                report.spooled(),
+                report.dropped(),
+                report.droppedByReason());
+        return report;
+    }
+
+    /** A consistent snapshot of every counter; cheap enough to poll. */
+    public AuditClientStats stats() {
+        long now = ticker.nanoTime();
+        Map<DropReason, Long> droppedByReason = new EnumMap<>(DropReason.class);
+        long enq;
+        long ack;
+        long rej;
+        long bufEvents;
+        long bufBytes;
+        long inFlightEv;
+        int inFlightB;
+        Duration oldest;
+        lock.lock();
+        try {
+            for (DropReason r : DropReason.values()) {
+                droppedByReason.put(r, dropped[r.ordinal()]);
+            }
+            enq = enqueued;
+            ack = acked;
+            rej = rejected;
+            bufEvents = buffer.size();
+            bufBytes = bufferedBytes;
+            inFlightEv = inFlightEvents;
+            inFlightB = inFlightBatches;
+            Entry head = buffer.peekFirst();
+            oldest = head == null ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - head.enqueuedNanos));
+        } finally {
+            lock.unlock();
+        }
+        Map<FlushTrigger, Long> flushCounts = new EnumMap<>(FlushTrigger.class);
+        for (FlushTrigger t : FlushTrigger.values()) {
+            flushCounts.put(t, flushes.get(t.ordinal()));
+        }
+        return new AuditClientStats(
+                enq,
+                ack,
+                rej,
+                0,
+                0,
+                droppedByReason,
+                bufEvents,
+                bufBytes,
+                inFlightEv,
+                inFlightB,
+                oldest,
+                flushCounts,
+                retries.get(),
+                Map.of(
+                        "2xx", sends2xx.get(),
+                        "4xx", sends4xx.get(),
+                        "5xx", sends5xx.get(),
+                        "network", sendsNetwork.get()),
+                new AuditClientStats.LatencySummary(
+                        latencyCount.get(),
+                        Duration.ofNanos(latencyTotalNanos.get()),
+                        Duration.ofNanos(latencyMaxNanos.get())));
+    }
+
+    /** Makes the batching thread re-check its deadlines now; tests call it after moving their ticker. */
+    void nudge() {
+        lock.lock();
+        try {
+            batcherWake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void addObserver(PipelineObserver observer) {
+        observers.add(observer);
+    }
+
+    // ---- batching thread
+
+    private void runBatcher() {
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "batcher started: flush_interval={} batch_size={} max_batch_bytes={} max_in_flight={}; {}",
+                    ConfigValues.formatDuration(config.buffer().flushInterval()),
+                    config.buffer().batchSize(),
+                    ConfigValues.formatSize(config.buffer().maxBatchBytes()),
+                    config.buffer().maxInFlight(),
+                    config.describe());
+        }
+        try {
+            while (true) {
+                Batch batch = nextBatch();
+                if (batch == null) {
+                    return;
+                }
+                dispatch(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            log.error("audit batcher thread failed; buffered events will be dropped at close", e);
+            throw e;
+        }
+    }
+
+    /** Waits until a batch is due and a sender slot is free; {@code null} once stopped. */
+    private Batch nextBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                if (stopped) {
+                    return null;
+                }
+                Entry head = buffer.peekFirst();
+                if (head == null || inFlightBatches >= config.buffer().maxInFlight()) {
+                    batcherWake.await();
+                    continue;
+                }
+                long now = ticker.nanoTime();
+                int maxCount = effectiveBatchSize();
+                long maxBytes = effectiveBatchBytes();
+                long age = now - head.enqueuedNanos;
+                FlushTrigger trigger;
+                if (buffer.size() >= maxCount) {
+                    trigger = FlushTrigger.SIZE;
+                } else if (bufferedBytes >= maxBytes) {
+                    trigger = FlushTrigger.BYTES;
+                } else if (closed) {
+                    trigger = FlushTrigger.CLOSE;
+                } else if (head.seq < flushRequestedUpTo) {
+                    trigger = FlushTrigger.EXPLICIT;
+                } else if (age >= flushIntervalNanos) {
+                    trigger = FlushTrigger.AGE;
+                } else {
+                    batcherWake.awaitNanos(flushIntervalNanos - age);
+                    continue;
+                }
+                return cutBatch(trigger, maxCount, maxBytes, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** With the lock held: moves the oldest events that fit one request from the buffer to in flight. */
+    private Batch cutBatch(FlushTrigger trigger, int maxCount, long maxBytes, long now) {
+        List<Entry> entries = new ArrayList<>(Math.min(maxCount, buffer.size()));
+        long bytes = 0;
+        while (!buffer.isEmpty() && entries.size() < maxCount) {
+            Entry next = buffer.peekFirst();
+            if (!entries.isEmpty() && bytes + next.bytes > maxBytes) {
+                break;
+            }
+            buffer.pollFirst();
+            entries.add(next);
+            bytes += next.bytes;
+        }
+        bufferedBytes -= bytes;
+        inFlightEvents += entries.size();
+        inFlightBatches++;
+        Batch batch = new Batch(entries);
+        inFlight.add(batch);
+        if (blockOnOverflow) {
+            roomFreed.signalAll();
+        }
+        flushes.incrementAndGet(trigger.ordinal());
+        long sincePrevious = now - lastFlushNanos;
+        lastFlushNanos = now;
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "flush trigger={} events={} bytes={} oldest_age={}ms since_previous_flush={}ms buffered_after={}",
+                    trigger.tagValue(),
+                    entries.size(),
+                    bytes,
+                    TimeUnit.NANOSECONDS.toMillis(now - entries.get(0).enqueuedNanos),
+                    TimeUnit.NANOSECONDS.toMillis(sincePrevious),
+                    buffer.size());
+        }
+        for (PipelineObserver o : observers) {
+            o.batchCut(trigger, entries.size());
+        }
+        return batch;
+    }
+
+    private void dispatch(Batch batch) {
+        try {
+            senders.execute(() -> deliver(batch));
+        } catch (RejectedExecutionException e) {
+            // Only after close gave up: the entries are already dropped (closed); free the slot.
+            finishBatch(batch, DropReason.CLOSED);
+        }
+    }
+
+    // ---- sender threads
+
+    private void deliver(Batch batch) {
+        try {
+            deliverChunks(batch.entries);
+        } catch (InterruptedException e) {
+            // close() gave up on this request and already counted its events as dropped (closed).
+            Thread.currentThread().interrupt();
+            finishBatch(batch, DropReason.CLOSED);
+            return;
+        } catch (RuntimeException | Error e) {
+            log.error("audit sender failed on a batch of {} events", batch.entries.size(), e);
+        }
+        finishBatch(batch, DropReason.RETRIES_EXHAUSTED);
+    }
+
+    /**
+     * Frees the batch's slot. Any entry still unsettled (only after an unexpected failure) is
+     * dropped with {@code reason}, so the accounting never loses an event.
+     */
+    private void finishBatch(Batch batch, DropReason reason) {
+        lock.lock();
+        try {
+            settle(batch.entries, Outcome.DROPPED, reason);
+            inFlight.remove(batch);
+            inFlightBatches--;
+            batcherWake.signal();
+        } finally {
+            lock.unlock();
+        }
+        logDrops(false);
+    }
+
+    /** Sends {@code entries} in requests that fit the server's current limits. */
+    private void deliverChunks(List<Entry> entries) throws InterruptedException {
+        int maxCount = effectiveBatchSize();
+        long maxBytes = effectiveBatchBytes();
+        List<Entry> chunk = new ArrayList<>();
+        long bytes = 0;
+        for (Entry e : entries) {
+            if (e.bytes > maxBytes) {
+                settleAndLog(List.of(e), Outcome.DROPPED, DropReason.OVERSIZE);
+                continue;
+            }
+            if (!chunk.isEmpty() && (chunk.size() >= maxCount || bytes + e.bytes > maxBytes)) {
+                sendWithRetries(chunk);
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(e);
+            bytes += e.bytes;
+        }
+        if (!chunk.isEmpty()) {
+            sendWithRetries(chunk);
+        }
+    }
+
+    private void sendWithRetries(List<Entry> chunk) throws InterruptedException {
+        int maxRetries = config.buffer().maxRetries();
+        for (int attempt = 1; ; attempt++) {
+            if (allSettled(chunk)) {
+                return; // close() gave up on these events
+            }
+            List<AuditEvent> events = new ArrayList<>(chunk.size());
+            for (Entry e : chunk) {
+                events.add(e.event);
+            }
+            long start = ticker.nanoTime();
+            SendOutcome outcome;
+            String failure = null;
+            try {
+                outcome = sink.send(events);
+            } catch (IOException e) {
+                outcome = null;
+                failure = e.toString();
+            } catch (RuntimeException e) {
+                // A broken sink must not lose events silently: treat it like a failed request.
+                log.warn("audit sink failed unexpectedly", e);
+                outcome = null;
+                failure = e.toString();
+            }
+            long took = ticker.nanoTime() - start;
+            int status = outcome == null ? 0 : outcome.status();
+            recordSend(status, took, attempt, chunk.size(), failure);
+            if (outcome != null) {
+                learnLimits(outcome);
+            }
+
+            if (status >= 200 && status < 300) {
+                settleStored(chunk, outcome);
+                return;
+            }
+            if (status == 413) {
+                if (chunk.size() == 1) {
+                    settleAndLog(chunk, Outcome.DROPPED, DropReason.OVERSIZE);
+                } else {
+                    int half = chunk.size() / 2;
+                    deliverChunks(new ArrayList<>(chunk.subList(0, half)));
+                    deliverChunks(new ArrayList<>(chunk.subList(half, chunk.size())));
+                }
+                return;
+            }
+            if (status == 400) {
+                if (exceedsLimits(chunk)) {
+                    deliverChunks(chunk); // the server announced smaller limits with its refusal
+                } else {
+                    rejectWarnings.add("whole_request_400", chunk.size(), outcome.detail());
+                    settle(chunk, Outcome.REJECTED, null);
+                    logRejections(false);
+                }
+                return;
+            }
+            if (isRetryable(status)) {
+                if (attempt > maxRetries) {
+                    dropWarnings.add("retries_exhausted", 0, describeFailure(status, failure, outcome));
+                    settleAndLog(chunk, Outcome.DROPPED, DropReason.RETRIES_EXHAUSTED);
+                    return;
+                }
+                retries.incrementAndGet();
+                sleeper.sleep(backoff(attempt, outcome == null ? null : outcome.retryAfter()));
+                continue;
+            }
+            dropWarnings.add("retries_exhausted", 0, describeFailure(status, failure, outcome) + " (not retryable)");
+            settleAndLog(chunk, Outcome.DROPPED, DropReason.RETRIES_EXHAUSTED);
+            return;
+        }
+    }
+
+    private static String describeFailure(int status, String failure, SendOutcome outcome) {
+        if (status == 0) {
+            return "no answer: " + failure;
+        }
+        return "status " + status + (outcome.detail() == null ? "" : ": " + outcome.detail());
+    }
+
+    static boolean isRetryable(int status) {
+        return status == 0
+                || status == 408
+                || status == 429
+                || status == 500
+                || status == 502
+                || status == 503
+                || status == 504;
+    }
+
+    /**
+     * Full jitter: a random delay up to {@code initial_backoff * 2^(attempt-1)}, capped at {@code
+     * max_backoff}; never shorter than the server's {@code Retry-After} (itself capped at {@code
+     * max_backoff}, so a wrong header cannot park a sender for an hour).
+     */
+    Duration backoff(int attempt, Duration retryAfter) {
+        long initial = config.retry().initialBackoff().toNanos();
+        long max = config.retry().maxBackoff().toNanos();
+        int shift = Math.min(attempt - 1, 62);
+        long cap = initial > (max >> shift) ? max : initial << shift;
+        double fraction = Math.min(1.0, Math.max(0.0, jitter.nextFraction()));
+        long delay = (long) (cap * fraction);
+        if (retryAfter != null && !retryAfter.isNegative()) {
+            delay = Math.max(delay, Math.min(retryAfter.toNanos(), max));
+        }
+        return Duration.ofNanos(delay);
+    }
+
+    private boolean exceedsLimits(List<Entry> chunk) {
+        long bytes = 0;
+        for (Entry e : chunk) {
+            bytes += e.bytes;
+        }
+        return chunk.size() > effectiveBatchSize() || (chunk.size() > 1 && bytes > effectiveBatchBytes());
+    }
+
+    private void learnLimits(SendOutcome outcome) {
+        if (outcome.maxBatchSize() > 0 && outcome.maxBatchSize() != serverMaxBatchSize) {
+            log.debug("server max batch size is {}", outcome.maxBatchSize());
+            serverMaxBatchSize = outcome.maxBatchSize();
+        }
+        if (outcome.maxRequestBytes() > ENVELOPE_BYTES && outcome.maxRequestBytes() != serverMaxRequestBytes) {
+            log.debug("server max request bytes is {}", outcome.maxRequestBytes());
+            serverMaxRequestBytes = outcome.maxRequestBytes();
+        }
+    }
+
+    private void settleStored(List<Entry> chunk, SendOutcome outcome) {
+        boolean[] isRejected = new boolean[chunk.size()];
+        int rejectedCount = 0;
+        String example = null;
+        if (outcome.response() != null) {
+            for (ItemResult r : outcome.response().results()) {
+                if (r.status() == ItemStatus.REJECTED && r.index() >= 0 && r.index() < chunk.size()) {
+                    if (!isRejected[r.index()]) {
+                        rejectedCount++;
+                    }
+                    isRejected[r.index()] = true;
+                    if (example == null) {
+                        example = "event " + chunk.get(r.index()).event.eventId() + " "
+                                + (r.error() == null ? "(no detail)" : r.error().toString());
+                    }
+                }
+            }
+        }
+        List<Entry> ok = new ArrayList<>(chunk.size() - rejectedCount);
+        List<Entry> bad = new ArrayList<>(rejectedCount);
+        for (int i = 0; i < chunk.size(); i++) {
+            (isRejected[i] ? bad : ok).add(chunk.get(i));
+        }
+        long now = ticker.nanoTime();
+        lock.lock();
+        try {
+            settle(ok, Outcome.ACKED, null);
+            settle(bad, Outcome.REJECTED, null);
+        } finally {
+            lock.unlock();
+        }
+        for (Entry e : ok) {
+            long latency = Math.max(0, now - e.enqueuedNanos);
+            latencyCount.incrementAndGet();
+            latencyTotalNanos.addAndGet(latency);
+            latencyMaxNanos.accumulateAndGet(latency, Math::max);
+            for (PipelineObserver o : observers) {
+                o.delivered(latency);
+            }
+        }
+        if (!bad.isEmpty()) {
+            rejectWarnings.add("rejected", bad.size(), example);
+            logRejections(false);
+        }
+    }
+
+    private void recordSend(int status, long tookNanos, int attempt, int events, String failure) {
+        String statusClass;
+        if (status == 0) {
+            statusClass = "network";
+            sendsNetwork.incrementAndGet();
+        } else if (status < 300) {
+            statusClass = "2xx";
+            sends2xx.incrementAndGet();
+        } else if (status < 500) {
+            statusClass = "4xx";
+            sends4xx.incrementAndGet();
+        } else {
+            statusClass = "5xx";
+            sends5xx.incrementAndGet();
+        }
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "send status={} attempt={} events={} duration={}ms{}",
+                    status == 0 ? "none" : status,
+                    attempt,
+                    events,
+                    TimeUnit.NANOSECONDS.toMillis(tookNanos),
+                    failure == null ? "" : " error=" + failure);
+        }
+        for (PipelineObserver o : observers) {
+            o.sendFinished(statusClass, tookNanos);
+        }
+    }
+
+    private boolean allSettled(List<Entry> chunk) {
+        lock.lock();
+        try {
+            for (Entry e : chunk) {
+                if (!e.settled) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void settleAndLog(List<Entry> entries, Outcome outcome, DropReason reason) {
+        lock.lock();
+        try {
+            settle(entries, outcome, reason);
+        } finally {
+            lock.unlock();
+        }
+        logDrops(false);
+    }
+
+    // ---- accounting (lock held)
+
+    /** Moves in-flight entries that are not yet terminal to {@code outcome}; the one place that counts terminal states of sent events. */
+    private void settle(List<Entry> entries, Outcome outcome, DropReason reason) {
+        int count = 0;
+        for (Entry e : entries) {
+            if (e.settled) {
+                continue;
+            }
+            e.settled = true;
+            count++;
+            inFlightEvents--;
+            countWaiters(e, outcome);
+        }
+        if (count == 0) {
+            return;
+        }
+        switch (outcome) {
+            case ACKED -> acked += count;
+            case REJECTED -> rejected += count;
+            case DROPPED -> {
+                dropped[reason.ordinal()] += count;
+                dropWarnings.add(reason.tagValue(), count, null);
+            }
+        }
+        settled.signalAll();
+    }
+
+    private void dropBuffered(DropReason reason) {
+        int count = buffer.size();
+        for (Entry e : buffer) {
+            e.settled = true;
+            countWaiters(e, Outcome.DROPPED);
+        }
+        buffer.clear();
+        bufferedBytes = 0;
+        if (count > 0) {
+            dropped[reason.ordinal()] += count;
+            dropWarnings.add(reason.tagValue(), count, null);
+            settled.signalAll();
+        }
+    }
+
+    private void countWaiters(Entry e, Outcome outcome) {
+        for (FlushWaiter w : flushWaiters) {
+            if (e.seq < w.upTo) {
+                w.remaining--;
+                switch (outcome) {
+                    case ACKED -> w.acked++;
+                    case REJECTED -> w.rejected++;
+                    case DROPPED -> w.dropped++;
+                }
+            }
+        }
+    }
+
+    private void logDrops(boolean force) {
+        String summary = dropWarnings.poll(ticker.nanoTime(), force);
+        if (summary != null) {
+            log.warn("dropped audit events (reason=count since the last report): {}", summary);
+        }
+    }
+
+    private void logRejections(boolean force) {
+        String summary = rejectWarnings.poll(ticker.nanoTime(), force);
+        if (summary != null) {
+            log.warn("DataStorage rejected audit events as invalid; they are not retried: {}", summary);
+        }
+    }
+
+    /**
+     * Creates a store from a configuration; the collaborators default to the production ones and
+     * are replaceable for tests.
+     */
+    public static final class Builder {
+        private final AuditClientConfig config;
+        private BatchSink sink;
+        private Ticker ticker = System::nanoTime;
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = d -> TimeUnit.NANOSECONDS.sleep(d.toNanos());
+        private Jitter jitter = () -> ThreadLocalRandom.current().nextDouble();
+
+        private Builder(AuditClientConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Where batches go; defaults to the HTTP sender for {@code datastorage_url}. */
+        public Builder sink(BatchSink sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Measures event ages and latencies; defaults to {@link System#nanoTime()}. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Wall clock of the HTTP sender, for {@code Retry-After} dates; defaults to UTC system time. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Waits out retry backoffs; defaults to {@link Thread#sleep}. */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** Full-jitter fraction; defaults to {@link ThreadLocalRandom}. */
+        public Builder jitter(Jitter jitter) {
+            this.jitter = Objects.requireNonNull(jitter, "jitter");
+            return this;
+        }
+
+        /**
+         * Starts the store's threads.
+         *
+         * @throws IllegalArgumentException when the HTTP sender cannot be set up (e.g. unreadable token file)
+         */
+        public BufferedAuditStore build() {
+            return new BufferedAuditStore(this);
+        }
+    }
+}
