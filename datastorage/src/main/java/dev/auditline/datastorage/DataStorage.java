@@ -1,0 +1,125 @@
+package dev.auditline.datastorage;
+
+import dev.auditline.datastorage.auth.Authenticator;
+import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.http.HttpApi;
+import dev.auditline.datastorage.metrics.ServerMetrics;
+import dev.auditline.datastorage.store.EventRepositories;
+import dev.auditline.datastorage.store.EventRepository;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running DataStorage: the composition root that wires config → repository → metrics → HTTP
+ * server through constructors, and the one {@link #close()} that shuts it down in order (drain,
+ * stop Jetty, close the pool) within {@code server.shutdown_timeout}.
+ */
+public final class DataStorage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DataStorage.class);
+
+    private final DataStorageConfig config;
+    private final EventRepository repository;
+    private final HttpApi api;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private DataStorage(DataStorageConfig config, EventRepository repository, HttpApi api) {
+        this.config = config;
+        this.repository = repository;
+        this.api = api;
+    }
+
+    /** Opens the configured store and starts serving. */
+    public static DataStorage start(DataStorageConfig config, Clock clock) {
+        return start(config, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(DataStorageConfig, Clock)}, with the opened repository passed through
+     * {@code decorate} first: tests wrap it to simulate an outage or a slow database.
+     *
+     * @throws IllegalArgumentException when the tokens file is invalid
+     */
+    public static DataStorage start(DataStorageConfig config, Clock clock, UnaryOperator<EventRepository> decorate) {
+        LOG.info(
+                "Starting DataStorage with effective configuration:\n  {}",
+                config.describe().replace("\n", "\n  "));
+        Authenticator authenticator = null;
+        if (config.server().authTokensFile() == null) {
+            LOG.warn(
+                    "server.auth.tokens_file is not set: the API is OPEN, anyone who can reach {} may read and"
+                            + " write events",
+                    config.server().listen());
+        } else {
+            authenticator = Authenticator.fromFile(config.server().authTokensFile());
+            LOG.info("Auth on: {} clients from {}", authenticator.clientCount(), authenticator.file());
+        }
+        if (config.storage().fallbackSpoolDir() != null) {
+            LOG.warn("storage.fallback_spool.dir is set but the server fallback spool is not implemented yet:"
+                    + " requests will get 503 while the database is down");
+        }
+        EventRepository repository =
+                decorate.apply(EventRepositories.open(config.storage().toStorageConfig(), clock));
+        try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            if (repository instanceof MeterBinder binder) {
+                binder.bindTo(registry); // pool metrics, when the store offers them
+            }
+            HttpApi api = new HttpApi(
+                    config, repository, authenticator, new ServerMetrics(registry), registry::scrape, clock);
+            api.start();
+            LOG.info("DataStorage listening on {}:{}", config.server().host(), api.port());
+            return new DataStorage(config, repository, api);
+        } catch (RuntimeException e) {
+            repository.close();
+            throw e;
+        }
+    }
+
+    /** The bound port (useful with {@code listen: 127.0.0.1:0}). */
+    public int port() {
+        return api.port();
+    }
+
+    public String baseUrl() {
+        String host = config.server().host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /**
+     * Graceful shutdown: {@code /readyz} turns 503, in-flight requests finish, Jetty stops, the pool
+     * closes; all within {@code server.shutdown_timeout}. Idempotent; logs what it could not finish.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Duration timeout = config.server().shutdownTimeout();
+        long start = System.nanoTime();
+        LOG.info("Shutting down: draining {} in-flight requests", api.inFlight());
+        api.beginDrain();
+        if (!api.awaitIdle(timeout)) {
+            LOG.warn("Timed out waiting for {} in-flight requests after {}; stopping anyway", api.inFlight(), timeout);
+        }
+        try {
+            api.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping the HTTP server failed", e);
+        }
+        repository.close();
+        LOG.info(
+                "DataStorage stopped in {} ms",
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
+    }
+}

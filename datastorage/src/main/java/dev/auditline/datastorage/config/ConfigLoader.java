@@ -1,0 +1,336 @@
+package dev.auditline.datastorage.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.auditline.datastorage.store.StorageConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads DataStorage's YAML file into a {@link DataStorageConfig}. Every problem is collected with
+ * its path ({@code server.max_batch_size: must be ≥ 1 (got 0)}) and reported at once in one
+ * {@link ConfigException}; unknown keys are errors, because a misspelt key silently falling back
+ * to its default is how a production server ends up open or unbounded.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigLoader() {}
+
+    /**
+     * @throws ConfigException listing every problem, or naming the file when it cannot be read
+     */
+    public static DataStorageConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("cannot read the file: " + e));
+        }
+        return parse(text, file.toString(), file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Parses YAML text; relative file paths in it resolve against {@code baseDir} (the config
+     * file's directory), so a config works the same from any working directory.
+     */
+    public static DataStorageConfig parse(String yaml, String source, Path baseDir) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()));
+        }
+        List<String> problems = new ArrayList<>();
+        Section top = new Section("", root == null || root.isMissingNode() ? null : root, problems);
+        DataStorageConfig config = read(top, baseDir, problems);
+        top.rejectUnknown();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return config;
+    }
+
+    private static DataStorageConfig read(Section top, Path baseDir, List<String> problems) {
+        Section server = top.section("server");
+        DataStorageConfig.Server ds = DataStorageConfig.Server.DEFAULT;
+        String listen = server.text("listen", ds.listen());
+        String host = ds.host();
+        int port = ds.port();
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0 || colon == listen.length() - 1) {
+            problems.add("server.listen: must be host:port, like 127.0.0.1:8080 or 0.0.0.0:8080 (got \""
+                    + ConfigValues.shorten(listen) + "\")");
+        } else {
+            host = listen.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                port = Integer.parseInt(listen.substring(colon + 1));
+                if (port < 0 || port > 65535) {
+                    problems.add("server.listen: port must be between 0 and 65535 (got " + port + ")");
+                }
+            } catch (NumberFormatException e) {
+                problems.add("server.listen: port must be a number (got \""
+                        + ConfigValues.shorten(listen.substring(colon + 1)) + "\")");
+            }
+        }
+        int maxBatchSize = server.integer("max_batch_size", ds.maxBatchSize(), 1, 100_000);
+        long maxRequestBytes = server.size("max_request_bytes", ds.maxRequestBytes(), 1024, 1L << 30);
+        Section auth = server.section("auth");
+        Path tokensFile = auth.file("tokens_file", baseDir, true);
+        auth.rejectUnknown();
+        Duration shutdownTimeout =
+                server.duration("shutdown_timeout", ds.shutdownTimeout(), Duration.ofMillis(1), Duration.ofMinutes(10));
+        Duration ingestWait = server.duration("ingest_wait", ds.ingestWait(), Duration.ZERO, Duration.ofSeconds(30));
+        server.rejectUnknown();
+
+        Section storage = top.section("storage");
+        DataStorageConfig.Storage dst = DataStorageConfig.Storage.DEFAULT;
+        String url = storage.text("url", dst.url());
+        if (url.startsWith("postgresql://")) {
+            url = "jdbc:" + url;
+        }
+        try {
+            StorageConfig.of(url);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage().replaceFirst("^storage\\.url ", "storage.url: "));
+        }
+        Path credentialsFile = storage.file("credentials_file", baseDir, true);
+        String username = null;
+        String password = null;
+        if (credentialsFile != null && Files.isReadable(credentialsFile)) {
+            if (url.contains("sqlite:")) {
+                problems.add("storage.credentials_file: SQLite takes no credentials; remove the key or use a"
+                        + " PostgreSQL url");
+            }
+            String[] userAndPassword = readCredentials(credentialsFile, problems);
+            username = userAndPassword[0];
+            password = userAndPassword[1];
+        }
+        int poolSize = storage.integer("pool_size", dst.poolSize(), 1, 1000);
+        int partitionsAhead = storage.integer("partitions_ahead", dst.partitionsAhead(), 0, 120);
+        Duration connectionTimeout = storage.duration(
+                "connection_timeout", dst.connectionTimeout(), Duration.ofMillis(250), Duration.ofMinutes(5));
+        Section spool = storage.section("fallback_spool");
+        Path spoolDir = spool.file("dir", baseDir, false);
+        spool.rejectUnknown();
+        storage.rejectUnknown();
+
+        Section validation = top.section("validation");
+        DataStorageConfig.Validation dv = DataStorageConfig.Validation.DEFAULT;
+        long maxEventDataBytes = validation.size("max_event_data_bytes", dv.maxEventDataBytes(), 2, Integer.MAX_VALUE);
+        if (maxEventDataBytes > maxRequestBytes) {
+            problems.add("validation.max_event_data_bytes: must be ≤ server.max_request_bytes (got "
+                    + ConfigValues.formatSize(maxEventDataBytes) + " > " + ConfigValues.formatSize(maxRequestBytes)
+                    + ")");
+        }
+        Duration maxPast = validation.duration("max_past", dv.maxPast(), Duration.ofMinutes(1), Duration.ofDays(3650));
+        Duration maxFuture = validation.duration("max_future", dv.maxFuture(), Duration.ZERO, Duration.ofDays(1));
+        validation.rejectUnknown();
+
+        Section retention = top.section("retention");
+        int defaultDays =
+                retention.integer("default_days", DataStorageConfig.Retention.DEFAULT.defaultDays(), 0, 36500);
+        retention.rejectUnknown();
+
+        return new DataStorageConfig(
+                new DataStorageConfig.Server(
+                        host, port, maxBatchSize, maxRequestBytes, tokensFile, shutdownTimeout, ingestWait),
+                new DataStorageConfig.Storage(
+                        url,
+                        credentialsFile,
+                        username,
+                        password,
+                        poolSize,
+                        partitionsAhead,
+                        connectionTimeout,
+                        spoolDir),
+                new DataStorageConfig.Validation((int) maxEventDataBytes, maxPast, maxFuture),
+                new DataStorageConfig.Retention(defaultDays));
+    }
+
+    /** {@code username} and {@code password} from the credentials file, each {@code null} when absent. */
+    private static String[] readCredentials(Path file, List<String> problems) {
+        String[] out = new String[2];
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            problems.add("storage.credentials_file: cannot read " + file + " as YAML: " + e.getMessage());
+            return out;
+        }
+        List<String> fileProblems = new ArrayList<>();
+        Section s = new Section("", root, fileProblems);
+        out[0] = s.text("username", null);
+        out[1] = s.text("password", null);
+        s.rejectUnknown();
+        if (out[0] == null || out[1] == null) {
+            fileProblems.add("must hold both username and password");
+        }
+        for (String p : fileProblems) {
+            // the values are secrets: report keys and shape only
+            problems.add("storage.credentials_file (" + file + "): " + p.replaceAll("\\(got .*\\)$", ""));
+        }
+        return out;
+    }
+
+    /** One mapping of the file; remembers which keys were read so the rest can be reported. */
+    private static final class Section {
+        private final String path;
+        private final JsonNode node;
+        private final List<String> problems;
+        private final Set<String> known = new HashSet<>();
+
+        Section(String path, JsonNode node, List<String> problems) {
+            this.path = path;
+            this.problems = problems;
+            if (node != null && !node.isNull() && !node.isObject()) {
+                problems.add((path.isEmpty() ? "(top level)" : path) + ": must be a mapping of keys (got "
+                        + describe(node) + ")");
+                this.node = null;
+            } else {
+                this.node = node == null || node.isNull() ? null : node;
+            }
+        }
+
+        Section section(String key) {
+            return new Section(pathOf(key), value(key), problems);
+        }
+
+        String text(String key, String fallback) {
+            return scalar(key, fallback, s -> s);
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                problems.add(pathOf(key) + ": must be a whole number (got " + describe(v) + ")");
+                return fallback;
+            }
+            int n = v.intValue();
+            if (n < min || n > max) {
+                problems.add(pathOf(key) + ": must be between " + min + " and " + max + " (got " + n + ")");
+                return fallback;
+            }
+            return n;
+        }
+
+        long size(String key, long fallback, long min, long max) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            long n = v.isIntegralNumber() ? v.longValue() : scalar(key, fallback, ConfigValues::parseSize);
+            if (n < min || n > max) {
+                problems.add(pathOf(key) + ": must be between " + ConfigValues.formatSize(min) + " and "
+                        + ConfigValues.formatSize(max) + " (got " + ConfigValues.formatSize(n) + ")");
+                return fallback;
+            }
+            return n;
+        }
+
+        Duration duration(String key, Duration fallback, Duration min, Duration max) {
+            Duration d = scalar(key, fallback, ConfigValues::parseDuration);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                problems.add(pathOf(key) + ": must be between " + ConfigValues.formatDuration(min) + " and "
+                        + ConfigValues.formatDuration(max) + " (got " + ConfigValues.formatDuration(d) + ")");
+                return fallback;
+            }
+            return d;
+        }
+
+        /** An optional path; empty means "not set". */
+        Path file(String key, Path baseDir, boolean mustBeReadableFile) {
+            String text = text(key, "");
+            if (text.isBlank()) {
+                return null;
+            }
+            Path p = Path.of(text);
+            if (!p.isAbsolute() && baseDir != null) {
+                p = baseDir.resolve(p);
+            }
+            p = p.normalize();
+            if (mustBeReadableFile && !(Files.isRegularFile(p) && Files.isReadable(p))) {
+                problems.add(pathOf(key) + ": must name a readable file (got \"" + ConfigValues.shorten(text)
+                        + "\", resolved to " + p + ")");
+            } else if (!mustBeReadableFile && Files.exists(p) && !Files.isDirectory(p)) {
+                problems.add(
+                        pathOf(key) + ": must name a directory (got \"" + ConfigValues.shorten(text) + "\", a file)");
+            }
+            return p;
+        }
+
+        void rejectUnknown() {
+            if (node == null) {
+                return;
+            }
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!known.contains(name)) {
+                    problems.add(pathOf(name) + ": unknown key (known here: " + String.join(", ", sorted(known)) + ")");
+                }
+            }
+        }
+
+        private <T> T scalar(String key, T fallback, Function<String, T> parse) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (!v.isValueNode()) {
+                problems.add(pathOf(key) + ": must be a single value (got " + describe(v) + ")");
+                return fallback;
+            }
+            try {
+                return parse.apply(v.asText());
+            } catch (IllegalArgumentException e) {
+                problems.add(pathOf(key) + ": " + e.getMessage());
+                return fallback;
+            }
+        }
+
+        private JsonNode value(String key) {
+            known.add(key);
+            if (node == null) {
+                return null;
+            }
+            JsonNode v = node.get(key);
+            return v == null || v.isNull() ? null : v;
+        }
+
+        private String pathOf(String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        private static List<String> sorted(Set<String> keys) {
+            List<String> list = new ArrayList<>(keys);
+            list.sort(null);
+            return list;
+        }
+
+        private static String describe(JsonNode v) {
+            if (v.isObject()) {
+                return "a mapping";
+            }
+            if (v.isArray()) {
+                return "a list";
+            }
+            return "\"" + ConfigValues.shorten(v.asText()) + "\"";
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.auditline.datastorage.http;
+
+import dev.auditline.api.json.EventDecoder;
+import dev.auditline.api.wire.Problem;
+import dev.auditline.api.wire.ServerLimits;
+import dev.auditline.datastorage.auth.Authenticator;
+import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.metrics.ServerMetrics;
+import dev.auditline.datastorage.store.EventRepository;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DataStorage's HTTP server (DESIGN §3) on Javalin/Jetty: the route tables of each feature, the
+ * one problem mapper, auth, request metrics and draining. Handlers stay thin; this class only
+ * wires them.
+ *
+ * <p>Shutdown drains: {@link #beginDrain()} makes {@code /readyz} answer 503 and refuses new
+ * {@code /api} requests, {@link #awaitIdle(Duration)} waits for in-flight requests, and
+ * {@link #close()} stops Jetty.
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
+
+    private final Javalin app;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object idleLock = new Object();
+    private final ServerMetrics metrics;
+    private final Auth auth;
+
+    /**
+     * @param authenticator {@code null} runs the API open
+     * @param scrape renders {@code /metrics}
+     */
+    public HttpApi(
+            DataStorageConfig config,
+            EventRepository repository,
+            Authenticator authenticator,
+            ServerMetrics metrics,
+            Supplier<String> scrape,
+            Clock clock) {
+        this.metrics = metrics;
+        this.auth = new Auth(authenticator);
+        DataStorageConfig.Server server = config.server();
+        ServerLimits limits = new ServerLimits(
+                server.maxBatchSize(),
+                server.maxRequestBytes(),
+                config.validation().maxEventDataBytes());
+        IngestGate gate = new IngestGate(config.storage().poolSize(), server.ingestWait());
+        metrics.bindIngestPermits(gate.max(), gate::inUse);
+        metrics.bindStorageReady(repository::isReady);
+        IngestRoutes ingest = new IngestRoutes(
+                repository,
+                new EventDecoder(config.validation().limits()),
+                new RequestBodies(server.maxRequestBytes()),
+                gate,
+                metrics,
+                limits,
+                clock);
+        List<Route> routes = new ArrayList<>();
+        routes.addAll(ingest.routes());
+        routes.addAll(new QueryRoutes(repository, clock).routes());
+        routes.addAll(new OpsRoutes(repository, draining::get, scrape, limits).routes());
+
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jetty.host = server.host();
+            cfg.jetty.port = server.port();
+            // we read bodies ourselves within max_request_bytes; Javalin's own limit must never answer first
+            cfg.http.maxRequestSize = Math.max(server.maxRequestBytes(), cfg.http.maxRequestSize);
+            cfg.http.prefer405over404 = true;
+            cfg.router.ignoreTrailingSlashes = true;
+            cfg.jetty.modifyServer(s -> {
+                s.setStopTimeout(server.shutdownTimeout().toMillis());
+                s.setErrorHandler(new ProblemErrorHandler());
+            });
+            for (Route route : routes) {
+                cfg.routes.addHttpHandler(route.method(), route.path(), guard(route, ingest));
+            }
+            cfg.routes.exception(ApiProblem.class, (e, ctx) -> ProblemMapper.write(ctx, e));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> ProblemMapper.writeJavalin(ctx, e));
+            cfg.routes.exception(Exception.class, (e, ctx) -> ProblemMapper.writeUnexpected(ctx, e));
+            cfg.requestLogger.http(this::recordRequest);
+        });
+    }
+
+    /** Binds the listen address; returns once the server accepts connections. */
+    public HttpApi start() {
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code /readyz} answers 503 from now on and new {@code /api} requests are refused with 503. */
+    public void beginDrain() {
+        draining.set(true);
+    }
+
+    /** Waits until no request is being handled. @return {@code false} when {@code timeout} passed first */
+    public boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idleLock) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idleLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Stops Jetty (bounded by {@code shutdown_timeout}). Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            draining.set(true);
+            app.stop();
+        }
+    }
+
+    private Handler guard(Route route, IngestRoutes ingest) {
+        Handler handler = route.handler();
+        boolean api = route.isApi();
+        boolean batch = route.path().startsWith(IngestRoutes.SINGLE);
+        return ctx -> {
+            inFlight.incrementAndGet();
+            try {
+                if (batch && route.method() == io.javalin.http.HandlerType.POST) {
+                    ingest.limitHeaders(ctx);
+                }
+                if (api && draining.get()) {
+                    throw ApiProblem.of(503, "shutting-down", "Shutting down", "the server is shutting down")
+                            .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
+                }
+                if (api) {
+                    auth.check(ctx, route.permission());
+                }
+                handler.handle(ctx);
+            } finally {
+                if (inFlight.decrementAndGet() == 0) {
+                    synchronized (idleLock) {
+                        idleLock.notifyAll();
+                    }
+                }
+            }
+        };
+    }
+
+    private void recordRequest(Context ctx, Float millis) {
+        String route = "unmatched";
+        try {
+            Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+            if (endpoint != null) {
+                route = endpoint.path;
+            }
+        } catch (RuntimeException e) {
+            // no endpoint matched: keep "unmatched", a bounded tag value
+        }
+        String method = METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
+        metrics.httpRequest(method, route, ctx.statusCode(), (long) (millis * 1_000_000L));
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} -> {} in {} ms", method, ctx.path(), ctx.statusCode(), millis);
+        }
+    }
+
+    /** Jetty's own errors (malformed requests, oversize headers) as problem+json too. */
+    private static final class ProblemErrorHandler extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus() <= 0 ? 500 : response.getStatus();
+            Object message = request.getAttribute(ERROR_MESSAGE);
+            String detail =
+                    message == null ? "HTTP " + status : message.toString().replace("\"", "'");
+            String body = "{\"type\":\"" + ApiProblem.TYPE_BASE + "http-" + status + "\",\"title\":\"HTTP " + status
+                    + "\",\"status\":" + status + ",\"detail\":\"" + detail.replace("\\", "\\\\") + "\"}";
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+            response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.auditline.datastorage.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.auditline.api.AuditEvent;
+import dev.auditline.api.FieldViolation;
+import dev.auditline.api.json.EventDecoder;
+import dev.auditline.api.wire.BatchResponse;
+import dev.auditline.api.wire.ItemResult;
+import dev.auditline.api.wire.ItemStatus;
+import dev.auditline.api.wire.ServerLimits;
+import dev.auditline.datastorage.auth.Permission;
+import dev.auditline.datastorage.metrics.ServerMetrics;
+import dev.auditline.datastorage.store.EventRepository;
+import dev.auditline.datastorage.store.InsertResult;
+import dev.auditline.datastorage.store.StorageUnavailableException;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Batch and single ingest (DESIGN §3): each item is decoded and validated on its own, the valid
+ * ones go to the repository in one {@code insertBatch} (one transaction), the invalid ones are
+ * reported by index and never stored.
+ */
+final class IngestRoutes {
+    static final String BATCH = "/api/v1/audit/events/batch";
+    static final String SINGLE = "/api/v1/audit/events";
+    /** Seconds a client should wait after a 429 or 503 before retrying. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
+    private final EventRepository repository;
+    private final EventDecoder decoder;
+    private final RequestBodies bodies;
+    private final IngestGate gate;
+    private final ServerMetrics metrics;
+    private final ServerLimits limits;
+    private final Clock clock;
+
+    IngestRoutes(
+            EventRepository repository,
+            EventDecoder decoder,
+            RequestBodies bodies,
+            IngestGate gate,
+            ServerMetrics metrics,
+            ServerLimits limits,
+            Clock clock) {
+        this.repository = repository;
+        this.decoder = decoder;
+        this.bodies = bodies;
+        this.gate = gate;
+        this.metrics = metrics;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route(HandlerType.POST, BATCH, Permission.WRITE, this::batch),
+                new Route(HandlerType.POST, SINGLE, Permission.WRITE, this::single));
+    }
+
+    /** The limit headers go on every answer to a batch, errors included, so a client learns them early. */
+    void limitHeaders(Context ctx) {
+        ctx.header(ServerLimits.HEADER_MAX_BATCH_SIZE, Integer.toString(limits.maxBatchSize()));
+        ctx.header(ServerLimits.HEADER_MAX_REQUEST_BYTES, Long.toString(limits.maxRequestBytes()));
+    }
+
+    private void batch(Context ctx) {
+        limitHeaders(ctx);
+        JsonNode root = bodies.readJson(ctx);
+        JsonNode events = root.isObject() ? root.get("events") : null;
+        if (events == null || !events.isArray()) {
+            throw ApiProblem.badRequest("invalid-batch", "the body must be a JSON object with an \"events\" array")
+                    .with("field", "events");
+        }
+        if (events.isEmpty()) {
+            throw ApiProblem.badRequest("invalid-batch", "events: the batch holds no events")
+                    .with("field", "events");
+        }
+        if (events.size() > limits.maxBatchSize()) {
+            throw ApiProblem.badRequest(
+                            "batch-too-large",
+                            "events: must hold at most max_batch_size " + limits.maxBatchSize() + " events (got "
+                                    + events.size() + "); split the batch")
+                    .with("field", "events")
+                    .with("limit", limits.maxBatchSize());
+        }
+        metrics.batchReceived(events.size());
+        Instant now = clock.instant();
+        int size = events.size();
+        ItemStatus[] status = new ItemStatus[size];
+        UUID[] ids = new UUID[size];
+        FieldViolation[] errors = new FieldViolation[size];
+        List<AuditEvent> valid = new ArrayList<>(size);
+        Map<UUID, Integer> firstIndex = new HashMap<>();
+        int rejected = 0;
+        for (int i = 0; i < size; i++) {
+            EventDecoder.Decoded d = decoder.decode(events.get(i), now);
+            ids[i] = d.eventId();
+            if (!d.valid()) {
+                status[i] = ItemStatus.REJECTED;
+                errors[i] = d.violations().get(0);
+                rejected++;
+            } else if (firstIndex.putIfAbsent(d.eventId(), i) != null) {
+                // the same id twice in one batch: the first is stored, the rest are its duplicates
+                status[i] = ItemStatus.DUPLICATE;
+            } else {
+                valid.add(d.event());
+            }
+        }
+        metrics.itemsRejected(rejected);
+        InsertResult result = valid.isEmpty() ? null : insert(valid, ctx);
+        int created = 0;
+        int duplicates = 0;
+        List<ItemResult> results = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            if (status[i] == null) {
+                status[i] = result.created().contains(ids[i]) ? ItemStatus.CREATED : ItemStatus.DUPLICATE;
+            }
+            switch (status[i]) {
+                case CREATED -> created++;
+                case DUPLICATE -> {
+                    duplicates++;
+                    results.add(new ItemResult(i, ids[i], ItemStatus.DUPLICATE, null));
+                }
+                case REJECTED -> results.add(new ItemResult(i, ids[i], ItemStatus.REJECTED, errors[i]));
+            }
+        }
+        metrics.itemsStored(created, duplicates);
+        if (result != null) {
+            for (AuditEvent e : valid) {
+                if (result.created().contains(e.eventId())) {
+                    metrics.lag(Duration.between(e.eventTimestamp(), result.ingestedAt()));
+                }
+            }
+        }
+        Json.write(ctx, 200, new BatchResponse(created, duplicates, rejected, results));
+    }
+
+    private void single(Context ctx) {
+        limitHeaders(ctx);
+        JsonNode item = bodies.readJson(ctx);
+        metrics.batchReceived(1);
+        EventDecoder.Decoded d = decoder.decode(item, clock.instant());
+        if (!d.valid()) {
+            metrics.itemsRejected(1);
+            FieldViolation first = d.violations().get(0);
+            throw ApiProblem.of(422, "invalid-event", "Invalid event", first.field() + ": " + first.detail())
+                    .with("field", first.field())
+                    .with("errors", d.violations());
+        }
+        InsertResult result = insert(List.of(d.event()), ctx);
+        boolean created = result.created().contains(d.eventId());
+        metrics.itemsStored(created ? 1 : 0, created ? 0 : 1);
+        if (created) {
+            metrics.lag(Duration.between(d.event().eventTimestamp(), result.ingestedAt()));
+            ctx.header("Location", SINGLE + "/" + d.eventId());
+        }
+        Json.write(
+                ctx,
+                created ? 201 : 200,
+                new ItemResult(0, d.eventId(), created ? ItemStatus.CREATED : ItemStatus.DUPLICATE, null));
+    }
+
+    private InsertResult insert(List<AuditEvent> valid, Context ctx) {
+        if (!gate.tryEnter()) {
+            metrics.overloaded();
+            throw ApiProblem.of(
+                            429,
+                            "overloaded",
+                            "Too many concurrent ingests",
+                            "all " + gate.max() + " database write permits stayed busy; retry after the"
+                                    + " Retry-After delay")
+                    .header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        long start = System.nanoTime();
+        try {
+            InsertResult r = repository.insertBatch(valid, Auth.clientName(ctx));
+            metrics.writeDuration("ok", System.nanoTime() - start);
+            return r;
+        } catch (StorageUnavailableException e) {
+            metrics.writeDuration("unavailable", System.nanoTime() - start);
+            throw Unavailable.problem(e);
+        } catch (RuntimeException e) {
+            metrics.writeDuration("error", System.nanoTime() - start);
+            throw e;
+        } finally {
+            gate.leave();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.auditline.datastorage.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.auditline.api.json.AuditJson;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads request bodies within {@code max_request_bytes}: refused from {@code Content-Length} before
+ * a byte is read, and counted while streaming (chunked bodies). A gzip body is bounded twice, on
+ * the wire and after decompression, so a small zip bomb cannot inflate past the limit in memory.
+ */
+final class RequestBodies {
+    private static final ObjectReader JSON =
+            AuditJson.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final long maxRequestBytes;
+
+    RequestBodies(long maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** The request's JSON document, never {@code null}. */
+    JsonNode readJson(Context ctx) {
+        byte[] body = readBytes(ctx);
+        if (body.length == 0) {
+            throw ApiProblem.badRequest("invalid-body", "the request body is empty; expected a JSON document");
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw ApiProblem.badRequest("invalid-body", "the request body holds no JSON document");
+            }
+            return node;
+        } catch (StreamConstraintsException e) {
+            throw ApiProblem.badRequest(
+                            "invalid-body",
+                            "the body nests deeper than " + AuditJson.MAX_DOCUMENT_DEPTH + " levels: "
+                                    + e.getOriginalMessage())
+                    .with("limit", AuditJson.MAX_DOCUMENT_DEPTH);
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.badRequest(
+                    "invalid-body", "the body is not valid JSON in UTF-8: " + shorten(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+        }
+    }
+
+    byte[] readBytes(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxRequestBytes) {
+            throw tooLarge("Content-Length " + declared);
+        }
+        String encoding = ctx.header("Content-Encoding");
+        boolean gzip = false;
+        if (encoding != null && !encoding.isBlank()) {
+            String e = encoding.trim().toLowerCase(Locale.ROOT);
+            if (e.equals("gzip") || e.equals("x-gzip")) {
+                gzip = true;
+            } else if (!e.equals("identity")) {
+                throw ApiProblem.of(
+                        415,
+                        "unsupported-encoding",
+                        "Unsupported Content-Encoding",
+                        "Content-Encoding must be gzip" + " or identity (got \"" + shorten(encoding) + "\")");
+            }
+        }
+        try {
+            InputStream raw = ctx.req().getInputStream();
+            if (!gzip) {
+                return readBounded(raw, "the body");
+            }
+            byte[] compressed = readBounded(raw, "the compressed body");
+            try (InputStream inflated = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
+                return readBounded(inflated, "the decompressed body");
+            } catch (ZipException | java.io.EOFException e) {
+                throw ApiProblem.badRequest(
+                        "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
+            }
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+        }
+    }
+
+    private byte[] readBounded(InputStream in, String what) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] buffer = new byte[16384];
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            total += n;
+            if (total > maxRequestBytes) {
+                throw tooLarge(what + " (more than " + maxRequestBytes + " bytes read)");
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private ApiProblem tooLarge(String what) {
+        return ApiProblem.of(
+                        413,
+                        "payload-too-large",
+                        "Payload too large",
+                        what + " exceeds max_request_bytes " + maxRequestBytes + "; split the batch")
+                .with("limit", maxRequestBytes);
+    }
+
+    private static String shorten(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.replace("\u0000", "\\u0000");
+        return t.length() > 300 ? t.substring(0, 300) + "…" : t;
+    }
+}

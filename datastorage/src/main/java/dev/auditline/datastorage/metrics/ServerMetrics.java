@@ -1,0 +1,124 @@
+package dev.auditline.datastorage.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
+/**
+ * DataStorage's meters. The application owns the registry ({@code Main} creates a Prometheus one);
+ * this class only registers and updates meters on it. Tag values are bounded: outcomes, results,
+ * route templates (never a concrete path or an event id) and status codes.
+ */
+public final class ServerMetrics {
+    private final MeterRegistry registry;
+    private final Counter created;
+    private final Counter duplicates;
+    private final Counter rejected;
+    private final Counter overloaded;
+    private final DistributionSummary batchSize;
+    private final Timer lag;
+    // strong references: a gauge only holds its source weakly
+    private IntSupplier permitsInUse;
+    private BooleanSupplier ready;
+
+    public ServerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.created = eventsCounter("created");
+        this.duplicates = eventsCounter("duplicate");
+        this.rejected = eventsCounter("rejected");
+        this.overloaded = Counter.builder(MetricNames.INGEST_OVERLOADED)
+                .baseUnit("requests")
+                .description("Ingest requests answered 429 because no database permit became free in time")
+                .register(registry);
+        this.batchSize = DistributionSummary.builder(MetricNames.INGEST_BATCH_SIZE)
+                .baseUnit("events")
+                .description("Events per ingest request")
+                .serviceLevelObjectives(1, 10, 100, 500, 1000, 2000, 5000)
+                .register(registry);
+        this.lag = Timer.builder(MetricNames.INGEST_LAG)
+                .description("ingested_at - event_timestamp of created events: how late events reach storage")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(1))
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Registers the gauges of the ingest permits; called once by the HTTP layer that owns them. */
+    public void bindIngestPermits(int max, IntSupplier inUse) {
+        this.permitsInUse = inUse;
+        Gauge.builder(MetricNames.INGEST_PERMITS_MAX, () -> max)
+                .baseUnit("permits")
+                .description("Concurrent database writes allowed (storage.pool_size)")
+                .register(registry);
+        Gauge.builder(MetricNames.INGEST_PERMITS_IN_USE, this, m -> m.permitsInUse.getAsInt())
+                .baseUnit("permits")
+                .description("Database write permits held by ingest requests right now")
+                .register(registry);
+    }
+
+    public void bindStorageReady(BooleanSupplier isReady) {
+        this.ready = isReady;
+        Gauge.builder(MetricNames.STORAGE_READY, this, m -> m.ready.getAsBoolean() ? 1 : 0)
+                .description("1 when the database answers and is migrated, else 0")
+                .register(registry);
+    }
+
+    public void itemsRejected(int n) {
+        rejected.increment(n);
+    }
+
+    public void itemsStored(int createdCount, int duplicateCount) {
+        created.increment(createdCount);
+        duplicates.increment(duplicateCount);
+    }
+
+    public void batchReceived(int events) {
+        batchSize.record(events);
+    }
+
+    public void overloaded() {
+        overloaded.increment();
+    }
+
+    public void writeDuration(String result, long nanos) {
+        Timer.builder(MetricNames.INGEST_WRITE_DURATION)
+                .description("Time of one repository insertBatch (one transaction)")
+                .tag("result", result)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    public void lag(Duration ingestedMinusEvent) {
+        // events from the near future (clock skew up to max_future) count as no lag
+        lag.record(ingestedMinusEvent.isNegative() ? Duration.ZERO : ingestedMinusEvent);
+    }
+
+    public void httpRequest(String method, String route, int status, long nanos) {
+        Timer.builder(MetricNames.HTTP_REQUESTS)
+                .description("HTTP requests by route template and status")
+                .tag("method", method.toUpperCase(Locale.ROOT))
+                .tag("route", route)
+                .tag("status", Integer.toString(status))
+                .register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    private Counter eventsCounter(String outcome) {
+        return Counter.builder(MetricNames.INGEST_EVENTS)
+                .baseUnit("events")
+                .description("Ingested events by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+}
