@@ -794,14 +794,30 @@ public final class Spool implements AutoCloseable {
 
     // ---- helpers ----
 
+    /**
+     * Syncs the directory so that a create or rename survives a crash. A channel operation aborts
+     * when the calling thread is interrupted, and an interrupted appender must not fail the spool
+     * for everyone: the flag is cleared for the sync and restored afterwards.
+     */
     private void syncDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (ClosedByInterruptException e) {
-            throw e;
-        } catch (IOException | UnsupportedOperationException e) {
-            // Windows cannot open a directory; there the rename is as durable as the platform makes it
-            LOG.debug("spool {}: directory sync not supported here: {}", dir, e.toString());
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    channel.force(true);
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted(); // interrupted during the sync: sync again
+                } catch (IOException | UnsupportedOperationException e) {
+                    // Windows cannot open a directory; there the rename is as durable as the platform makes it
+                    LOG.debug("spool {}: directory sync not supported here: {}", dir, e.toString());
+                    return;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

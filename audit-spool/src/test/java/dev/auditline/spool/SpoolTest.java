@@ -258,4 +258,21 @@ class SpoolTest {
             assertThat(drain(spool)).isEqualTo(expected(2));
         }
     }
+
+    @Test
+    void anInterruptedAppenderDoesNotBreakTheSpoolForOthers() throws Exception {
+        try (Spool spool = Spool.open(config(256, 1 << 20), clock)) {
+            Thread.currentThread().interrupt();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    spool.append(new byte[100]); // creates and seals segments: file and directory syncs
+                }
+            } finally {
+                assertThat(Thread.interrupted()).as("interrupt flag kept").isTrue();
+            }
+            spool.append(new byte[100]);
+            spool.seal();
+            assertThat(drain(spool)).hasSize(11);
+        }
+    }
 }
