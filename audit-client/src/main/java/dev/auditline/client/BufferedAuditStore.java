@@ -792,7 +792,7 @@ public final class BufferedAuditStore implements AuditStore {
                     deliverChunks(chunk); // the server announced smaller limits with its refusal
                 } else {
                     rejectWarnings.add("whole_request_400", chunk.size(), outcome.detail());
-                    settle(chunk, Outcome.REJECTED, null);
+                    settleAndLog(chunk, Outcome.REJECTED, null);
                     logRejections(false);
                 }
                 return;
