@@ -107,6 +107,7 @@ public final class Spool implements AutoCloseable {
     private long refused;
     private long replayed;
     private long deletedSegments;
+    private long syncs;
     private long refusedSinceWarn;
     private long lastFullWarnMillis = Long.MIN_VALUE;
 
@@ -292,6 +293,16 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /** File syncs of the open segment so far; fewer than appends when group commit works. */
+    long syncCount() {
+        lock.lock();
+        try {
+            return syncs;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public SpoolConfig config() {
         return config;
     }
@@ -428,6 +439,7 @@ public final class Spool implements AutoCloseable {
                 throw error;
             }
             durableCount = Math.max(durableCount, covered);
+            syncs++;
         }
     }
 
