@@ -25,7 +25,7 @@ public final class AuditConfigException extends IllegalArgumentException {
     private static String message(List<String> problems) {
         StringBuilder sb = new StringBuilder("invalid audit client configuration (")
                 .append(problems.size())
-                .append(problems.size() == 1 ? " problem)" : " problems)");
+                .append(problems.size() == 1 ? " problem):" : " problems):");
         for (String p : problems) {
             sb.append("\n  - ").append(p);
         }
