@@ -18,7 +18,7 @@ public final class EventRepositories {
     public static EventRepository open(StorageConfig config, Clock clock) {
         return switch (config.kind()) {
             case SQLITE -> SqliteEventRepository.open(config, clock);
-            case POSTGRESQL -> throw new UnsupportedOperationException("PostgreSQL store: not yet available");
+            case POSTGRESQL -> PostgresEventRepository.open(config, clock);
         };
     }
 }

@@ -1,0 +1,477 @@
+package dev.auditline.datastorage.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.auditline.api.AuditEvent;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The production store: PostgreSQL, table {@code audit_events} range-partitioned by month (see
+ * {@code db/postgresql/V1__audit_events.sql}), append-only.
+ *
+ * <p>A batch is one {@code INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING
+ * event_id} in autocommit mode: one statement, one round trip, atomic on its own, and the returned
+ * ids are exactly the new events. {@code unnest} was chosen over a multi-row {@code VALUES} list and
+ * over {@code COPY} into a staging table by measurement (docs/storage.md): it is as fast as the
+ * fastest, and its 26 parameters do not grow with the batch, so no batch size ever hits the
+ * protocol's 65535-parameter limit.
+ *
+ * <p>Monthly partitions are created at start-up and then daily, for the current month and
+ * {@code partitions_ahead} more; events outside them land in the default partition, never fail.
+ * Every database error, including an unreachable server or an exhausted pool after
+ * {@code connection_timeout}, surfaces as {@link StorageUnavailableException}; the pool replaces
+ * broken connections by itself, so the store recovers without a restart once the server is back.
+ */
+public final class PostgresEventRepository implements EventRepository {
+    private static final Logger log = LoggerFactory.getLogger(PostgresEventRepository.class);
+
+    static final String PARTITION_PREFIX = "audit_events_";
+    private static final DateTimeFormatter PARTITION_SUFFIX = DateTimeFormatter.ofPattern("yyyy_MM");
+    private static final Pattern PARTITION_NAME = Pattern.compile("audit_events_(\\d{4})_(\\d{2})");
+    /** Serializes partition DDL of several DataStorage instances on one database. */
+    private static final long PARTITION_LOCK_KEY = 0x6175646974L;
+
+    private static final Duration PARTITION_TASK_PERIOD = Duration.ofDays(1);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final String INSERT = buildInsert();
+
+    private static final String FIND_BY_ID =
+            "SELECT " + EventSql.SELECT_COLUMNS + " FROM audit_events WHERE event_id = ? ORDER BY ingest_seq LIMIT 1";
+
+    private static final String LIST_PARTITIONS = "SELECT c.relname FROM pg_inherits i"
+            + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass";
+
+    static final EventSql.Dialect DIALECT = new EventSql.Dialect() {
+        @Override
+        public Object timestampParam(Instant instant) {
+            return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+        }
+
+        @Override
+        public Instant timestamp(ResultSet rs, String column) throws SQLException {
+            return rs.getObject(column, OffsetDateTime.class).toInstant();
+        }
+
+        @Override
+        public Object uuidParam(UUID id) {
+            return id;
+        }
+
+        @Override
+        public UUID uuid(ResultSet rs, String column) throws SQLException {
+            return rs.getObject(column, UUID.class);
+        }
+    };
+
+    private final HikariDataSource pool;
+    private final Clock clock;
+    private final int partitionsAhead;
+    private final String location;
+    private final ScheduledExecutorService partitionTask;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PostgresEventRepository(HikariDataSource pool, Clock clock, int partitionsAhead, String location) {
+        this.pool = pool;
+        this.clock = clock;
+        this.partitionsAhead = partitionsAhead;
+        this.location = location;
+        this.partitionTask = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "auditline-partitions");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Connects, migrates, creates the partitions due now and starts the daily partition task.
+     *
+     * @throws StorageUnavailableException when the server cannot be reached or migrated
+     */
+    public static PostgresEventRepository open(StorageConfig config, Clock clock) {
+        if (config.kind() != StorageConfig.Kind.POSTGRESQL) {
+            throw new IllegalArgumentException("storage.url is not a PostgreSQL URL (got " + config + ")");
+        }
+        String location = StorageConfig.maskUrl(config.url());
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("auditline-postgresql");
+        hikari.setJdbcUrl(config.url());
+        if (config.username() != null) {
+            hikari.setUsername(config.username());
+        }
+        if (config.password() != null) {
+            hikari.setPassword(config.password());
+        }
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
+        hikari.setValidationTimeout(Math.min(1_000, config.connectionTimeout().toMillis() / 2));
+        // A connection attempt to a dead host must not outlive the caller's wait for a connection.
+        hikari.addDataSourceProperty(
+                "connectTimeout", Math.max(1, config.connectionTimeout().toSeconds()));
+        hikari.addDataSourceProperty("tcpKeepAlive", true);
+        hikari.addDataSourceProperty("ApplicationName", "auditline-datastorage");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hikari);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StorageUnavailableException(
+                    "PostgreSQL store " + location + ": cannot connect: " + rootMessage(e), e);
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/postgresql")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new StorageUnavailableException(
+                    "PostgreSQL store " + location + ": migration failed: " + rootMessage(e), e);
+        }
+        PostgresEventRepository repository =
+                new PostgresEventRepository(pool, clock, config.partitionsAhead(), location);
+        try {
+            repository.createPartitionsAhead();
+        } catch (StorageUnavailableException e) {
+            repository.close();
+            throw e;
+        }
+        repository.startPartitionTask();
+        log.info(
+                "PostgreSQL store at {} (user {}): pool_size={}, connection_timeout={}ms, partitions_ahead={}",
+                location,
+                config.username() == null ? "from URL" : config.username(),
+                config.poolSize(),
+                config.connectionTimeout().toMillis(),
+                config.partitionsAhead());
+        return repository;
+    }
+
+    @Override
+    public InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
+        ensureOpen();
+        Instant ingestedAt = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
+        if (events.isEmpty()) {
+            return new InsertResult(Set.of(), ingestedAt);
+        }
+        int columns = EventSql.EVENT_COLUMNS.size();
+        int n = events.size();
+        String[] dates = new String[n];
+        String[][] values = new String[columns][n];
+        for (int row = 0; row < n; row++) {
+            AuditEvent e = events.get(row);
+            dates[row] = EventSql.eventDate(e.eventTimestamp()).toString();
+            Object[] v = EventSql.eventValues(e, TEXT_DIALECT);
+            for (int col = 0; col < columns; col++) {
+                values[col][row] = v[col] == null ? null : v[col].toString();
+            }
+        }
+        Set<UUID> created = new HashSet<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(INSERT)) {
+            List<Array> arrays = new ArrayList<>(columns + 1);
+            arrays.add(c.createArrayOf("text", dates));
+            for (String[] column : values) {
+                arrays.add(c.createArrayOf("text", column));
+            }
+            ps.setObject(1, OffsetDateTime.ofInstant(ingestedAt, ZoneOffset.UTC));
+            ps.setString(2, ingestedBy);
+            for (int i = 0; i < arrays.size(); i++) {
+                ps.setArray(i + 3, arrays.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    created.add(rs.getObject(1, UUID.class));
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable("store a batch of " + n + " events", e);
+        }
+        return new InsertResult(created, ingestedAt);
+    }
+
+    @Override
+    public Optional<AuditEvent> findById(UUID eventId) {
+        ensureOpen();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(FIND_BY_ID)) {
+            ps.setObject(1, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw unavailable("read event " + eventId, e);
+        }
+    }
+
+    @Override
+    public EventPage query(EventQuery query) {
+        ensureOpen();
+        EventSql.Statement statement = EventSql.keysetQuery(query, DIALECT);
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(statement.sql())) {
+            statement.bind(ps);
+            List<AuditEvent> rows = new ArrayList<>(query.limit() + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(EventSql.readEvent(rs, DIALECT));
+                }
+            }
+            return EventSql.page(rows, query.limit());
+        } catch (SQLException e) {
+            throw unavailable("query events", e);
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        if (closed.get()) {
+            return false;
+        }
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
+            s.setQueryTimeout(2);
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass('audit_events') IS NOT NULL")) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("PostgreSQL store {} is not ready: {}", location, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Creates the monthly partitions of the current month (by the server clock, UTC) and the
+     * {@code partitions_ahead} months after it, where missing. Runs at start-up and daily.
+     *
+     * @return the names of the partitions created now
+     */
+    List<String> createPartitionsAhead() {
+        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+        List<String> created = new ArrayList<>();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
+                Set<String> existing = partitionNames(s);
+                for (int i = 0; i <= partitionsAhead; i++) {
+                    YearMonth month = current.plusMonths(i);
+                    String name = partitionName(month);
+                    if (existing.contains(name)) {
+                        continue;
+                    }
+                    s.execute("CREATE TABLE " + name + " PARTITION OF audit_events FOR VALUES FROM ('" + month.atDay(1)
+                            + "') TO ('" + month.plusMonths(1).atDay(1) + "')");
+                    created.add(name);
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw unavailable("create the monthly partitions from " + current, e);
+        }
+        if (!created.isEmpty()) {
+            log.info("PostgreSQL store {}: created partitions {}", location, created);
+        }
+        return created;
+    }
+
+    /**
+     * Retention: drops every monthly partition whose events all lie before {@code cutoff} (its
+     * month ends on or before that day). The default partition is never dropped.
+     *
+     * @return the names of the dropped partitions
+     * @throws StorageUnavailableException when the database cannot be reached
+     */
+    public List<String> dropPartitionsOlderThan(LocalDate cutoff) {
+        ensureOpen();
+        List<String> dropped = new ArrayList<>();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
+                for (String name : partitionNames(s)) {
+                    Matcher m = PARTITION_NAME.matcher(name);
+                    if (!m.matches()) {
+                        continue;
+                    }
+                    YearMonth month = YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+                    if (!month.plusMonths(1).atDay(1).isAfter(cutoff)) {
+                        s.execute("DROP TABLE " + name);
+                        dropped.add(name);
+                    }
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw unavailable("drop the partitions before " + cutoff, e);
+        }
+        if (!dropped.isEmpty()) {
+            log.info("PostgreSQL store {}: retention dropped partitions {}", location, dropped);
+        }
+        return dropped;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        partitionTask.shutdownNow();
+        try {
+            if (!partitionTask.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn(
+                        "PostgreSQL store {}: timed out waiting for the partition task after {}s",
+                        location,
+                        CLOSE_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+        log.info("PostgreSQL store {} closed", location);
+    }
+
+    static String partitionName(YearMonth month) {
+        return PARTITION_PREFIX + month.format(PARTITION_SUFFIX);
+    }
+
+    private void startPartitionTask() {
+        long periodMillis = PARTITION_TASK_PERIOD.toMillis();
+        partitionTask.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        createPartitionsAhead();
+                    } catch (RuntimeException e) {
+                        log.warn(
+                                "PostgreSQL store {}: creating partitions failed; retrying in {}",
+                                location,
+                                PARTITION_TASK_PERIOD,
+                                e);
+                    }
+                },
+                periodMillis,
+                periodMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static Set<String> partitionNames(Statement s) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (ResultSet rs = s.executeQuery(LIST_PARTITIONS)) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StorageUnavailableException("PostgreSQL store " + location + " is closed", null);
+        }
+    }
+
+    private StorageUnavailableException unavailable(String what, SQLException e) {
+        return new StorageUnavailableException(
+                "PostgreSQL store " + location + ": cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+
+    /** Every column as the text PostgreSQL casts from: the arrays of the unnest insert are text[]. */
+    private static final EventSql.Dialect TEXT_DIALECT = new EventSql.Dialect() {
+        @Override
+        public Object timestampParam(Instant instant) {
+            return instant.toString();
+        }
+
+        @Override
+        public Instant timestamp(ResultSet rs, String column) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Object uuidParam(UUID id) {
+            return id.toString();
+        }
+
+        @Override
+        public UUID uuid(ResultSet rs, String column) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    private static String buildInsert() {
+        List<String> columns = EventSql.EVENT_COLUMNS;
+        StringBuilder sql = new StringBuilder("INSERT INTO audit_events (event_date, ")
+                .append(String.join(", ", columns))
+                .append(", ingested_at, ingested_by) SELECT u.event_date, ");
+        for (String column : columns) {
+            sql.append("u.").append(column).append(", ");
+        }
+        sql.append("?::timestamptz, ?::text FROM unnest(?::date[]");
+        for (String column : columns) {
+            sql.append(", ?::").append(sqlType(column)).append("[]");
+        }
+        sql.append(") AS u(event_date, ")
+                .append(String.join(", ", columns))
+                .append(") ON CONFLICT DO NOTHING RETURNING event_id");
+        return sql.toString();
+    }
+
+    private static String sqlType(String column) {
+        return switch (column) {
+            case "event_id", "parent_event_id" -> "uuid";
+            case "event_timestamp" -> "timestamptz";
+            case "event_data" -> "jsonb";
+            case "duration_ms" -> "bigint";
+            default -> "text";
+        };
+    }
+}
