@@ -108,6 +108,7 @@ public final class Spool implements AutoCloseable {
     private long replayed;
     private long deletedSegments;
     private long syncs;
+    private long corruptRecords;
     private long refusedSinceWarn;
     private long lastFullWarnMillis = Long.MIN_VALUE;
 
@@ -270,11 +271,18 @@ public final class Spool implements AutoCloseable {
                 }
                 SegmentProgress progress = replaySegment(segment, handler);
                 delivered += progress.delivered;
-                if (!progress.complete) {
-                    return new ReplayResult(delivered, deleted, false);
+                switch (progress.end) {
+                    case STOPPED -> {
+                        return new ReplayResult(delivered, deleted, false);
+                    }
+                    case COMPLETE -> {
+                        deleteSegment(segment);
+                        deleted++;
+                    }
+                    case SET_ASIDE -> {
+                        // no longer pending; go on with the next segment
+                    }
                 }
-                deleteSegment(segment);
-                deleted++;
             }
         } finally {
             replayLock.unlock();
@@ -287,7 +295,15 @@ public final class Spool implements AutoCloseable {
         try {
             int segments = sealed.size() + (open != null ? 1 : 0);
             return new SpoolStats(
-                    diskBytes, pendingRecords, segments, appended, refused, replayed, deletedSegments, recovery);
+                    diskBytes,
+                    pendingRecords,
+                    segments,
+                    appended,
+                    refused,
+                    replayed,
+                    deletedSegments,
+                    corruptRecords,
+                    recovery);
         } finally {
             lock.unlock();
         }
@@ -501,7 +517,16 @@ public final class Spool implements AutoCloseable {
 
     // ---- replay ----
 
-    private record SegmentProgress(long delivered, boolean complete) {}
+    private enum SegmentEnd {
+        /** Every record acknowledged: delete the segment. */
+        COMPLETE,
+        /** A record was not acknowledged, or the spool closed: keep it and stop. */
+        STOPPED,
+        /** Unreadable on disk: renamed to {@code *.corrupt}, no longer pending. */
+        SET_ASIDE
+    }
+
+    private record SegmentProgress(long delivered, SegmentEnd end) {}
 
     private SegmentProgress replaySegment(SealedSegment segment, RecordHandler handler) throws IOException {
         long delivered = 0;
@@ -522,13 +547,13 @@ public final class Spool implements AutoCloseable {
             while (true) {
                 if (isClosed()) {
                     saveProgress(segment);
-                    return new SegmentProgress(delivered, false);
+                    return new SegmentProgress(delivered, SegmentEnd.STOPPED);
                 }
                 if (!reader.next()) {
                     if (reader.problem() != null) {
                         return setAsideUnreadable(segment, reader, delivered);
                     }
-                    return new SegmentProgress(delivered, true);
+                    return new SegmentProgress(delivered, SegmentEnd.COMPLETE);
                 }
                 boolean acked;
                 try {
@@ -539,7 +564,7 @@ public final class Spool implements AutoCloseable {
                 }
                 if (!acked) {
                     saveProgress(segment);
-                    return new SegmentProgress(delivered, false);
+                    return new SegmentProgress(delivered, SegmentEnd.STOPPED);
                 }
                 delivered++;
                 lock.lock();
@@ -575,11 +600,12 @@ public final class Spool implements AutoCloseable {
             sealed.remove(segment);
             diskBytes -= segment.bytes;
             pendingRecords -= segment.records - segment.ackedRecords;
+            corruptRecords += segment.records - segment.ackedRecords;
         } finally {
             lock.unlock();
         }
         Files.deleteIfExists(SegmentFormat.ackPath(dir, segment.sequence));
-        return new SegmentProgress(delivered, false);
+        return new SegmentProgress(delivered, SegmentEnd.SET_ASIDE);
     }
 
     private void deleteSegment(SealedSegment segment) throws IOException {

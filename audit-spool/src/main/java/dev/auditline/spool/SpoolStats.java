@@ -10,6 +10,8 @@ package dev.auditline.spool;
  * @param refusedRecords appends refused because the spool was full ({@code spool_full}) since open
  * @param replayedRecords records acknowledged by replay handlers since open
  * @param deletedSegments segments deleted after every record in them was acknowledged, since open
+ * @param corruptRecords records lost since open because their sealed segment became unreadable on
+ *     disk (bit rot, outside interference); the segment was renamed to {@code *.corrupt} and logged
  * @param recovery what opening the spool found and repaired
  */
 public record SpoolStats(
@@ -20,4 +22,5 @@ public record SpoolStats(
         long refusedRecords,
         long replayedRecords,
         long deletedSegments,
+        long corruptRecords,
         RecoveryReport recovery) {}

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -273,6 +275,64 @@ class SpoolTest {
             spool.append(new byte[100]);
             spool.seal();
             assertThat(drain(spool)).hasSize(11);
+        }
+    }
+
+    @Test
+    void closingDuringAReplayStopsItAfterTheCurrentRecord() throws Exception {
+        Spool spool = Spool.open(config(1 << 20, 1 << 20), clock);
+        for (int i = 0; i < 5; i++) {
+            spool.append(payload(i));
+        }
+        spool.seal();
+        List<String> seen = new ArrayList<>();
+        ReplayResult result = spool.replay(p -> {
+            seen.add(text(p));
+            if (seen.size() == 2) {
+                try {
+                    spool.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return true;
+        });
+
+        assertThat(result).isEqualTo(new ReplayResult(2, 0, false));
+        try (Spool reopened = Spool.open(config(1 << 20, 1 << 20), clock)) {
+            assertThat(drain(reopened)).isEqualTo(expected(5).subList(2, 5));
+        }
+    }
+
+    @Test
+    void setsAsideASegmentThatRotOnDiskAndGoesOnWithTheNext() throws Exception {
+        try (Spool spool = Spool.open(config(1 << 20, 1 << 20), clock)) {
+            for (int i = 0; i < 5; i++) {
+                spool.append(payload(i));
+            }
+            spool.seal();
+            spool.append(payload(5));
+            spool.seal();
+            Path first = dir.resolve("segment-00000000000000000000.log");
+            long thirdPayload = SegmentFormat.HEADER_BYTES
+                    + 2L * SegmentFormat.RECORD_HEADER_BYTES
+                    + payload(0).length
+                    + payload(1).length
+                    + SegmentFormat.RECORD_HEADER_BYTES;
+            try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
+                file.seek(thirdPayload);
+                file.write(file.read() ^ 0xFF);
+            }
+
+            List<String> seen = new ArrayList<>();
+            ReplayResult result = spool.replay(p -> seen.add(text(p)));
+
+            assertThat(seen).containsExactly(text(payload(0)), text(payload(1)), text(payload(5)));
+            assertThat(result).isEqualTo(new ReplayResult(3, 1, true));
+            assertThat(spool.stats().pendingRecords()).isZero();
+            assertThat(spool.stats().pendingBytes()).isZero();
+            assertThat(spool.stats().corruptRecords()).isEqualTo(3);
+            assertThat(segmentFiles(dir)).containsExactly("segment-00000000000000000000.log.corrupt");
         }
     }
 }
