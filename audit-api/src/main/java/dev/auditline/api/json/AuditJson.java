@@ -3,6 +3,7 @@ package dev.auditline.api.json;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -92,6 +93,10 @@ public final class AuditJson {
     private static final class InstantDeserializer extends JsonDeserializer<Instant> {
         @Override
         public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                // an object or array has no text; without this check the error would only say "text"
+                return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
+            }
             try {
                 return parseTimestamp(p.getValueAsString());
             } catch (IllegalArgumentException e) {

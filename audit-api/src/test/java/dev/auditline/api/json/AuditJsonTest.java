@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventOutcome;
 import dev.auditline.api.TestEvents;
@@ -126,6 +128,22 @@ class AuditJsonTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("must be an RFC 3339 timestamp with offset, like 2026-01-31T12:00:00.000001Z"
                         + " (got \"2026-01-31T12:00:00\")");
+    }
+
+    @Test
+    void readingATimestampThatIsNotAStringNamesTheFieldAndTheTokenFound() {
+        assertThatThrownBy(() -> mapper.readValue("{\"event_timestamp\":{}}", AuditEvent.class))
+                .isInstanceOf(MismatchedInputException.class)
+                .hasMessageContaining("java.time.Instant")
+                .hasMessageContaining("START_OBJECT")
+                .hasMessageContaining("event_timestamp");
+    }
+
+    @Test
+    void readingATimestampThatIsNotRfc3339SaysWhatWasExpected() {
+        assertThatThrownBy(() -> mapper.readValue("{\"event_timestamp\":\"yesterday\"}", AuditEvent.class))
+                .isInstanceOf(InvalidFormatException.class)
+                .hasMessageContaining("must be an RFC 3339 timestamp with offset");
     }
 
     @Test
