@@ -1,0 +1,107 @@
+package dev.auditline.client;
+
+import static dev.auditline.client.TestEvents.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The log lines operators rely on to see what the client does (DESIGN §7). */
+class BufferedAuditStoreLoggingTest {
+    private final Logger logger = (Logger) LoggerFactory.getLogger(BufferedAuditStore.class);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private Level previous;
+
+    @BeforeEach
+    void capture() {
+        previous = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    @AfterEach
+    void release() {
+        logger.detachAppender(appender);
+        logger.setLevel(previous);
+    }
+
+    private List<String> lines(Level level) {
+        return appender.list.stream()
+                .filter(e -> e.getLevel() == level)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    @Test
+    void logsEffectiveConfigOnceAtStartWithTheTokenMasked(@TempDir Path dir) throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "super-secret");
+        AuditClientConfig config = AuditClientConfig.builder()
+                .datastorageUrl("http://127.0.0.1:9")
+                .serviceName("logging-test")
+                .tokenFile(token)
+                .build();
+        BufferedAuditStore store = BufferedAuditStore.create(config);
+        try {
+            await().until(() -> lines(Level.DEBUG).stream().anyMatch(l -> l.startsWith("batcher started")));
+        } finally {
+            store.close(Duration.ofSeconds(1));
+        }
+
+        assertThat(lines(Level.INFO).stream().filter(l -> l.contains("starting")))
+                .singleElement()
+                .asString()
+                .contains("flush_interval=1s")
+                .contains(token.toString())
+                .doesNotContain("super-secret");
+        assertThat(lines(Level.DEBUG).stream().filter(l -> l.startsWith("batcher started")))
+                .singleElement()
+                .asString()
+                .contains("flush_interval=1s");
+        assertThat(appender.list).noneMatch(e -> e.getFormattedMessage().contains("super-secret"));
+    }
+
+    @Test
+    void logsEachFlushAndSendAtDebugAndDropsAtWarnWithCounts() {
+        FakeTicker ticker = new FakeTicker();
+        BufferedAuditStore store = BufferedAuditStore.builder(AuditClientConfig.builder()
+                        .datastorageUrl("http://127.0.0.1:9")
+                        .serviceName("logging-test")
+                        .bufferSize(2)
+                        .batchSize(2)
+                        .build())
+                .sink(new ScriptedSink((events, attempt) -> SendOutcome.status(404, null, "no such route")))
+                .ticker(ticker)
+                .build();
+        try {
+            store.store(event(1));
+            ticker.advance(Duration.ofMillis(250));
+            store.store(event(2));
+            store.flush(Duration.ofSeconds(5));
+        } finally {
+            store.close(Duration.ofSeconds(1));
+        }
+
+        assertThat(lines(Level.DEBUG))
+                .anySatisfy(l -> assertThat(l)
+                        .startsWith("flush trigger=size events=2 ")
+                        .contains("oldest_age=250ms")
+                        .contains("since_previous_flush="))
+                .anySatisfy(l -> assertThat(l).startsWith("send status=404 attempt=1 events=2 duration="));
+        assertThat(lines(Level.WARN))
+                .anySatisfy(l -> assertThat(l).contains("retries_exhausted=2").contains("status 404"));
+    }
+}
