@@ -390,12 +390,12 @@ public final class Spool implements AutoCloseable {
         RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
         try {
             file.write(SegmentFormat.header(sequence));
+            syncDirectory(); // the new name must survive a crash, not only the bytes in it
         } catch (IOException e) {
             closeQuietly(file);
             Files.deleteIfExists(path);
             throw e;
         }
-        syncDirectory(); // the new name must survive a crash, not only the bytes in it
         diskBytes += SegmentFormat.HEADER_BYTES;
         return new OpenSegment(sequence, path, file, clock.millis());
     }
@@ -674,6 +674,15 @@ public final class Spool implements AutoCloseable {
                     Files.deleteIfExists(file);
                     continue;
                 }
+                if (fileName.endsWith(SegmentFormat.CORRUPT_SUFFIX)) {
+                    // kept for people; its sequence must not be reused, or a later one would replace it
+                    SegmentFormat.Name corrupt = SegmentFormat.parse(
+                            fileName.substring(0, fileName.length() - SegmentFormat.CORRUPT_SUFFIX.length()));
+                    if (corrupt != null) {
+                        maxSequence = Math.max(maxSequence, corrupt.sequence());
+                    }
+                    continue;
+                }
                 SegmentFormat.Name name = SegmentFormat.parse(fileName);
                 if (name == null) {
                     continue;
@@ -841,15 +850,19 @@ public final class Spool implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         try {
             while (true) {
-                try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-                    channel.force(true);
-                    return;
-                } catch (ClosedByInterruptException e) {
-                    interrupted |= Thread.interrupted(); // interrupted during the sync: sync again
+                FileChannel channel;
+                try {
+                    channel = FileChannel.open(dir, StandardOpenOption.READ);
                 } catch (IOException | UnsupportedOperationException e) {
                     // Windows cannot open a directory; there the rename is as durable as the platform makes it
                     LOG.debug("spool {}: directory sync not supported here: {}", dir, e.toString());
                     return;
+                }
+                try (channel) {
+                    channel.force(true);
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted(); // interrupted during the sync: sync again
                 }
             }
         } finally {

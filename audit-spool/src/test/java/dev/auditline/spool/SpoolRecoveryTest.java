@@ -118,6 +118,13 @@ class SpoolRecoveryTest {
             assertThat(drain(spool)).containsExactly(Records.text(payload(0)));
         }
         assertThat(dir.resolve(SEGMENT + ".log.corrupt")).exists();
+        try (Spool spool = Spool.open(config(dir), clock)) {
+            spool.append(payload(1));
+            spool.seal();
+        }
+        assertThat(segmentFiles(dir))
+                .as("the sequence of a set-aside file is not reused")
+                .containsExactly(SEGMENT + ".log.corrupt", "segment-00000000000000000001.log");
     }
 
     @Test
