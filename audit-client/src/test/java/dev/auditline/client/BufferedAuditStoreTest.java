@@ -219,6 +219,39 @@ class BufferedAuditStoreTest {
     }
 
     @Test
+    void aRequestBlockedForeverDoesNotDelayTheNextAgeFlush() {
+        ScriptedSink sink = new ScriptedSink().blockFirst();
+        BufferedAuditStore store = start(config().flushInterval(Duration.ofSeconds(1)), sink);
+        store.store(event(1));
+        ticker.advance(Duration.ofSeconds(1));
+        store.nudge();
+        await().atMost(WAIT).until(() -> sink.attemptCount() == 1); // hangs from now on
+
+        store.store(event(2));
+        ticker.advance(Duration.ofSeconds(1));
+        store.nudge();
+
+        await().atMost(WAIT).until(() -> store.stats().acked() == 1);
+        assertThat(sink.attempts.get(1)).extracting(AuditEvent::correlationId).containsExactly("rr-2");
+        assertThat(store.stats().inFlightEvents()).isEqualTo(1);
+    }
+
+    @Test
+    void waitsForAFreeSlotWhenMaxInFlightRequestsHangAndKeepsEventsBuffered() {
+        ScriptedSink sink = new ScriptedSink().blockAll();
+        BufferedAuditStore store = start(config().batchSize(1).maxInFlight(2), sink);
+
+        storeAll(store, 0, 5);
+
+        await().atMost(WAIT).until(() -> sink.attemptCount() == 2);
+        AuditClientStats stats = store.stats();
+        assertThat(stats.inFlightBatches()).isEqualTo(2);
+        assertThat(stats.bufferedEvents()).isEqualTo(3);
+        sink.release();
+        await().atMost(WAIT).until(() -> store.stats().acked() == 5);
+    }
+
+    @Test
     void retriesWithExponentialBackoffHonoringRetryAfter() {
         ScriptedSink sink = new ScriptedSink((events, attempt) -> switch (attempt) {
             case 1 -> SendOutcome.status(503, Duration.ofSeconds(2), "storage unavailable");
