@@ -17,7 +17,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpoolTest {
@@ -333,6 +339,38 @@ class SpoolTest {
             assertThat(spool.stats().pendingBytes()).isZero();
             assertThat(spool.stats().corruptRecords()).isEqualTo(3);
             assertThat(segmentFiles(dir)).containsExactly("segment-00000000000000000000.log.corrupt");
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void appendsProceedWhileAReplayHandlerIsBusy() throws Exception {
+        try (Spool spool = Spool.open(config(1 << 20, 1 << 20), clock)) {
+            spool.append(payload(0));
+            spool.seal();
+            CountDownLatch inHandler = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService replayer = Executors.newSingleThreadExecutor();
+            try {
+                Future<ReplayResult> replay = replayer.submit(() -> spool.replay(p -> {
+                    inHandler.countDown();
+                    try {
+                        return release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }));
+                inHandler.await();
+
+                spool.append(payload(1)); // would hang if the handler ran under the append lock
+                spool.seal();
+
+                release.countDown();
+                assertThat(replay.get().deliveredRecords()).isEqualTo(2);
+            } finally {
+                replayer.shutdownNow();
+            }
         }
     }
 }
