@@ -1,8 +1,10 @@
 package dev.auditline.client;
 
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.wire.ServerLimits;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One attempt at delivering one batch. The production sink POSTs to DataStorage; tests use fakes.
@@ -21,4 +23,13 @@ public interface BatchSink {
      * @throws InterruptedException when the store is closing and gave up on this request
      */
     SendOutcome send(List<AuditEvent> events) throws IOException, InterruptedException;
+
+    /**
+     * Asks the server for its request limits before the first batch, so that even the first batch
+     * fits; called once per store, from a sender thread. Sinks that cannot ask return empty, and
+     * the limits are then learned from the answers' headers.
+     */
+    default Optional<ServerLimits> fetchLimits() throws IOException, InterruptedException {
+        return Optional.empty();
+    }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -78,8 +79,9 @@ import org.slf4j.LoggerFactory;
  *       as {@code rejected} would claim the events are invalid. Logged at WARN with the status.
  * </ul>
  *
- * <p>The limits a server announces ({@code Audit-Max-Batch-Size}, {@code Audit-Max-Request-Bytes})
- * cap every later batch, including ones already cut, which are re-cut before sending.
+ * <p>The limits a server announces, in {@code GET /api/v1/limits} (asked once before the first
+ * request) or in the {@code Audit-Max-Batch-Size} / {@code Audit-Max-Request-Bytes} headers of
+ * its answers, cap every later batch, including ones already cut, which are re-cut before sending.
  */
 public final class BufferedAuditStore implements AuditStore {
     private static final Logger log = LoggerFactory.getLogger(BufferedAuditStore.class);
@@ -204,6 +206,7 @@ public final class BufferedAuditStore implements AuditStore {
     private final AtomicLong latencyMaxNanos = new AtomicLong();
     private final List<PipelineObserver> observers = new CopyOnWriteArrayList<>();
 
+    private final AtomicBoolean limitsAsked = new AtomicBoolean();
     private volatile int serverMaxBatchSize = Integer.MAX_VALUE;
     private volatile long serverMaxRequestBytes = Long.MAX_VALUE;
 
@@ -689,6 +692,9 @@ public final class BufferedAuditStore implements AuditStore {
 
     private void deliver(Batch batch) {
         try {
+            if (limitsAsked.compareAndSet(false, true)) {
+                askServerLimits();
+            }
             deliverChunks(batch.entries);
         } catch (InterruptedException e) {
             // close() gave up on this request and already counted its events as dropped (closed).
@@ -716,6 +722,22 @@ public final class BufferedAuditStore implements AuditStore {
             lock.unlock();
         }
         logDrops(false);
+    }
+
+    /** Once, before the first request: failures only mean the limits are learned from answers instead. */
+    private void askServerLimits() throws InterruptedException {
+        try {
+            sink.fetchLimits().ifPresent(limits -> {
+                log.debug(
+                        "server limits: max_batch_size={} max_request_bytes={}",
+                        limits.maxBatchSize(),
+                        limits.maxRequestBytes());
+                learnLimits(SendOutcome.status(200, null, null)
+                        .withServerLimits(limits.maxBatchSize(), limits.maxRequestBytes()));
+            });
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not fetch server limits; learning them from answers instead: {}", e.toString());
+        }
     }
 
     /** Sends {@code entries} in requests that fit the server's current limits. */

@@ -39,11 +39,13 @@ final class HttpBatchSink implements BatchSink {
     private static final Logger log = LoggerFactory.getLogger(HttpBatchSink.class);
 
     static final String BATCH_PATH = "/api/v1/audit/events/batch";
+    static final String LIMITS_PATH = "/api/v1/limits";
     /** Longest problem detail kept for logs: {@value} characters. */
     private static final int MAX_DETAIL_CHARS = 300;
 
     private final HttpClient http;
     private final URI batchUri;
+    private final URI limitsUri;
     private final Duration timeout;
     private final Path tokenFile;
     private final String userAgent;
@@ -51,6 +53,7 @@ final class HttpBatchSink implements BatchSink {
 
     HttpBatchSink(URI baseUrl, Duration timeout, Path tokenFile, String serviceName, Clock clock) {
         this.batchUri = resolve(baseUrl, BATCH_PATH);
+        this.limitsUri = resolve(baseUrl, LIMITS_PATH);
         this.timeout = timeout;
         this.tokenFile = tokenFile;
         this.userAgent = "auditline-client (" + serviceName + ")";
@@ -135,6 +138,25 @@ final class HttpBatchSink implements BatchSink {
             detail = problemDetail(response.body());
         }
         return new SendOutcome(status, body, retryAfter, maxBatchSize, maxRequestBytes, detail);
+    }
+
+    /** {@code GET /api/v1/limits}; empty when the server does not serve it (older servers answer 404). */
+    @Override
+    public Optional<ServerLimits> fetchLimits() throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(limitsUri)
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .header("User-Agent", userAgent)
+                .GET();
+        if (tokenFile != null) {
+            request.header("Authorization", "Bearer " + readToken(tokenFile));
+        }
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            log.debug("no limits from {}: status {}", limitsUri, response.statusCode());
+            return Optional.empty();
+        }
+        return Optional.of(AuditJson.mapper().readValue(response.body(), ServerLimits.class));
     }
 
     static byte[] gzipJson(List<AuditEvent> events) throws IOException {

@@ -203,6 +203,23 @@ class BufferedAuditStoreHttpTest {
     }
 
     @Test
+    void asksTheServerLimitsOnceSoThatEvenTheFirstBatchFits() throws IOException {
+        server.limits("{\"max_batch_size\":2,\"max_request_bytes\":16777216,\"max_event_data_bytes\":262144}");
+        BufferedAuditStore store = start(config().batchSize(100));
+        storeAll(store, 5);
+
+        FlushReport report = store.flush(WAIT);
+        storeAll(store, 1);
+        store.flush(WAIT);
+
+        assertThat(report.acked()).isEqualTo(5);
+        assertThat(server.requests)
+                .extracting(TestDataStorage.Request::eventCount)
+                .containsExactly(2, 2, 1, 1);
+        assertThat(server.limitsRequests).hasValue(1);
+    }
+
+    @Test
     void retriesWhenNothingListensThenDropsAsRetriesExhausted() throws IOException {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

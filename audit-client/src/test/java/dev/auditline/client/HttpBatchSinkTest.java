@@ -226,6 +226,18 @@ class HttpBatchSinkTest {
     }
 
     @Test
+    void fetchesTheServerLimits() throws Exception {
+        server.limits("{\"max_batch_size\":500,\"max_request_bytes\":1048576,\"max_event_data_bytes\":262144}");
+
+        assertThat(sink().fetchLimits()).contains(new ServerLimits(500, 1_048_576L, 262_144));
+    }
+
+    @Test
+    void fetchesNoLimitsFromAServerWithoutTheLimitsEndpoint() throws Exception {
+        assertThat(sink().fetchLimits()).isEmpty();
+    }
+
+    @Test
     void throwsIOExceptionWhenTheConnectionIsReset() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread resetter = new Thread(() -> {

@@ -78,6 +78,8 @@ final class TestDataStorage implements AutoCloseable {
         return t;
     });
     private volatile Handler handler = TestDataStorage::allCreated;
+    private volatile String limitsBody;
+    final java.util.concurrent.atomic.AtomicInteger limitsRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     TestDataStorage() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -91,12 +93,29 @@ final class TestDataStorage implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code GET /api/v1/limits} with this body; by default it answers 404 like an older server. */
+    TestDataStorage limits(String body) {
+        this.limitsBody = body;
+        return this;
+    }
+
     URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     private void exchange(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if ("GET".equals(exchange.getRequestMethod())
+                    && exchange.getRequestURI().getPath().equals("/api/v1/limits")) {
+                limitsRequests.incrementAndGet();
+                String body = limitsBody;
+                byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length == 0 ? -1 : bytes.length);
+                if (bytes.length > 0) {
+                    exchange.getResponseBody().write(bytes);
+                }
+                return;
+            }
             byte[] raw = exchange.getRequestBody().readAllBytes();
             JsonNode body = null;
             if (raw.length > 0) {
