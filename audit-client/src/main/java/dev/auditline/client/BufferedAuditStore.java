@@ -477,6 +477,12 @@ public final class BufferedAuditStore implements AuditStore {
         } else {
             senders.shutdown();
         }
+        try {
+            // The batcher exits as soon as it sees `stopped`; the wait is bounded all the same.
+            batcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         logDrops(true);
         logRejections(true);
         AuditClientStats s = stats();
