@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.auditline.api.AuditEvent;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -200,15 +199,13 @@ public final class PostgresEventRepository implements EventRepository {
         Set<UUID> created = new HashSet<>();
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement(INSERT)) {
-            List<Array> arrays = new ArrayList<>(columns + 1);
-            arrays.add(c.createArrayOf("text", dates));
-            for (String[] column : values) {
-                arrays.add(c.createArrayOf("text", column));
-            }
             ps.setObject(1, OffsetDateTime.ofInstant(ingestedAt, ZoneOffset.UTC));
             ps.setString(2, ingestedBy);
-            for (int i = 0; i < arrays.size(); i++) {
-                ps.setArray(i + 3, arrays.get(i));
+            // setObject(String[]) lets pgjdbc send text[] in binary; createArrayOf builds an escaped
+            // array literal the server has to parse again, measurably slower for 1 KB event_data.
+            ps.setObject(3, dates);
+            for (int col = 0; col < columns; col++) {
+                ps.setObject(4 + col, values[col]);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -455,9 +452,10 @@ public final class PostgresEventRepository implements EventRepository {
         for (String column : columns) {
             sql.append("u.").append(column).append(", ");
         }
-        sql.append("?::timestamptz, ?::text FROM unnest(?::date[]");
+        sql.append("?::timestamptz, ?::text FROM unnest(?::text[]::date[]");
         for (String column : columns) {
-            sql.append(", ?::").append(sqlType(column)).append("[]");
+            String type = sqlType(column);
+            sql.append(", ?::text[]").append(type.equals("text") ? "" : "::" + type + "[]");
         }
         sql.append(") AS u(event_date, ")
                 .append(String.join(", ", columns))
