@@ -264,8 +264,6 @@ public final class BufferedAuditStore implements AuditStore {
         DropReason drop = null;
         lock.lock();
         try {
-            long seq = nextSeq++;
-            enqueued++;
             if (closed) {
                 drop = DropReason.CLOSED;
             } else if (bytes > effectiveBatchBytes()) {
@@ -273,11 +271,15 @@ public final class BufferedAuditStore implements AuditStore {
             } else if (!hasRoom(bytes)) {
                 drop = waitForRoom(bytes);
             }
+            // Counted only now, after any wait for room and in the same lock hold as the drop or
+            // the append: the identity holds in every snapshot, and sequence numbers follow buffer
+            // order, which flush() relies on to know which events were stored before it.
+            enqueued++;
             if (drop != null) {
                 dropped[drop.ordinal()]++;
                 dropWarnings.add(drop.tagValue(), 1, null);
             } else {
-                buffer.addLast(new Entry(event, seq, ticker.nanoTime(), bytes));
+                buffer.addLast(new Entry(event, nextSeq++, ticker.nanoTime(), bytes));
                 bufferedBytes += bytes;
                 // Wake the batcher only when its decision changes: a new oldest event sets a new
                 // deadline, a full batch is due now. Waking it per event would cost a context switch each.
@@ -569,6 +571,16 @@ public final class BufferedAuditStore implements AuditStore {
         lock.lock();
         try {
             batcherWake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many {@link #flush} calls are waiting; lets tests know a flush has taken its snapshot. */
+    int pendingFlushes() {
+        lock.lock();
+        try {
+            return flushWaiters.size();
         } finally {
             lock.unlock();
         }

@@ -517,6 +517,59 @@ class BufferedAuditStoreTest {
     }
 
     @Test
+    void aProducerBlockedForRoomIsCountedOnlyOnceItsEventIsBufferedOrDropped() {
+        ScriptedSink hanging = new ScriptedSink().blockFirst();
+        BufferedAuditStore store = start(
+                config().bufferSize(1)
+                        .batchSize(1)
+                        .maxInFlight(1)
+                        .overflow(AuditClientConfig.Overflow.BLOCK)
+                        .blockTimeout(Duration.ofSeconds(20)),
+                hanging);
+        store.store(event(0));
+        await().atMost(WAIT).until(() -> hanging.attemptCount() == 1);
+        store.store(event(1));
+        Thread producer = new Thread(() -> store.store(event(2)));
+        producer.start();
+        await().atMost(WAIT).until(() -> producer.getState() == Thread.State.TIMED_WAITING);
+
+        AuditClientStats stats = store.stats();
+
+        assertThat(stats.enqueued()).isEqualTo(2);
+        assertThat(stats.unaccounted()).isZero();
+    }
+
+    @Test
+    void flushDoesNotCountAnEventWhoseProducerWasStillWaitingForRoom() throws Exception {
+        ScriptedSink hanging = new ScriptedSink().blockFirst();
+        BufferedAuditStore store = start(
+                config().bufferSize(1)
+                        .batchSize(1)
+                        .maxInFlight(1)
+                        .overflow(AuditClientConfig.Overflow.BLOCK)
+                        .blockTimeout(Duration.ofSeconds(20)),
+                hanging);
+        store.store(event(0));
+        await().atMost(WAIT).until(() -> hanging.attemptCount() == 1);
+        store.store(event(1));
+        Thread producer = new Thread(() -> store.store(event(2)));
+        producer.start();
+        await().atMost(WAIT).until(() -> producer.getState() == Thread.State.TIMED_WAITING);
+
+        java.util.concurrent.CompletableFuture<FlushReport> flush =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> store.flush(WAIT));
+        await().atMost(WAIT).until(() -> store.pendingFlushes() == 1);
+        hanging.release();
+        FlushReport report = flush.get(10, TimeUnit.SECONDS);
+
+        assertThat(report.acked()).isEqualTo(2);
+        assertThat(report.total()).isEqualTo(2);
+        producer.join();
+        store.flush(WAIT);
+        assertThat(store.stats().acked()).isEqualTo(3);
+    }
+
+    @Test
     void closeSendsEverythingBufferedAndReportsIt() {
         ScriptedSink sink = new ScriptedSink();
         BufferedAuditStore store = start(config(), sink);
