@@ -49,7 +49,19 @@ class BufferedAuditStoreConcurrencyTest {
     @RepeatedTest(50)
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void accountingIdentityHoldsWhileEightProducersRaceFlushAndClose() throws Exception {
+        race(AuditClientConfig.Overflow.DROP);
+    }
+
+    @RepeatedTest(25)
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void accountingIdentityHoldsWhileEightBlockingProducersRaceFlushAndClose() throws Exception {
+        race(AuditClientConfig.Overflow.BLOCK);
+    }
+
+    private static void race(AuditClientConfig.Overflow overflow) throws Exception {
         AuditClientConfig config = AuditClientConfig.builder()
+                .overflow(overflow)
+                .blockTimeout(Duration.ofMillis(2))
                 .datastorageUrl("http://127.0.0.1:9")
                 .serviceName("race")
                 .bufferSize(500) // small enough that some stores hit buffer_full
