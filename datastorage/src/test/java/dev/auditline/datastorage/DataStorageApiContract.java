@@ -73,6 +73,9 @@ abstract class DataStorageApiContract {
         repository.unavailable(false);
     }
 
+    /** Called once the server is closed, to release what {@link #storage(Path)} started. */
+    void afterServerStopped() {}
+
     @BeforeAll
     void startServer() throws IOException {
         tempDir = Files.createTempDirectory("datastorage-it");
@@ -95,6 +98,7 @@ abstract class DataStorageApiContract {
         if (server != null) {
             server.close();
         }
+        afterServerStopped();
         TestFiles.deleteRecursively(tempDir);
     }
 
