@@ -2,8 +2,11 @@ package dev.auditline.datastorage.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.auditline.api.AuditEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * {@code connection_timeout}, surfaces as {@link StorageUnavailableException}; the pool replaces
  * broken connections by itself, so the store recovers without a restart once the server is back.
  */
-public final class PostgresEventRepository implements EventRepository {
+public final class PostgresEventRepository implements EventRepository, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(PostgresEventRepository.class);
 
     static final String PARTITION_PREFIX = "audit_events_";
@@ -347,6 +350,15 @@ public final class PostgresEventRepository implements EventRepository {
             log.info("PostgreSQL store {}: retention dropped partitions {}", location, dropped);
         }
         return dropped;
+    }
+
+    /**
+     * Publishes the pool's usage (HikariCP's {@code hikaricp.connections.*} meters, tagged
+     * {@code pool=auditline-postgresql}). Call at most once.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
     }
 
     @Override

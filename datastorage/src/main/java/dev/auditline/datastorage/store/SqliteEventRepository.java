@@ -2,7 +2,10 @@ package dev.auditline.datastorage.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.auditline.api.AuditEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +38,7 @@ import org.sqlite.SQLiteDataSource;
  * Commits are fsynced ({@code synchronous=FULL}) because an acknowledged event must survive a
  * power loss, not just a process crash.
  */
-public final class SqliteEventRepository implements EventRepository {
+public final class SqliteEventRepository implements EventRepository, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(SqliteEventRepository.class);
 
     /** How long a statement waits for a lock held by another connection: {@value} ms. */
@@ -215,6 +218,15 @@ public final class SqliteEventRepository implements EventRepository {
             log.debug("SQLite store {} is not ready", location, e);
             return false;
         }
+    }
+
+    /**
+     * Publishes the reader pool (writes use one dedicated connection)'s usage (HikariCP's {@code hikaricp.connections.*} meters, tagged
+     * {@code pool=auditline-sqlite}). Call at most once.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        readers.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
     }
 
     @Override

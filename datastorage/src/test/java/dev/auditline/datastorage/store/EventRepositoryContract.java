@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventOutcome;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -376,6 +378,18 @@ abstract class EventRepositoryContract {
 
         assertThatThrownBy(() -> repository.insertBatch(List.of(event(correlationId, NOW)), null))
                 .isInstanceOf(StorageUnavailableException.class);
+    }
+
+    @Test
+    void publishesPoolUsageToAMeterRegistry() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+        ((MeterBinder) repository).bindTo(registry);
+        repository.findById(UUID.randomUUID());
+
+        assertThat(registry.find("hikaricp.connections.max").gauge()).isNotNull();
+        assertThat(registry.find("hikaricp.connections.acquire").timer().count())
+                .isPositive();
     }
 
     private List<EventPage> readAllPages(QueryBuilder q, int limit) {
