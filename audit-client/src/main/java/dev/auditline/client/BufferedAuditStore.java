@@ -89,6 +89,11 @@ public final class BufferedAuditStore implements AuditStore {
     /** WARN summaries of drops and rejections: at most one per {@value} seconds each. */
     static final long WARN_INTERVAL_SECONDS = 10;
 
+    /** Longest the batching thread sleeps before reporting drops counted by {@code store()}: {@value} ms. */
+    static final long DROP_REPORT_POLL_MILLIS = 1000;
+
+    private static final long DROP_REPORT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(DROP_REPORT_POLL_MILLIS);
+
     /** Bytes of {@code {"events":[]}} around the events, reserved below the server's request limit. */
     private static final int ENVELOPE_BYTES = 16;
 
@@ -139,6 +144,11 @@ public final class BufferedAuditStore implements AuditStore {
             this.entries = entries;
         }
     }
+
+    /** {@link #nextBatch} results that are not batches. */
+    private static final Batch STOP = new Batch(List.of());
+
+    private static final Batch WOKEN = new Batch(List.of());
 
     /** A pending {@link #flush}: waits for the events with {@code seq < upTo}; guarded by {@link #lock}. */
     private static final class FlushWaiter {
@@ -207,6 +217,7 @@ public final class BufferedAuditStore implements AuditStore {
     private final List<PipelineObserver> observers = new CopyOnWriteArrayList<>();
 
     private final AtomicBoolean limitsAsked = new AtomicBoolean();
+    private final AtomicBoolean closedDropReported = new AtomicBoolean();
     private volatile int serverMaxBatchSize = Integer.MAX_VALUE;
     private volatile long serverMaxRequestBytes = Long.MAX_VALUE;
 
@@ -292,11 +303,11 @@ public final class BufferedAuditStore implements AuditStore {
         } finally {
             lock.unlock();
         }
-        if (drop != null) {
-            logDrops(false);
-            return false;
+        if (drop == DropReason.CLOSED && !closedDropReported.getAndSet(true)) {
+            // The batching thread that reports drops is gone; say it once, here, as it is a bug in the caller.
+            log.warn("store() called after close(); such events are dropped (reason closed) and only counted");
         }
-        return true;
+        return drop == null;
     }
 
     /** With the lock held and the buffer full: the drop reason, or {@code null} when room was found. */
@@ -605,10 +616,15 @@ public final class BufferedAuditStore implements AuditStore {
         try {
             while (true) {
                 Batch batch = nextBatch();
-                if (batch == null) {
+                // Drops counted by store() are reported from here, so that producers never do the
+                // logging I/O themselves.
+                logDrops(false);
+                if (batch == STOP) {
                     return;
                 }
-                dispatch(batch);
+                if (batch != WOKEN) {
+                    dispatch(batch);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -618,40 +634,42 @@ public final class BufferedAuditStore implements AuditStore {
         }
     }
 
-    /** Waits until a batch is due and a sender slot is free; {@code null} once stopped. */
+    /**
+     * Waits until a batch is due and a sender slot is free, and cuts it. Returns {@link #WOKEN}
+     * after each wait (at most {@link #DROP_REPORT_POLL_MILLIS}) so the caller can report drops
+     * outside the lock, and {@link #STOP} once stopped.
+     */
     private Batch nextBatch() throws InterruptedException {
         lock.lock();
         try {
-            while (true) {
-                if (stopped) {
-                    return null;
-                }
-                Entry head = buffer.peekFirst();
-                if (head == null || inFlightBatches >= config.buffer().maxInFlight()) {
-                    batcherWake.await();
-                    continue;
-                }
-                long now = ticker.nanoTime();
-                int maxCount = effectiveBatchSize();
-                long maxBytes = effectiveBatchBytes();
-                long age = now - head.enqueuedNanos;
-                FlushTrigger trigger;
-                if (buffer.size() >= maxCount) {
-                    trigger = FlushTrigger.SIZE;
-                } else if (bufferedBytes >= maxBytes) {
-                    trigger = FlushTrigger.BYTES;
-                } else if (closed) {
-                    trigger = FlushTrigger.CLOSE;
-                } else if (head.seq < flushRequestedUpTo) {
-                    trigger = FlushTrigger.EXPLICIT;
-                } else if (age >= flushIntervalNanos) {
-                    trigger = FlushTrigger.AGE;
-                } else {
-                    batcherWake.awaitNanos(flushIntervalNanos - age);
-                    continue;
-                }
-                return cutBatch(trigger, maxCount, maxBytes, now);
+            if (stopped) {
+                return STOP;
             }
+            Entry head = buffer.peekFirst();
+            if (head == null || inFlightBatches >= config.buffer().maxInFlight()) {
+                batcherWake.awaitNanos(DROP_REPORT_POLL_NANOS);
+                return WOKEN;
+            }
+            long now = ticker.nanoTime();
+            int maxCount = effectiveBatchSize();
+            long maxBytes = effectiveBatchBytes();
+            long age = now - head.enqueuedNanos;
+            FlushTrigger trigger;
+            if (buffer.size() >= maxCount) {
+                trigger = FlushTrigger.SIZE;
+            } else if (bufferedBytes >= maxBytes) {
+                trigger = FlushTrigger.BYTES;
+            } else if (closed) {
+                trigger = FlushTrigger.CLOSE;
+            } else if (head.seq < flushRequestedUpTo) {
+                trigger = FlushTrigger.EXPLICIT;
+            } else if (age >= flushIntervalNanos) {
+                trigger = FlushTrigger.AGE;
+            } else {
+                batcherWake.awaitNanos(Math.min(flushIntervalNanos - age, DROP_REPORT_POLL_NANOS));
+                return WOKEN;
+            }
+            return cutBatch(trigger, maxCount, maxBytes, now);
         } finally {
             lock.unlock();
         }

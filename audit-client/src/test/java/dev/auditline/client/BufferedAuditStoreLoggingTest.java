@@ -38,8 +38,15 @@ class BufferedAuditStoreLoggingTest {
         logger.setLevel(previous);
     }
 
+    /** Logback appends under the appender's monitor; reading under it too makes the lines visible here. */
+    private List<ILoggingEvent> captured() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
     private List<String> lines(Level level) {
-        return appender.list.stream()
+        return captured().stream()
                 .filter(e -> e.getLevel() == level)
                 .map(ILoggingEvent::getFormattedMessage)
                 .toList();
@@ -71,7 +78,37 @@ class BufferedAuditStoreLoggingTest {
                 .singleElement()
                 .asString()
                 .contains("flush_interval=1s");
-        assertThat(appender.list).noneMatch(e -> e.getFormattedMessage().contains("super-secret"));
+        assertThat(captured()).noneMatch(e -> e.getFormattedMessage().contains("super-secret"));
+    }
+
+    @Test
+    void reportsDropsCountedByStoreAtWarnFromTheBatchingThread() {
+        ScriptedSink hanging = new ScriptedSink().blockAll();
+        BufferedAuditStore store = BufferedAuditStore.builder(AuditClientConfig.builder()
+                        .datastorageUrl("http://127.0.0.1:9")
+                        .serviceName("logging-test")
+                        .bufferSize(1)
+                        .batchSize(1)
+                        .maxInFlight(1)
+                        .build())
+                .sink(hanging)
+                .build();
+        try {
+            store.store(event(0));
+            await().until(() -> hanging.attemptCount() == 1);
+            store.store(event(1));
+            for (int i = 2; i < 5; i++) {
+                store.store(event(i)); // buffer_full, on this thread: nothing logged here
+            }
+
+            await().until(() -> captured().stream()
+                    .anyMatch(e -> e.getLevel() == Level.WARN
+                            && e.getThreadName().startsWith("auditline-batcher-")
+                            && e.getFormattedMessage().contains("buffer_full=3")));
+        } finally {
+            hanging.release();
+            store.close(Duration.ofSeconds(1));
+        }
     }
 
     @Test
