@@ -112,8 +112,10 @@ public final class DataStorage implements AutoCloseable {
         if (!api.awaitIdle(timeout)) {
             LOG.warn("Timed out waiting for {} in-flight requests after {}; stopping anyway", api.inFlight(), timeout);
         }
+        // Jetty gets what is left of the same budget, so the whole shutdown stays within shutdown_timeout
+        Duration left = timeout.minus(Duration.ofNanos(System.nanoTime() - start));
         try {
-            api.close();
+            api.close(left.isNegative() ? Duration.ofMillis(1) : left);
         } catch (RuntimeException e) {
             LOG.warn("Stopping the HTTP server failed", e);
         }

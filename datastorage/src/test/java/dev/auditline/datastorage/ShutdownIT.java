@@ -91,8 +91,8 @@ class ShutdownIT {
         server.close();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-        // one timeout for the drain and at most one more for Jetty's own stop
-        assertThat(tookMillis).isLessThan(3_000);
+        // the drain and Jetty's stop share one 500 ms budget; the rest is closing the pool
+        assertThat(tookMillis).isLessThan(1_500);
         server.close(); // idempotent
     }
 }

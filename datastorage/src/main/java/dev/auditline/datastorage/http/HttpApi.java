@@ -51,6 +51,7 @@ public final class HttpApi implements AutoCloseable {
     private final Object idleLock = new Object();
     private final ServerMetrics metrics;
     private final Auth auth;
+    private final Duration shutdownTimeout;
 
     /**
      * @param authenticator {@code null} runs the API open
@@ -66,6 +67,7 @@ public final class HttpApi implements AutoCloseable {
         this.metrics = metrics;
         this.auth = new Auth(authenticator);
         DataStorageConfig.Server server = config.server();
+        this.shutdownTimeout = server.shutdownTimeout();
         ServerLimits limits = new ServerLimits(
                 server.maxBatchSize(),
                 server.maxRequestBytes(),
@@ -148,13 +150,19 @@ public final class HttpApi implements AutoCloseable {
         return inFlight.get();
     }
 
-    /** Stops Jetty (bounded by {@code shutdown_timeout}). Idempotent. */
-    @Override
-    public void close() {
+    /** Stops Jetty, waiting at most {@code timeout} for its connections to close. Idempotent. */
+    public void close(Duration timeout) {
         if (closed.compareAndSet(false, true)) {
             draining.set(true);
+            app.jettyServer().server().setStopTimeout(Math.max(1, timeout.toMillis()));
             app.stop();
         }
+    }
+
+    /** Stops Jetty within {@code server.shutdown_timeout}. Idempotent. */
+    @Override
+    public void close() {
+        close(shutdownTimeout);
     }
 
     private Handler guard(Route route, IngestRoutes ingest) {
