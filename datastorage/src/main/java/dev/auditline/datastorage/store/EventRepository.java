@@ -1,6 +1,8 @@
 package dev.auditline.datastorage.store;
 
 import dev.auditline.api.AuditEvent;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,6 +33,20 @@ public interface EventRepository extends AutoCloseable {
 
     /** Whether the database answers and the schema is migrated; never throws. */
     boolean isReady();
+
+    /**
+     * Retention: removes the events of every calendar month (by the UTC day of
+     * {@code event_timestamp}) that ended on or before {@code cutoff}, whole months at a time, the
+     * only removal an append-only store allows. PostgreSQL drops the months' partitions; events
+     * in its default partition are kept.
+     *
+     * @return the months removed, oldest first
+     * @throws UnsupportedOperationException when the implementation has no retention
+     */
+    default List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
+        throw new UnsupportedOperationException(
+                "retention is not supported by " + getClass().getSimpleName());
+    }
 
     /** Releases the connection pool. Idempotent. */
     @Override

@@ -65,6 +65,13 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     private static final Duration PARTITION_TASK_PERIOD = Duration.ofDays(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * How long partition DDL waits for its lock on {@code audit_events}. Queued behind a long
+     * query, an ACCESS EXCLUSIVE request would block every insert behind it; better to give up
+     * and retry the next day, months ahead of need.
+     */
+    private static final String DDL_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '5s'";
 
     private static final String INSERT = buildInsert();
 
@@ -141,6 +148,9 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         hikari.addDataSourceProperty(
                 "connectTimeout", Math.max(1, config.connectionTimeout().toSeconds()));
         hikari.addDataSourceProperty("tcpKeepAlive", true);
+        // Last resort against a silently dropped connection: no legitimate statement of ours runs
+        // this long, and without it a read would wait for the kernel's TCP timeout (minutes).
+        hikari.addDataSourceProperty("socketTimeout", SOCKET_TIMEOUT.toSeconds());
         hikari.addDataSourceProperty("ApplicationName", "auditline-datastorage");
         HikariDataSource pool;
         try {
@@ -166,8 +176,9 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         try {
             repository.createPartitionsAhead();
         } catch (StorageUnavailableException e) {
-            repository.close();
-            throw e;
+            // The schema is migrated, so the store works: events outside the existing partitions
+            // land in the default one until the daily task succeeds.
+            log.warn("PostgreSQL store {}: {}; the daily task will retry", location, e.getMessage());
         }
         repository.startPartitionTask();
         log.info(
@@ -283,6 +294,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
+                s.execute(DDL_LOCK_TIMEOUT);
                 s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
                 Set<String> existing = partitionNames(s);
                 for (int i = 0; i <= partitionsAhead; i++) {
@@ -324,6 +336,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
+                s.execute(DDL_LOCK_TIMEOUT);
                 s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
                 for (String name : partitionNames(s)) {
                     Matcher m = PARTITION_NAME.matcher(name);
@@ -359,6 +372,19 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
     @Override
     public void bindTo(MeterRegistry registry) {
         pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+    }
+
+    @Override
+    public List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
+        List<YearMonth> months = new ArrayList<>();
+        for (String name : dropPartitionsOlderThan(cutoff)) {
+            Matcher m = PARTITION_NAME.matcher(name);
+            if (m.matches()) {
+                months.add(YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+            }
+        }
+        months.sort(null);
+        return months;
     }
 
     @Override

@@ -13,8 +13,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,6 +55,11 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
 
     private static final String FIND_BY_ID =
             "SELECT " + EventSql.SELECT_COLUMNS + " FROM audit_events WHERE event_id = ? ORDER BY ingest_seq LIMIT 1";
+
+    /** As in db/sqlite/V1__audit_events.sql; retention recreates it after deleting. */
+    private static final String CREATE_DELETE_TRIGGER = "CREATE TRIGGER audit_events_no_delete"
+            + " BEFORE DELETE ON audit_events BEGIN"
+            + " SELECT RAISE(ABORT, 'audit_events is append-only: DELETE is not allowed'); END";
 
     static final EventSql.Dialect DIALECT = new EventSql.Dialect() {
         @Override
@@ -203,6 +211,47 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
         } catch (SQLException e) {
             throw unavailable("query events", e);
         }
+    }
+
+    /**
+     * Deletes the events of the months that ended on or before {@code cutoff}. The append-only
+     * triggers are dropped and recreated inside the same transaction, so no other change can slip
+     * through while they are away.
+     */
+    @Override
+    public List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
+        // The first day after the last whole month that ended on or before the cutoff.
+        LocalDate keepFrom = YearMonth.from(cutoff).atDay(1);
+        List<YearMonth> months = new ArrayList<>();
+        synchronized (writeLock) {
+            ensureOpen();
+            try (Statement s = writer.createStatement();
+                    PreparedStatement select = writer.prepareStatement("SELECT DISTINCT substr(event_date, 1, 7)"
+                            + " FROM audit_events WHERE event_date < ? ORDER BY 1");
+                    PreparedStatement delete =
+                            writer.prepareStatement("DELETE FROM audit_events WHERE event_date < ?")) {
+                select.setString(1, keepFrom.toString());
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        months.add(YearMonth.parse(rs.getString(1)));
+                    }
+                }
+                if (!months.isEmpty()) {
+                    s.execute("DROP TRIGGER audit_events_no_delete");
+                    delete.setString(1, keepFrom.toString());
+                    delete.executeUpdate();
+                    s.execute(CREATE_DELETE_TRIGGER);
+                }
+                writer.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw unavailable("delete the events before " + keepFrom, e);
+            }
+        }
+        if (!months.isEmpty()) {
+            log.info("SQLite store {}: retention removed the events of {}", location, months);
+        }
+        return months;
     }
 
     @Override

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -56,6 +58,14 @@ abstract class EventRepositoryContract {
 
     /** An empty, migrated store whose clock is {@code clock}. */
     protected abstract EventRepository openEmptyRepository(Clock clock);
+
+    /**
+     * A migrated store that no other test sees, for tests that change more than their own events.
+     * Defaults to {@link #openEmptyRepository}.
+     */
+    protected EventRepository openIsolatedRepository(Clock clock) {
+        return openEmptyRepository(clock);
+    }
 
     @BeforeEach
     void openRepository() {
@@ -378,6 +388,23 @@ abstract class EventRepositoryContract {
 
         assertThatThrownBy(() -> repository.insertBatch(List.of(event(correlationId, NOW)), null))
                 .isInstanceOf(StorageUnavailableException.class);
+    }
+
+    @Test
+    void retentionRemovesTheWholeMonthsThatEndedByTheCutoff() {
+        try (EventRepository store = openIsolatedRepository(Clock.fixed(NOW, ZoneOffset.UTC))) {
+            AuditEvent march = event(correlationId, Instant.parse("2026-03-20T12:00:00Z"));
+            AuditEvent lastOfApril = event(correlationId, Instant.parse("2026-04-30T23:59:59.999999Z"));
+            AuditEvent firstOfMay = event(correlationId, Instant.parse("2026-05-01T00:00:00Z"));
+            store.insertBatch(List.of(march, lastOfApril, firstOfMay), null);
+
+            List<YearMonth> removed = store.dropMonthsBefore(LocalDate.parse("2026-05-10"));
+
+            assertThat(removed).containsExactly(YearMonth.of(2026, 3), YearMonth.of(2026, 4));
+            assertThat(store.findById(march.eventId())).isEmpty();
+            assertThat(store.findById(lastOfApril.eventId())).isEmpty();
+            assertThat(store.findById(firstOfMay.eventId())).isPresent();
+        }
     }
 
     @Test

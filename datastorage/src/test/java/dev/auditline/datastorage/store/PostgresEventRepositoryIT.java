@@ -39,6 +39,11 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
         return EventRepositories.open(database.storageConfig(), clock);
     }
 
+    @Override
+    protected EventRepository openIsolatedRepository(Clock clock) {
+        return EventRepositories.open(TestPostgres.shared().createDatabase().storageConfig(), clock);
+    }
+
     @Test
     void createsPartitionsForTheCurrentMonthAndThreeAheadPlusADefault() throws SQLException {
         assertThat(partitions(database))

@@ -1,13 +1,18 @@
 package dev.auditline.datastorage.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +41,25 @@ class SqliteEventRepositoryTest extends EventRepositoryContract {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("wal");
             }
+        }
+    }
+
+    @Test
+    void staysAppendOnlyAfterRetention() throws Exception {
+        Path file = dir.resolve("retention.db");
+        try (EventRepository store =
+                EventRepositories.open(StorageConfig.of("sqlite:" + file), Clock.fixed(NOW, ZoneOffset.UTC))) {
+            store.insertBatch(
+                    List.of(TestEvents.event("c", NOW), TestEvents.event("c", NOW.minus(Duration.ofDays(40)))), null);
+            assertThat(store.dropMonthsBefore(LocalDate.parse("2026-03-01"))).containsExactly(YearMonth.of(2026, 2));
+        }
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM audit_events"))
+                    .hasMessageContaining("append-only: DELETE is not allowed");
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE audit_events SET severity = 'x'"))
+                    .hasMessageContaining("append-only: UPDATE is not allowed");
         }
     }
 
