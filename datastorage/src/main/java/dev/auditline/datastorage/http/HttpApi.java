@@ -1,5 +1,7 @@
 package dev.auditline.datastorage.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.json.EventDecoder;
 import dev.auditline.api.wire.Problem;
 import dev.auditline.api.wire.ServerLimits;
@@ -10,6 +12,7 @@ import dev.auditline.datastorage.store.EventRepository;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.Endpoint;
 import java.nio.ByteBuffer;
@@ -165,15 +168,16 @@ public final class HttpApi implements AutoCloseable {
         close(shutdownTimeout);
     }
 
-    private Handler guard(Route route, IngestRoutes ingest) {
+    private Handler guard(Route route, IngestRoutes ingestRoutes) {
         Handler handler = route.handler();
         boolean api = route.isApi();
-        boolean batch = route.path().startsWith(IngestRoutes.SINGLE);
+        boolean ingest = route.method() == HandlerType.POST && route.path().startsWith(IngestRoutes.SINGLE);
         return ctx -> {
             inFlight.incrementAndGet();
             try {
-                if (batch && route.method() == io.javalin.http.HandlerType.POST) {
-                    ingest.limitHeaders(ctx);
+                if (ingest) {
+                    // on every ingest answer, errors included, so a client learns the limits early
+                    ingestRoutes.limitHeaders(ctx);
                 }
                 if (api && draining.get()) {
                     throw ApiProblem.of(503, "shutting-down", "Shutting down", "the server is shutting down")
@@ -214,14 +218,22 @@ public final class HttpApi implements AutoCloseable {
     private static final class ProblemErrorHandler extends ErrorHandler {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            int status = response.getStatus() <= 0 ? 500 : response.getStatus();
+            int status = response.getStatus() < 400 ? 500 : response.getStatus();
             Object message = request.getAttribute(ERROR_MESSAGE);
-            String detail =
-                    message == null ? "HTTP " + status : message.toString().replace("\"", "'");
-            String body = "{\"type\":\"" + ApiProblem.TYPE_BASE + "http-" + status + "\",\"title\":\"HTTP " + status
-                    + "\",\"status\":" + status + ",\"detail\":\"" + detail.replace("\\", "\\\\") + "\"}";
+            Problem problem = new Problem(
+                    ApiProblem.TYPE_BASE + "http-" + status,
+                    "HTTP " + status,
+                    status,
+                    message == null ? "the request could not be processed" : message.toString(),
+                    null);
+            byte[] body;
+            try {
+                body = AuditJson.mapper().writeValueAsBytes(problem);
+            } catch (JsonProcessingException e) {
+                body = ("{\"status\":" + status + "}").getBytes(StandardCharsets.UTF_8);
+            }
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
-            response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+            response.write(true, ByteBuffer.wrap(body), callback);
             return true;
         }
     }

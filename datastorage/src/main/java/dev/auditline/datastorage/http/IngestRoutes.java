@@ -66,14 +66,13 @@ final class IngestRoutes {
                 new Route(HandlerType.POST, SINGLE, Permission.WRITE, this::single));
     }
 
-    /** The limit headers go on every answer to a batch, errors included, so a client learns them early. */
+    /** The limit headers; {@link HttpApi} puts them on every ingest answer, errors included. */
     void limitHeaders(Context ctx) {
         ctx.header(ServerLimits.HEADER_MAX_BATCH_SIZE, Integer.toString(limits.maxBatchSize()));
         ctx.header(ServerLimits.HEADER_MAX_REQUEST_BYTES, Long.toString(limits.maxRequestBytes()));
     }
 
     private void batch(Context ctx) {
-        limitHeaders(ctx);
         JsonNode root = bodies.readJson(ctx);
         JsonNode events = root.isObject() ? root.get("events") : null;
         if (events == null || !events.isArray()) {
@@ -145,7 +144,6 @@ final class IngestRoutes {
     }
 
     private void single(Context ctx) {
-        limitHeaders(ctx);
         JsonNode item = bodies.readJson(ctx);
         metrics.batchReceived(1);
         EventDecoder.Decoded d = decoder.decode(item, clock.instant());
