@@ -220,6 +220,26 @@ class BufferedAuditStoreHttpTest {
     }
 
     @Test
+    void closeGivesUpOnAHangingServerWithinItsTimeout() throws IOException {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        server.handler((request, n) -> {
+            never.await();
+            return TestDataStorage.allCreated(request, n);
+        });
+        BufferedAuditStore store = start(config().timeout(Duration.ofSeconds(30)));
+        storeAll(store, 3);
+        store.flush(Duration.ofMillis(1)); // cut the batch now; it hangs on the wire
+
+        long start = System.nanoTime();
+        CloseReport report = store.close(Duration.ofMillis(300));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(report.timedOut()).isTrue();
+        assertThat(report.droppedByReason()).containsEntry(DropReason.CLOSED, 3L);
+        assertThat(store.stats().unaccounted()).isZero();
+    }
+
+    @Test
     void retriesWhenNothingListensThenDropsAsRetriesExhausted() throws IOException {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
