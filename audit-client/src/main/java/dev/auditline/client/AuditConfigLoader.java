@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -132,8 +131,7 @@ final class AuditConfigLoader {
     }
 
     private static void flatten(ObjectNode audit, Map<String, JsonNode> values, List<String> problems) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = audit.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : audit.properties()) {
             String name = field.getKey();
             JsonNode value = field.getValue();
             if (SECTIONS.contains(name)) {
@@ -144,8 +142,7 @@ final class AuditConfigLoader {
                     problems.add(ROOT + "." + name + ": must be a mapping (got " + describe(value) + ")");
                     continue;
                 }
-                for (Iterator<Map.Entry<String, JsonNode>> inner = value.fields(); inner.hasNext(); ) {
-                    Map.Entry<String, JsonNode> sub = inner.next();
+                for (Map.Entry<String, JsonNode> sub : value.properties()) {
                     addKnown(name + "." + sub.getKey(), sub.getValue(), values, problems);
                 }
             } else {
