@@ -143,7 +143,9 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         }
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
-        hikari.setValidationTimeout(Math.min(1_000, config.connectionTimeout().toMillis() / 2));
+        // Hikari's floor is 250 ms, and validating must fit in the caller's wait.
+        hikari.setValidationTimeout(
+                Math.max(250, Math.min(1_000, config.connectionTimeout().toMillis() / 2)));
         // A connection attempt to a dead host must not outlive the caller's wait for a connection.
         hikari.addDataSourceProperty(
                 "connectTimeout", Math.max(1, config.connectionTimeout().toSeconds()));
