@@ -79,6 +79,11 @@ import org.slf4j.LoggerFactory;
  *       as {@code rejected} would claim the events are invalid. Logged at WARN with the status.
  * </ul>
  *
+ * <p>Drops are reported at WARN with counts by reason at most once per {@value
+ * #WARN_INTERVAL_SECONDS} seconds, by the batching and sender threads, never by the thread calling
+ * {@code store()}. Per-event rejections are logged the same way, with one example (the rejected
+ * file arrives with the client spool).
+ *
  * <p>The limits a server announces, in {@code GET /api/v1/limits} (asked once before the first
  * request) or in the {@code Audit-Max-Batch-Size} / {@code Audit-Max-Request-Bytes} headers of
  * its answers, cap every later batch, including ones already cut, which are re-cut before sending.
