@@ -567,7 +567,7 @@ abstract class DataStorageApiContract {
     }
 
     @Test
-    void answers429WithRetryAfterWhenEveryWritePermitStaysBusy() throws Exception {
+    void answers429WithRetryAfterWhenEveryDatabasePermitStaysBusy() throws Exception {
         String trail = WireEvents.uniqueCorrelationId("overload");
         repository.holdWrites();
         List<CompletableFuture<ApiClient.Reply>> held = new ArrayList<>();
@@ -583,7 +583,9 @@ abstract class DataStorageApiContract {
 
             assertThat(refused.status()).isEqualTo(429);
             assertThat(refused.header("Retry-After")).isEqualTo("1");
-            assertThat(api.get("/metrics").body()).contains("audit_ingest_permits_in_use_permits " + POOL_SIZE + ".0");
+            ApiClient.Reply query = api.get(EVENTS + "?limit=1");
+            assertThat(query.status()).as("queries share the database permits").isEqualTo(429);
+            assertThat(api.get("/metrics").body()).contains("audit_storage_permits_in_use_permits " + POOL_SIZE + ".0");
         } finally {
             repository.releaseWrites();
             senders.shutdown();
@@ -613,7 +615,7 @@ abstract class DataStorageApiContract {
                 .contains("audit_ingest_lag_seconds_bucket")
                 .contains(
                         "audit_http_requests_seconds_count{method=\"POST\",route=\"/api/v1/audit/events/batch\",status=\"200\"}")
-                .contains("audit_ingest_permits_max_permits " + POOL_SIZE + ".0")
+                .contains("audit_storage_permits_max_permits " + POOL_SIZE + ".0")
                 .contains("audit_storage_ready 1.0");
     }
 

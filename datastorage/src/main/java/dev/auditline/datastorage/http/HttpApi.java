@@ -75,8 +75,7 @@ public final class HttpApi implements AutoCloseable {
                 server.maxBatchSize(),
                 server.maxRequestBytes(),
                 config.validation().maxEventDataBytes());
-        IngestGate gate = new IngestGate(config.storage().poolSize(), server.ingestWait());
-        metrics.bindIngestPermits(gate.max(), gate::inUse);
+        StorageGate gate = new StorageGate(config.storage().poolSize(), server.ingestWait(), metrics);
         metrics.bindStorageReady(repository::isReady);
         IngestRoutes ingest = new IngestRoutes(
                 repository,
@@ -88,7 +87,7 @@ public final class HttpApi implements AutoCloseable {
                 clock);
         List<Route> routes = new ArrayList<>();
         routes.addAll(ingest.routes());
-        routes.addAll(new QueryRoutes(repository, clock).routes());
+        routes.addAll(new QueryRoutes(repository, gate, clock).routes());
         routes.addAll(new OpsRoutes(repository, draining::get, scrape, limits).routes());
 
         this.app = Javalin.create(cfg -> {

@@ -38,7 +38,7 @@ final class IngestRoutes {
     private final EventRepository repository;
     private final EventDecoder decoder;
     private final RequestBodies bodies;
-    private final IngestGate gate;
+    private final StorageGate gate;
     private final ServerMetrics metrics;
     private final ServerLimits limits;
     private final Clock clock;
@@ -47,7 +47,7 @@ final class IngestRoutes {
             EventRepository repository,
             EventDecoder decoder,
             RequestBodies bodies,
-            IngestGate gate,
+            StorageGate gate,
             ServerMetrics metrics,
             ServerLimits limits,
             Clock clock) {
@@ -168,29 +168,20 @@ final class IngestRoutes {
     }
 
     private InsertResult insert(List<AuditEvent> valid, Context ctx) {
-        if (!gate.tryEnter()) {
-            metrics.overloaded();
-            throw ApiProblem.of(
-                            429,
-                            "overloaded",
-                            "Too many concurrent ingests",
-                            "all " + gate.max() + " database write permits stayed busy; retry after the"
-                                    + " Retry-After delay")
-                    .header("Retry-After", RETRY_AFTER_SECONDS);
-        }
-        long start = System.nanoTime();
-        try {
-            InsertResult r = repository.insertBatch(valid, Auth.clientName(ctx));
-            metrics.writeDuration("ok", System.nanoTime() - start);
-            return r;
-        } catch (StorageUnavailableException e) {
-            metrics.writeDuration("unavailable", System.nanoTime() - start);
-            throw Unavailable.problem(e);
-        } catch (RuntimeException e) {
-            metrics.writeDuration("error", System.nanoTime() - start);
-            throw e;
-        } finally {
-            gate.leave();
-        }
+        String ingestedBy = Auth.clientName(ctx);
+        return gate.call(() -> {
+            long start = System.nanoTime();
+            String result = "error";
+            try {
+                InsertResult r = repository.insertBatch(valid, ingestedBy);
+                result = "ok";
+                return r;
+            } catch (StorageUnavailableException e) {
+                result = "unavailable";
+                throw e;
+            } finally {
+                metrics.writeDuration(result, System.nanoTime() - start);
+            }
+        });
     }
 }

@@ -10,7 +10,6 @@ import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.PageCursor;
-import dev.auditline.datastorage.store.StorageUnavailableException;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Clock;
@@ -40,10 +39,12 @@ final class QueryRoutes {
             "cursor");
 
     private final EventRepository repository;
+    private final StorageGate gate;
     private final Clock clock;
 
-    QueryRoutes(EventRepository repository, Clock clock) {
+    QueryRoutes(EventRepository repository, StorageGate gate, Clock clock) {
         this.repository = repository;
+        this.gate = gate;
         this.clock = clock;
     }
 
@@ -55,12 +56,7 @@ final class QueryRoutes {
 
     private void list(Context ctx) {
         EventQuery query = parse(ctx.queryParamMap(), clock.instant());
-        EventPage page;
-        try {
-            page = repository.query(query);
-        } catch (StorageUnavailableException e) {
-            throw Unavailable.problem(e);
-        }
+        EventPage page = gate.call(() -> repository.query(query));
         ObjectNode body = AuditJson.mapper().createObjectNode();
         ArrayNode events = body.putArray("events");
         for (AuditEvent e : page.events()) {
@@ -85,14 +81,10 @@ final class QueryRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badParameter("event_id", "must be a UUID (got \"" + shorten(raw) + "\")");
         }
-        try {
-            AuditEvent event = repository.findById(id).orElseThrow(() -> ApiProblem.of(
-                            404, "event-not-found", "Event not found", "no event " + id)
-                    .with("event_id", id.toString()));
-            Json.write(ctx, 200, event);
-        } catch (StorageUnavailableException e) {
-            throw Unavailable.problem(e);
-        }
+        AuditEvent event = gate.call(() -> repository.findById(id))
+                .orElseThrow(() -> ApiProblem.of(404, "event-not-found", "Event not found", "no event " + id)
+                        .with("event_id", id.toString()));
+        Json.write(ctx, 200, event);
     }
 
     /** Parses and checks every query parameter; a bad one is a {@code 400} naming it. */

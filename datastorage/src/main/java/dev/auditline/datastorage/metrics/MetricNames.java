@@ -14,12 +14,12 @@ public final class MetricNames {
     public static final String INGEST_WRITE_DURATION = "audit.ingest.write.duration";
     /** Histogram of {@code ingested_at - event_timestamp} of created events. */
     public static final String INGEST_LAG = "audit.ingest.lag";
-    /** Counter of ingest requests refused with 429 because every database permit was taken. */
-    public static final String INGEST_OVERLOADED = "audit.ingest.overloaded";
-    /** Gauge of ingest permits (database connections reserved for writes) in use. */
-    public static final String INGEST_PERMITS_IN_USE = "audit.ingest.permits.in.use";
-    /** Gauge of ingest permits in total (the configured pool size). */
-    public static final String INGEST_PERMITS_MAX = "audit.ingest.permits.max";
+    /** Counter of requests refused with 429 because every database permit stayed taken. */
+    public static final String STORAGE_OVERLOADED = "audit.storage.overloaded";
+    /** Gauge of database permits (one per pool connection) held by requests right now. */
+    public static final String STORAGE_PERMITS_IN_USE = "audit.storage.permits.in.use";
+    /** Gauge of database permits in total (the configured pool size). */
+    public static final String STORAGE_PERMITS_MAX = "audit.storage.permits.max";
     /** Timer of HTTP requests by {@code method}, {@code route} (template) and {@code status}. */
     public static final String HTTP_REQUESTS = "audit.http.requests";
     /** Gauge: 1 when the repository reports ready, 0 otherwise (sampled at scrape). */

@@ -32,9 +32,9 @@ public final class ServerMetrics {
         this.created = eventsCounter("created");
         this.duplicates = eventsCounter("duplicate");
         this.rejected = eventsCounter("rejected");
-        this.overloaded = Counter.builder(MetricNames.INGEST_OVERLOADED)
+        this.overloaded = Counter.builder(MetricNames.STORAGE_OVERLOADED)
                 .baseUnit("requests")
-                .description("Ingest requests answered 429 because no database permit became free in time")
+                .description("Requests answered 429 because no database permit became free in time")
                 .register(registry);
         this.batchSize = DistributionSummary.builder(MetricNames.INGEST_BATCH_SIZE)
                 .baseUnit("events")
@@ -53,16 +53,19 @@ public final class ServerMetrics {
         return registry;
     }
 
-    /** Registers the gauges of the ingest permits; called once by the HTTP layer that owns them. */
-    public void bindIngestPermits(int max, IntSupplier inUse) {
+    /**
+     * Registers the gauges of the database permits (the pool usage the HTTP layer controls); called
+     * once by the component that owns them.
+     */
+    public void bindStoragePermits(int max, IntSupplier inUse) {
         this.permitsInUse = inUse;
-        Gauge.builder(MetricNames.INGEST_PERMITS_MAX, () -> max)
+        Gauge.builder(MetricNames.STORAGE_PERMITS_MAX, () -> max)
                 .baseUnit("permits")
-                .description("Concurrent database writes allowed (storage.pool_size)")
+                .description("Concurrent repository calls allowed (storage.pool_size)")
                 .register(registry);
-        Gauge.builder(MetricNames.INGEST_PERMITS_IN_USE, this, m -> m.permitsInUse.getAsInt())
+        Gauge.builder(MetricNames.STORAGE_PERMITS_IN_USE, this, m -> m.permitsInUse.getAsInt())
                 .baseUnit("permits")
-                .description("Database write permits held by ingest requests right now")
+                .description("Database permits held by requests right now")
                 .register(registry);
     }
 

@@ -1,0 +1,64 @@
+package dev.auditline.datastorage.http;
+
+import dev.auditline.datastorage.metrics.ServerMetrics;
+import dev.auditline.datastorage.store.StorageUnavailableException;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Admits at most as many concurrent repository calls as the pool has connections. A request that
+ * finds no permit waits {@code ingest_wait} at most and is then refused with {@code 429}, so the
+ * queue in front of the database stays short and bounded in time, and the pool itself is never
+ * exhausted (which would surface, after the pool's own timeout, as a misleading {@code 503}).
+ * Also maps {@link StorageUnavailableException} to {@code 503}: nothing was stored.
+ */
+final class StorageGate {
+    private final Semaphore permits;
+    private final int max;
+    private final Duration wait;
+    private final ServerMetrics metrics;
+
+    StorageGate(int max, Duration wait, ServerMetrics metrics) {
+        this.permits = new Semaphore(max, true);
+        this.max = max;
+        this.wait = wait;
+        this.metrics = metrics;
+        metrics.bindStoragePermits(max, this::inUse);
+    }
+
+    /** Runs one repository call under a permit. */
+    <T> T call(Supplier<T> work) {
+        if (!tryEnter()) {
+            metrics.overloaded();
+            throw ApiProblem.of(
+                            429,
+                            "overloaded",
+                            "Too many concurrent requests",
+                            "all " + max + " database permits stayed busy for " + wait.toMillis()
+                                    + " ms; retry after the Retry-After delay")
+                    .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
+        }
+        try {
+            return work.get();
+        } catch (StorageUnavailableException e) {
+            throw Unavailable.problem(e);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private boolean tryEnter() {
+        try {
+            return permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    int inUse() {
+        return max - permits.availablePermits();
+    }
+}
