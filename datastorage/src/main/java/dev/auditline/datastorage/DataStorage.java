@@ -4,6 +4,7 @@ import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
 import dev.auditline.datastorage.http.HttpApi;
 import dev.auditline.datastorage.metrics.ServerMetrics;
+import dev.auditline.datastorage.retention.RetentionTask;
 import dev.auditline.datastorage.store.EventRepositories;
 import dev.auditline.datastorage.store.EventRepository;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -29,12 +30,14 @@ public final class DataStorage implements AutoCloseable {
     private final DataStorageConfig config;
     private final EventRepository repository;
     private final HttpApi api;
+    private final RetentionTask retention; // null when retention.default_days is 0
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DataStorage(DataStorageConfig config, EventRepository repository, HttpApi api) {
+    private DataStorage(DataStorageConfig config, EventRepository repository, HttpApi api, RetentionTask retention) {
         this.config = config;
         this.repository = repository;
         this.api = api;
+        this.retention = retention;
     }
 
     /** Opens the configured store and starts serving. */
@@ -79,7 +82,9 @@ public final class DataStorage implements AutoCloseable {
                     config, repository, authenticator, new ServerMetrics(registry), registry::scrape, clock);
             api.start();
             LOG.info("DataStorage listening on {}:{}", config.server().host(), api.port());
-            return new DataStorage(config, repository, api);
+            int days = config.retention().defaultDays();
+            RetentionTask retention = days > 0 ? RetentionTask.start(repository, days, clock) : null;
+            return new DataStorage(config, repository, api, retention);
         } catch (RuntimeException e) {
             repository.close();
             throw e;

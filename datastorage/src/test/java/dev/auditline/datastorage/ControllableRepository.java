@@ -7,6 +7,8 @@ import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.InsertResult;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -89,6 +91,12 @@ final class ControllableRepository implements EventRepository {
     public EventPage query(EventQuery query) {
         checkAvailable();
         return delegate.query(query);
+    }
+
+    @Override
+    public List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
+        checkAvailable();
+        return delegate.dropMonthsBefore(cutoff);
     }
 
     @Override
