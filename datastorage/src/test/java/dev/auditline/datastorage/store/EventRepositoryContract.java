@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The behaviours every {@link EventRepository} must have. Each implementation's test extends this
- * class and supplies an empty, migrated store per test.
+ * class and supplies a migrated store per test. The store may hold other tests' events (PostgreSQL
+ * shares one database per class), so every test reads only its own correlation id.
  */
 abstract class EventRepositoryContract {
 
@@ -56,7 +57,7 @@ abstract class EventRepositoryContract {
     protected EventRepository repository;
     private final String correlationId = "corr-" + UUID.randomUUID();
 
-    /** An empty, migrated store whose clock is {@code clock}. */
+    /** A migrated store whose clock is {@code clock}. */
     protected abstract EventRepository openEmptyRepository(Clock clock);
 
     /**
