@@ -54,8 +54,7 @@ final class TokenFile {
         if (clients == null || !clients.isObject()) {
             problems.add("clients: must be a mapping of client name to {token_sha256, permissions}");
         } else {
-            for (Iterator<Map.Entry<String, JsonNode>> it = clients.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
+            for (Map.Entry<String, JsonNode> entry : clients.properties()) {
                 String name = entry.getKey();
                 String path = "clients." + name;
                 if (!CLIENT_NAME.matcher(name).matches()) {

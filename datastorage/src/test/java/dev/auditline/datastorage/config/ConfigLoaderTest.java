@@ -177,11 +177,10 @@ class ConfigLoaderTest {
     void reportsCredentialsForSqlite() throws IOException {
         Files.writeString(dir.resolve("db.yaml"), "username: a\npassword: b\n");
         assertThatThrownBy(() -> ConfigLoader.parse("storage: {credentials_file: db.yaml}\n", "t.yaml", dir))
-                .isInstanceOf(ConfigException.class)
-                .extracting(e -> ((ConfigException) e).problems())
-                .asList()
-                .containsExactly("storage.credentials_file: SQLite takes no credentials; remove the key or use a"
-                        + " PostgreSQL url");
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly(
+                                "storage.credentials_file: SQLite takes no credentials; remove the key or use a"
+                                        + " PostgreSQL url"));
     }
 
     @Test
