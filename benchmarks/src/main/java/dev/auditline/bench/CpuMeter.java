@@ -1,0 +1,88 @@
+package dev.auditline.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the CPU went during a phase, from {@code /proc}: this JVM (server and senders), every
+ * {@code postgres} process on the machine, and the whole machine. On a small shared box the ingest
+ * ratio is mostly a question of CPU per event, so the load runs print these next to events/s.
+ * Off Linux the {@code /proc} figures read as zero.
+ */
+final class CpuMeter {
+    /** USER_HZ: the unit of the times in {@code /proc/PID/stat}; 100 on every Linux we run on. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** A reading; subtract two with {@link #since(Sample)}. */
+    record Sample(long jvmNanos, double postgresSeconds, long machineBusyTicks, long machineTotalTicks) {
+        Usage since(Sample earlier) {
+            long total = machineTotalTicks - earlier.machineTotalTicks;
+            return new Usage(
+                    (jvmNanos - earlier.jvmNanos) / 1e9,
+                    postgresSeconds - earlier.postgresSeconds,
+                    total == 0 ? Double.NaN : (double) (machineBusyTicks - earlier.machineBusyTicks) / total);
+        }
+    }
+
+    /** CPU seconds of this JVM and of PostgreSQL, and the machine's busy fraction over all cores. */
+    record Usage(double jvmSeconds, double postgresSeconds, double machineBusy) {}
+
+    private CpuMeter() {}
+
+    static Sample sample() {
+        long[] machine = machineTicks();
+        return new Sample(OS.getProcessCpuTime(), postgresSeconds(), machine[0], machine[1]);
+    }
+
+    private static double postgresSeconds() {
+        long ticks = 0;
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                String stat;
+                try {
+                    stat = Files.readString(p.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the process ended between listing and reading
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                if (open < 0 || close < 0 || !stat.substring(open + 1, close).startsWith("postgres")) {
+                    continue;
+                }
+                String[] f = stat.substring(close + 2).split(" ");
+                // after "(comm) ": state is field 0, utime field 11, stime field 12
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /** {busy, total} jiffies of all cores from the first line of {@code /proc/stat}. */
+    private static long[] machineTicks() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = cpu.trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle + iowait
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** {@code uptime}'s 1-minute load average, or -1 when unknown. */
+    static double loadAverage() {
+        return OS.getSystemLoadAverage();
+    }
+}

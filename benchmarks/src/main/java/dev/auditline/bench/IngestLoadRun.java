@@ -1,0 +1,525 @@
+package dev.auditline.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.auditline.api.AuditEvent;
+import dev.auditline.api.json.AuditJson;
+import dev.auditline.api.wire.BatchResponse;
+import dev.auditline.datastorage.DataStorage;
+import dev.auditline.datastorage.config.DataStorageConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * End-to-end ingest load run (issue 3, item 8): DataStorage's HTTP batch ingest against a raw JDBC
+ * insert of the same rows into the same schema, in the same run, for PostgreSQL and for SQLite.
+ *
+ * <p>The HTTP side posts what the real client posts: {@code {"events":[…]}} of {@code --batch-size}
+ * events, gzip-compressed, from {@code --senders} threads, to a real DataStorage started in this
+ * JVM on 127.0.0.1 (validation, one transaction per batch, per-item results, metrics: all of it).
+ * The baseline is plain batched JDBC ({@code addBatch}/{@code executeBatch}, one commit per batch)
+ * from as many threads over a pool of the same size, with no HTTP and no validation. Bodies and rows
+ * are built before a phase starts, so a phase times only the transfer and the store. Phases
+ * alternate their order round by round, after an unreported warm-up round, so neither side always
+ * runs on the warmer JIT or the bigger table.
+ *
+ * <p>SQLite allows one writer at a time: DataStorage serializes its batches through one writer
+ * connection, and so does the baseline (the senders share one connection under a lock), with the
+ * same pragmas (WAL, {@code synchronous=FULL}). The SQLite file lives in a temporary directory
+ * and is deleted afterwards; PostgreSQL runs in schema {@value #SCHEMA} of {@code
+ * AUDIT_BENCH_PG_URL}, dropped before and after.
+ *
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.auditline.bench.IngestLoadRun [--stores
+ * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 3] [--pool-size 4]
+ * [--event-bytes 1024] [--jdbc-rewrite false]}; {@code --batches} is per sender and round.
+ */
+public final class IngestLoadRun {
+    static final String SCHEMA = "bench_ingest";
+    private static final Set<String> FLAGS =
+            Set.of("stores", "senders", "batch-size", "batches", "rounds", "pool-size", "event-bytes", "jdbc-rewrite");
+    private static final String INGESTED_BY = "bench-jdbc";
+
+    enum Side {
+        JDBC,
+        HTTP
+    }
+
+    record Options(
+            List<String> stores,
+            int senders,
+            int batchSize,
+            int batches,
+            int rounds,
+            int poolSize,
+            int eventBytes,
+            boolean jdbcRewrite) {
+        static Options parse(String[] args) {
+            Flags f = new Flags(args, FLAGS);
+            List<String> stores = List.of(f.string("stores", "postgresql,sqlite")
+                    .toLowerCase(Locale.ROOT)
+                    .split(","));
+            for (String s : stores) {
+                if (!s.equals("postgresql") && !s.equals("sqlite")) {
+                    throw new IllegalArgumentException("--stores takes postgresql and/or sqlite (got \"" + s + "\")");
+                }
+            }
+            return new Options(
+                    stores,
+                    f.positiveInt("senders", 4),
+                    f.positiveInt("batch-size", 1000),
+                    f.positiveInt("batches", 25),
+                    f.positiveInt("rounds", 3),
+                    f.positiveInt("pool-size", 4),
+                    f.positiveInt("event-bytes", 1024),
+                    f.bool("jdbc-rewrite"));
+        }
+
+        int eventsPerPhase() {
+            return senders * batches * batchSize;
+        }
+    }
+
+    /** One timed phase. */
+    record Phase(String store, Side side, int round, long events, double seconds, CpuMeter.Usage cpu) {
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+    }
+
+    /** What one store needs for a run: the server, the baseline writer and how a row looks. */
+    private interface Target extends AutoCloseable {
+        String name();
+
+        DataStorage server();
+
+        Function<AuditEvent, Object[]> rowOf();
+
+        /** Stores {@code rows} in one transaction, as plain batched JDBC. */
+        void insertBaseline(List<Object[]> rows) throws SQLException;
+
+        long countRows() throws SQLException;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    private IngestLoadRun() {}
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        BenchPostgres postgres = options.stores().contains("postgresql") ? BenchPostgres.fromEnvironment() : null;
+        System.out.println(MachineInfo.describe(postgres));
+        System.out.printf(
+                Locale.ROOT,
+                "options: %s%nevents per phase: %,d (%d senders x %d batches x %d events)%n",
+                options,
+                options.eventsPerPhase(),
+                options.senders(),
+                options.batches(),
+                options.batchSize());
+        long started = System.nanoTime();
+        List<Phase> phases = new ArrayList<>();
+        for (String store : options.stores()) {
+            try (Target target =
+                    store.equals("postgresql") ? postgresTarget(postgres, options) : sqliteTarget(options)) {
+                phases.addAll(run(target, options));
+            }
+        }
+        System.out.println();
+        System.out.println(table(phases));
+        System.out.println(summary(phases, options));
+        System.out.printf(
+                Locale.ROOT,
+                "run took %.0f s; load average now %.2f%n",
+                (System.nanoTime() - started) / 1e9,
+                CpuMeter.loadAverage());
+    }
+
+    private static List<Phase> run(Target target, Options o) throws Exception {
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        URI batchUri = URI.create(target.server().baseUrl() + "/api/v1/audit/events/batch");
+        ExecutorService senders = Executors.newFixedThreadPool(o.senders(), r -> {
+            Thread t = new Thread(r, "bench-sender");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Phase> measured = new ArrayList<>();
+        long expectedRows = 0;
+        try {
+            for (int round = 0; round <= o.rounds(); round++) {
+                // round 0 warms up the JIT, the pool and the caches; its figures are not reported
+                int batches = round == 0 ? Math.max(2, o.batches() / 4) : o.batches();
+                Side first = round % 2 == 1 ? Side.JDBC : Side.HTTP;
+                for (Side side : List.of(first, first == Side.JDBC ? Side.HTTP : Side.JDBC)) {
+                    Phase p = phase(target, side, round, batches, o, http, batchUri, senders);
+                    expectedRows += p.events();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%s %s round %d%s: %,d events in %.2f s = %,.0f events/s%n",
+                            target.name(),
+                            side,
+                            round,
+                            round == 0 ? " (warm-up)" : "",
+                            p.events(),
+                            p.seconds(),
+                            p.eventsPerSecond());
+                    if (round > 0) {
+                        measured.add(p);
+                    }
+                }
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        long rows = target.countRows();
+        if (rows != expectedRows) {
+            throw new IllegalStateException(
+                    target.name() + ": expected " + expectedRows + " rows after the run, found " + rows);
+        }
+        System.out.printf(Locale.ROOT, "%s: %,d rows stored, as expected%n", target.name(), rows);
+        return measured;
+    }
+
+    private static Phase phase(
+            Target target,
+            Side side,
+            int round,
+            int batches,
+            Options o,
+            HttpClient http,
+            URI batchUri,
+            ExecutorService senders)
+            throws Exception {
+        // Same seed for both sides of a round: the same rows, under new event ids.
+        List<AuditEvent> events =
+                IngestEvents.generate(round, o.senders() * batches * o.batchSize(), o.eventBytes(), Instant.now());
+        Object[][] work = new Object[o.senders()][batches]; // byte[] gzip body or List<Object[]> rows
+        for (int s = 0; s < o.senders(); s++) {
+            for (int b = 0; b < batches; b++) {
+                int from = (s * batches + b) * o.batchSize();
+                List<AuditEvent> batch = events.subList(from, from + o.batchSize());
+                work[s][b] = side == Side.HTTP
+                        ? IngestEvents.gzipBatch(batch)
+                        : batch.stream().map(target.rowOf()).toList();
+            }
+        }
+        long count = events.size();
+        events = null; // let the generated objects go before timing starts
+        System.gc();
+
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        for (int s = 0; s < o.senders(); s++) {
+            Object[] mine = work[s];
+            done.add(senders.submit(() -> {
+                start.await();
+                for (Object item : mine) {
+                    if (side == Side.HTTP) {
+                        post(http, batchUri, (byte[]) item, o.batchSize());
+                    } else {
+                        @SuppressWarnings("unchecked")
+                        List<Object[]> rows = (List<Object[]>) item;
+                        target.insertBaseline(rows);
+                    }
+                }
+                return null;
+            }));
+        }
+        CpuMeter.Sample before = CpuMeter.sample();
+        long t0 = System.nanoTime();
+        start.countDown();
+        for (Future<?> f : done) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Phase(
+                target.name(), side, round, count, seconds, CpuMeter.sample().since(before));
+    }
+
+    private static void post(HttpClient http, URI uri, byte[] gzipBody, int expected)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzipBody))
+                .build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": "
+                    + new String(response.body(), StandardCharsets.UTF_8));
+        }
+        BatchResponse body = AuditJson.mapper().readValue(response.body(), BatchResponse.class);
+        if (body.created() != expected) {
+            throw new IllegalStateException("expected " + expected + " events created, the server says " + body);
+        }
+    }
+
+    private static Target postgresTarget(BenchPostgres pg, Options o) throws SQLException {
+        pg.recreateSchema(SCHEMA);
+        DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, o.poolSize()), Clock.systemUTC());
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("bench-jdbc");
+        hikari.setJdbcUrl(pg.urlFor(SCHEMA) + (o.jdbcRewrite() ? "&reWriteBatchedInserts=true" : ""));
+        if (pg.user() != null) {
+            hikari.setUsername(pg.user());
+        }
+        if (pg.password() != null) {
+            hikari.setPassword(pg.password());
+        }
+        hikari.setMaximumPoolSize(o.poolSize());
+        hikari.setAutoCommit(false);
+        HikariDataSource pool = new HikariDataSource(hikari);
+        String insert = IngestEvents.insertSql("?::jsonb");
+        return new Target() {
+            @Override
+            public String name() {
+                return "postgresql";
+            }
+
+            @Override
+            public DataStorage server() {
+                return server;
+            }
+
+            @Override
+            public Function<AuditEvent, Object[]> rowOf() {
+                return IngestEvents::postgresRow;
+            }
+
+            @Override
+            public void insertBaseline(List<Object[]> rows) throws SQLException {
+                OffsetDateTime ingestedAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+                try (Connection c = pool.getConnection();
+                        PreparedStatement ps = c.prepareStatement(insert)) {
+                    bindAll(ps, rows, ingestedAt);
+                    ps.executeBatch();
+                    c.commit();
+                }
+            }
+
+            @Override
+            public long countRows() throws SQLException {
+                try (Connection c = pool.getConnection();
+                        Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_events")) {
+                    rs.next();
+                    long n = rs.getLong(1);
+                    c.commit();
+                    return n;
+                }
+            }
+
+            @Override
+            public void close() throws SQLException {
+                server.close();
+                pool.close();
+                try (Connection c = pg.connect("public");
+                        Statement s = c.createStatement()) {
+                    s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
+                }
+            }
+        };
+    }
+
+    private static Target sqliteTarget(Options o) throws IOException, SQLException {
+        Path dir = Files.createTempDirectory("auditline-bench-sqlite");
+        Path file = dir.resolve("audit.db");
+        DataStorageConfig config = DataStorageConfig.defaults()
+                .withServer(DataStorageConfig.Server.DEFAULT.withPort(0))
+                .withStorage(DataStorageConfig.Storage.DEFAULT
+                        .withUrl("sqlite:" + file)
+                        .withPoolSize(o.poolSize()));
+        DataStorage server = DataStorage.start(config, Clock.systemUTC());
+        // the same pragmas as SqliteEventRepository: WAL, fsync on every commit
+        SQLiteConfig pragmas = new SQLiteConfig();
+        pragmas.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        pragmas.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        pragmas.setBusyTimeout(5_000);
+        SQLiteDataSource files = new SQLiteDataSource(pragmas);
+        files.setUrl("jdbc:sqlite:" + file);
+        Connection writer = files.getConnection();
+        writer.setAutoCommit(false);
+        Object writeLock = new Object();
+        String insert = IngestEvents.insertSql("?");
+        return new Target() {
+            @Override
+            public String name() {
+                return "sqlite";
+            }
+
+            @Override
+            public DataStorage server() {
+                return server;
+            }
+
+            @Override
+            public Function<AuditEvent, Object[]> rowOf() {
+                return IngestEvents::sqliteRow;
+            }
+
+            @Override
+            public void insertBaseline(List<Object[]> rows) throws SQLException {
+                long ingestedAt = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+                synchronized (writeLock) {
+                    try (PreparedStatement ps = writer.prepareStatement(insert)) {
+                        bindAll(ps, rows, ingestedAt);
+                        ps.executeBatch();
+                        writer.commit();
+                    }
+                }
+            }
+
+            @Override
+            public long countRows() throws SQLException {
+                synchronized (writeLock) {
+                    try (Statement s = writer.createStatement();
+                            ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_events")) {
+                        rs.next();
+                        long n = rs.getLong(1);
+                        writer.commit();
+                        return n;
+                    }
+                }
+            }
+
+            @Override
+            public void close() throws IOException, SQLException {
+                server.close();
+                synchronized (writeLock) {
+                    writer.close();
+                }
+                try (Stream<Path> files = Files.walk(dir)) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        };
+    }
+
+    private static void bindAll(PreparedStatement ps, List<Object[]> rows, Object ingestedAt) throws SQLException {
+        for (Object[] row : rows) {
+            int i = 1;
+            for (Object value : row) {
+                ps.setObject(i++, value);
+            }
+            ps.setObject(i++, ingestedAt);
+            ps.setString(i, INGESTED_BY);
+            ps.addBatch();
+        }
+    }
+
+    static String table(List<Phase> phases) {
+        StringBuilder t = new StringBuilder(
+                "| store | side | round | events | seconds | events/s | JVM CPU s | PostgreSQL CPU s | machine busy |\n"
+                        + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Phase p : phases) {
+            t.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %d | %,d | %.2f | %,.0f | %.1f | %s | %.0f %% |%n",
+                    p.store(),
+                    p.side(),
+                    p.round(),
+                    p.events(),
+                    p.seconds(),
+                    p.eventsPerSecond(),
+                    p.cpu().jvmSeconds(),
+                    p.store().equals("sqlite")
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.1f", p.cpu().postgresSeconds()),
+                    p.cpu().machineBusy() * 100));
+        }
+        return t.toString();
+    }
+
+    static String summary(List<Phase> phases, Options o) {
+        StringBuilder s = new StringBuilder(
+                "| store | JDBC events/s | HTTP events/s | ratio HTTP/JDBC | per-round ratios | CPU ms per 1k events JDBC (JVM+PG) | CPU ms per 1k events HTTP (JVM+PG) |\n"
+                        + "|---|---:|---:|---:|---|---:|---:|\n");
+        for (String store : o.stores()) {
+            double[] jdbc = totals(phases, store, Side.JDBC);
+            double[] http = totals(phases, store, Side.HTTP);
+            List<String> perRound = new ArrayList<>();
+            for (int r = 1; r <= o.rounds(); r++) {
+                perRound.add(String.format(
+                        Locale.ROOT, "%.2f", rate(phases, store, Side.HTTP, r) / rate(phases, store, Side.JDBC, r)));
+            }
+            s.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,.0f | %,.0f | **%.2f** | %s | %.0f + %.0f | %.0f + %.0f |%n",
+                    store,
+                    jdbc[0] / jdbc[1],
+                    http[0] / http[1],
+                    (http[0] / http[1]) / (jdbc[0] / jdbc[1]),
+                    String.join(", ", perRound),
+                    jdbc[2] * 1e6 / jdbc[0],
+                    jdbc[3] * 1e6 / jdbc[0],
+                    http[2] * 1e6 / http[0],
+                    http[3] * 1e6 / http[0]));
+        }
+        return s.toString();
+    }
+
+    /** {events, seconds, JVM CPU s, PostgreSQL CPU s} summed over a store's phases of one side. */
+    private static double[] totals(List<Phase> phases, String store, Side side) {
+        double[] t = new double[4];
+        for (Phase p : phases) {
+            if (p.store().equals(store) && p.side() == side) {
+                t[0] += p.events();
+                t[1] += p.seconds();
+                t[2] += p.cpu().jvmSeconds();
+                t[3] += p.cpu().postgresSeconds();
+            }
+        }
+        return t;
+    }
+
+    private static double rate(List<Phase> phases, String store, Side side, int round) {
+        return phases.stream()
+                .filter(p -> p.store().equals(store) && p.side() == side && p.round() == round)
+                .mapToDouble(Phase::eventsPerSecond)
+                .findFirst()
+                .orElse(Double.NaN);
+    }
+}
