@@ -56,12 +56,7 @@ public final class DataStorage implements AutoCloseable {
                 "Starting DataStorage with effective configuration:\n  {}",
                 config.describe().replace("\n", "\n  "));
         Authenticator authenticator = null;
-        if (config.server().authTokensFile() == null) {
-            LOG.warn(
-                    "server.auth.tokens_file is not set: the API is OPEN, anyone who can reach {} may read and"
-                            + " write events",
-                    config.server().listen());
-        } else {
+        if (config.server().authTokensFile() != null) {
             authenticator = Authenticator.fromFile(config.server().authTokensFile());
             LOG.info("Auth on: {} clients from {}", authenticator.clientCount(), authenticator.file());
         }
@@ -82,6 +77,13 @@ public final class DataStorage implements AutoCloseable {
                     config, repository, authenticator, new ServerMetrics(registry), registry::scrape, clock);
             api.start();
             LOG.info("DataStorage listening on {}:{}", config.server().host(), api.port());
+            if (authenticator == null) {
+                LOG.warn(
+                        "server.auth.tokens_file is not set: the API is OPEN, anyone who can reach {}:{} may read"
+                                + " and write events",
+                        config.server().host(),
+                        api.port());
+            }
             int days = config.retention().defaultDays();
             RetentionTask retention = days > 0 ? RetentionTask.start(repository, days, clock) : null;
             return new DataStorage(config, repository, api, retention);

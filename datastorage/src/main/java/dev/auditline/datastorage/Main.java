@@ -19,6 +19,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(USAGE);
+            System.out.println("Without --config: 127.0.0.1:8080, SQLite in ./data/audit.db, no auth.");
+            return;
+        }
         DataStorageConfig config;
         try {
             config = configFrom(args);
@@ -55,8 +60,6 @@ public final class Main {
                 file = Path.of(args[++i]);
             } else if (a.startsWith("--config=") && file == null) {
                 file = Path.of(a.substring("--config=".length()));
-            } else if (a.equals("--help") || a.equals("-h")) {
-                throw new IllegalArgumentException("DataStorage: the audit event ingest and query service");
             } else {
                 throw new IllegalArgumentException("unexpected argument \"" + a + "\"");
             }

@@ -161,7 +161,10 @@ public final class ConfigLoader {
                 new DataStorageConfig.Retention(defaultDays));
     }
 
-    /** {@code username} and {@code password} from the credentials file, each {@code null} when absent. */
+    /**
+     * {@code username} (or {@code user}) and {@code password} from the credentials file, each
+     * {@code null} when absent.
+     */
     private static String[] readCredentials(Path file, List<String> problems) {
         String[] out = new String[2];
         JsonNode root;
@@ -173,11 +176,16 @@ public final class ConfigLoader {
         }
         List<String> fileProblems = new ArrayList<>();
         Section s = new Section("", root, fileProblems);
-        out[0] = s.text("username", null);
+        String username = s.text("username", null);
+        String user = s.text("user", null);
+        if (username != null && user != null) {
+            fileProblems.add("give either username or user, not both");
+        }
+        out[0] = username != null ? username : user;
         out[1] = s.text("password", null);
         s.rejectUnknown();
         if (out[0] == null || out[1] == null) {
-            fileProblems.add("must hold both username and password");
+            fileProblems.add("must hold both username (or user) and password");
         }
         for (String p : fileProblems) {
             // the values are secrets: report keys and shape only

@@ -196,9 +196,18 @@ class ConfigLoaderTest {
         assertThat(problems)
                 .containsExactly(
                         "storage.credentials_file (" + credentials + "): pasword: unknown key (known here: password,"
-                                + " username)",
-                        "storage.credentials_file (" + credentials + "): must hold both username and password");
+                                + " user, username)",
+                        "storage.credentials_file (" + credentials + "): must hold both username (or user) and"
+                                + " password");
         assertThat(String.join("\n", problems)).doesNotContain("s3cret");
+    }
+
+    @Test
+    void acceptsUserAsTheCredentialsFilesUsername() throws IOException {
+        Files.writeString(dir.resolve("db.yaml"), "user: audit\npassword: s3cret\n");
+        DataStorageConfig c = ConfigLoader.parse(
+                "storage: {url: \"jdbc:postgresql://db/audit\", credentials_file: db.yaml}\n", "t.yaml", dir);
+        assertThat(c.storage().username()).isEqualTo("audit");
     }
 
     @Test
