@@ -64,14 +64,14 @@ public final class DataStorage implements AutoCloseable {
             LOG.warn("storage.fallback_spool.dir is set but the server fallback spool is not implemented yet:"
                     + " requests will get 503 while the database is down");
         }
-        EventRepository repository =
-                decorate.apply(EventRepositories.open(config.storage().toStorageConfig(), clock));
+        EventRepository opened = EventRepositories.open(config.storage().toStorageConfig(), clock);
+        EventRepository repository = decorate.apply(opened);
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
-            if (repository instanceof MeterBinder binder) {
-                binder.bindTo(registry); // pool metrics, when the store offers them
+            if (opened instanceof MeterBinder binder) {
+                binder.bindTo(registry); // the store's pool metrics (Hikari), whatever wraps it
             }
             HttpApi api = new HttpApi(
                     config, repository, authenticator, new ServerMetrics(registry), registry::scrape, clock);

@@ -616,7 +616,9 @@ abstract class DataStorageApiContract {
                 .contains(
                         "audit_http_requests_seconds_count{method=\"POST\",route=\"/api/v1/audit/events/batch\",status=\"200\"}")
                 .contains("audit_storage_permits_max_permits " + POOL_SIZE + ".0")
-                .contains("audit_storage_ready 1.0");
+                .contains("audit_storage_ready 1.0")
+                .as("the store's connection pool metrics")
+                .contains("hikaricp_connections_active");
     }
 
     @Test
