@@ -50,6 +50,7 @@ class DataStorageKilledIT {
                 assertThat(outcome.stats().droppedTotal())
                         .as("dropped: %s", outcome.stats())
                         .isZero();
+                long duplicates = new EventQueries(server.baseUrl()).duplicatesIngested();
                 assertThat(outcome.stats().retries())
                         .as("requests retried across the restart")
                         .isPositive();
@@ -70,7 +71,9 @@ class DataStorageKilledIT {
                                 + outcome.stats().retries()
                                 + " retries, "
                                 + outcome.stats().sendsByStatusClass().get("network")
-                                + " attempts without an answer. Visibility and commit lag include the downtime."
+                                + " attempts without an answer; the restarted server answered " + duplicates
+                                + " resent events as duplicates (committed before the kill, answer lost), none stored"
+                                + " twice. Visibility and commit lag include the downtime."
                                 + " Drain = from the restart until the backlog was acked."));
             }
         }

@@ -14,7 +14,10 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 
-/** The query side, as an operator sees it: {@code GET /api/v1/audit/events?correlation_id=…}. */
+/**
+ * DataStorage as an operator sees it: {@code GET /api/v1/audit/events?correlation_id=…}, and the
+ * one figure of {@code /metrics} the tests report.
+ */
 public final class EventQueries {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,5 +50,28 @@ public final class EventQueries {
             ids.add(UUID.fromString(event.path("event_id").asText()));
         }
         return ids;
+    }
+
+    /**
+     * Events this DataStorage process answered as {@code duplicate} since it started ({@code
+     * audit_ingest_events…{outcome="duplicate"}} of {@code /metrics}): resends of events it had
+     * already stored.
+     */
+    public long duplicatesIngested() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /metrics answered " + response.statusCode());
+        }
+        double total = 0;
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith("audit_ingest_events") && line.contains("outcome=\"duplicate\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) total;
     }
 }

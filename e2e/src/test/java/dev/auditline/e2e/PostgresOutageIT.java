@@ -8,6 +8,7 @@ import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,12 @@ import org.junit.jupiter.api.Timeout;
 class PostgresOutageIT {
     private static final String ID = "postgres-down-no-spool";
     private static final Duration OUTAGE = Duration.ofSeconds(20);
-    private static final int MAX_RETRIES = 8;
+    /**
+     * 5 attempts at ≥ 3 s each (DataStorage's 2 s connection timeout, then at least its {@code
+     * Retry-After: 1}) cannot outlast a 20 s outage: the batches in flight when the database stops
+     * run out of retries, while the backlog behind them waits in the buffer and survives.
+     */
+    private static final int MAX_RETRIES = 4;
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -61,9 +67,12 @@ class PostgresOutageIT {
                         .allSatisfy((reason, n) -> assertThat(reason == DropReason.RETRIES_EXHAUSTED || n == 0)
                                 .as("%s=%s", reason, n)
                                 .isTrue());
+                assertThat(outcome.stats().dropped(DropReason.RETRIES_EXHAUSTED))
+                        .as("batches in flight during the outage ran out of retries, and were counted")
+                        .isPositive();
                 assertThat(outcome.stats().acked())
                         .as("most events survive the outage")
-                        .isGreaterThan(outcome.stats().enqueued() / 2);
+                        .isGreaterThan(outcome.stats().enqueued() * 3 / 4);
                 assertThat(outcome.stats().sendsByStatusClass().get("5xx"))
                         .as("503s seen while the database was down")
                         .isPositive();
@@ -85,12 +94,14 @@ class PostgresOutageIT {
                                 + outcome.stats().retries()
                                 + " retries. " + dropped + " events dropped as retries_exhausted ("
                                 + String.format(
-                                        java.util.Locale.ROOT,
+                                        Locale.ROOT,
                                         "%.1f%%",
                                         100.0 * dropped / outcome.stats().enqueued())
-                                + "): without a spool this is the designed, counted loss, and none of them is in"
-                                + " PostgreSQL (rows = acked). Visibility and commit lag include the outage."
-                                + " Drain = from the restart until the backlog was terminal."));
+                                + ", the batches in flight when the database stopped): without a spool this is the"
+                                + " designed, counted loss, and none of them is in PostgreSQL (rows = acked); the"
+                                + " backlog behind them waited in the buffer and was delivered. Visibility and commit"
+                                + " lag include the outage. Drain = from the restart until the backlog was"
+                                + " terminal."));
             }
         }
     }

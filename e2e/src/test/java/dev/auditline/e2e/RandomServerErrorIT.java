@@ -7,6 +7,7 @@ import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +33,7 @@ class RandomServerErrorIT {
                         .maxRetries(10)
                         .build())) {
             front.failAtRandom(0.05, 20261126L);
+            EventQueries dataStorage = new EventQueries(server.baseUrl());
             ScenarioRun.Outcome outcome;
             VisibilityProbe probe;
             try (ScenarioRun run = ScenarioRun.start(ID, store, database, server.baseUrl(), 2500)) {
@@ -48,6 +50,10 @@ class RandomServerErrorIT {
             assertThat(outcome.stats().droppedTotal())
                     .as("dropped: %s", outcome.stats())
                     .isZero();
+            long duplicates = dataStorage.duplicatesIngested();
+            assertThat(duplicates)
+                    .as("resent events DataStorage answered as duplicates")
+                    .isPositive();
 
             ReliabilityReport.record(ScenarioResult.of(
                     ID,
@@ -59,10 +65,10 @@ class RandomServerErrorIT {
                     outcome.commitLag(),
                     outcome.run(),
                     exchanges.size() + " batch requests (batch_size 100), " + (before + after) + " answered 500 ("
-                            + String.format(
-                                    java.util.Locale.ROOT, "%.1f%%", 100.0 * (before + after) / exchanges.size())
+                            + String.format(Locale.ROOT, "%.1f%%", 100.0 * (before + after) / exchanges.size())
                             + "): " + before + " before storing, " + after
-                            + " after DataStorage had committed the batch, so their retry came back as duplicates"
+                            + " after DataStorage had committed the batch, so their retry came back as duplicates ("
+                            + duplicates + " events answered duplicate by DataStorage)"
                             + " (rows = distinct ids = acked holds); max_retries 10, "
                             + outcome.stats().retries()
                             + " retries; drain = last store() → all acked."));

@@ -104,8 +104,8 @@ public final class ReliabilityReport {
                 + " (sampled every 100 ms) and at the end.\n\n");
         md.append("Columns: *events* = `store()` calls (load and probes); *drain* = from the end of the fault (or the"
                 + " last `store()`) until every event was terminal; *visible* = store → queryable through"
-                + " `GET /api/v1/audit/events?correlation_id=…` (probe events polled every 25 ms, one at a time;"
-                + " for the remediation row, every event); *commit lag* = `ingested_at - event_timestamp` over every"
+                + " `GET /api/v1/audit/events?correlation_id=…` (a probe event every 250 ms, each polled every 50 ms"
+                + " until seen; for the remediation row, every event, polled every 25 ms); *commit lag* = `ingested_at - event_timestamp` over every"
                 + " load event (the producer sets the timestamp right before `store()`). Latencies are p50 / p90 /"
                 + " p99 / max in ms.\n\n");
         md.append("| scenario | events | acked | spooled | dropped (reason) | rejected | rows / distinct |"

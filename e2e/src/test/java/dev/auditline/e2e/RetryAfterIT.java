@@ -7,6 +7,7 @@ import dev.auditline.client.BufferedAuditStore;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ class RetryAfterIT {
                     outcome.stats(),
                     outcome.counts(),
                     drain.get(),
-                    run.probe().latencies(java.time.Instant.EPOCH),
+                    run.probe().latencies(Instant.EPOCH),
                     outcome.commitLag(),
                     outcome.run(),
                     "HTTP front answered " + answered429 + "×429 (Retry-After: 2) and " + answered503

@@ -138,8 +138,8 @@ public final class ScenarioRun implements AutoCloseable {
      */
     public Outcome finish() throws InterruptedException {
         load.awaitDone(Duration.ofMinutes(3));
-        probe.close();
         long drainStart = System.nanoTime();
+        probe.close();
         FlushReport flushed = store.flush(Duration.ofMinutes(3));
         Duration drain = Duration.ofNanos(System.nanoTime() - drainStart);
         assertThat(flushed.timedOut())
@@ -179,7 +179,7 @@ public final class ScenarioRun implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         load.close();
         probe.abort();
         monitoring = false;

@@ -59,11 +59,10 @@ class StalledRequestIT {
             Latencies duringStall = run.probe().latencies(stallBegan);
             Latencies commitLagAfterStall = database.commitLag(stallBegan);
             assertThat(run.probe().unseen(stallBegan)).as("probes never seen").isZero();
-            assertThat(duringStall.count()).as("probes after the stall began").isGreaterThan(50);
             assertThat(duringStall.maxMillis())
                     .as("slowest probe stored after the stall began (%s)", duringStall)
                     .isLessThanOrEqualTo(VISIBLE_WITHIN.toMillis());
-            assertThat(commitLagAfterStall.p99Millis())
+            assertThat(commitLagAfterStall.maxMillis())
                     .as("store → commit lag of the events stored after the stall began (%s)", commitLagAfterStall)
                     .isLessThanOrEqualTo(VISIBLE_WITHIN.toMillis());
             assertThat(outcome.stats().droppedTotal())

@@ -10,92 +10,131 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Measures store → queryable latency alongside a load run: one probe event at a time, stored
- * through the same client as the load, then looked up through the query API every {@value
- * #POLL_MILLIS} ms until it appears. Resolution is one poll interval plus a query.
+ * Measures store → queryable latency alongside a load run: every {@value #EVERY_MILLIS} ms a probe
+ * event is stored through the same client as the load, and each outstanding probe is looked up
+ * through the query API every {@value #POLL_MILLIS} ms until it appears (every {@value
+ * #SLOW_POLL_MILLIS} ms once it is {@value #FAST_POLL_SECONDS} s old, so an outage does not turn
+ * the probe into a load of its own). Probes do not wait for each other: one caught in a stalled
+ * request does not stop the others from measuring what happens meanwhile.
  */
 public final class VisibilityProbe implements AutoCloseable {
-    static final long POLL_MILLIS = 25;
-    private static final long PAUSE_MILLIS = 100;
+    static final long EVERY_MILLIS = 250;
+    static final long POLL_MILLIS = 50;
+    static final long SLOW_POLL_MILLIS = 250;
+    static final long FAST_POLL_SECONDS = 3;
     private static final Duration GIVE_UP = Duration.ofSeconds(90);
 
     /** One probe: when it was stored and how long until it was queryable ({@code null}: never seen). */
     public record Sample(Instant storedAt, Duration latency) {}
 
+    private static final class Outstanding {
+        final String correlation;
+        final UUID id;
+        final Instant storedAt;
+        final long startNanos;
+        long nextPollNanos;
+
+        Outstanding(String correlation, UUID id, Instant storedAt, long startNanos) {
+            this.correlation = correlation;
+            this.id = id;
+            this.storedAt = storedAt;
+            this.startNanos = startNanos;
+            this.nextPollNanos = startNanos;
+        }
+    }
+
     private final AuditStore store;
     private final EventQueries queries;
     private final String scenario;
+    private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
     private final List<Sample> samples = new ArrayList<>(); // guarded by lock
-    private final Thread thread;
+    private final List<Outstanding> outstanding = new ArrayList<>(); // guarded by lock
     private volatile boolean stopped;
-    private volatile boolean aborted;
 
     private VisibilityProbe(AuditStore store, EventQueries queries, String scenario) {
         this.store = store;
         this.queries = queries;
         this.scenario = scenario;
-        this.thread = new Thread(this::run, "e2e-probe-" + scenario);
-        this.thread.setDaemon(true);
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "e2e-probe-" + scenario);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts probing; the query goes straight to {@code queryBaseUrl} (DataStorage, no fault layer). */
     public static VisibilityProbe start(AuditStore store, String queryBaseUrl, String scenario) {
         VisibilityProbe probe = new VisibilityProbe(store, new EventQueries(queryBaseUrl), scenario);
-        probe.thread.start();
+        probe.scheduler.scheduleAtFixedRate(probe::launch, 0, EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        probe.scheduler.scheduleWithFixedDelay(probe::pollAll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
         return probe;
     }
 
-    private void run() {
-        while (!stopped) {
-            String correlation = "probe-" + scenario + "-" + UUID.randomUUID();
-            AuditEvent event = AuditEvent.builder()
-                    .eventType("e2e.probe.stored")
-                    .eventCategory("e2e")
-                    .eventAction("stored")
-                    .eventOutcome(EventOutcome.SUCCESS)
-                    .correlationId(correlation)
-                    .actor("service", "e2e-probe")
-                    .resource("probe", correlation)
-                    .eventData(Map.of("scenario", scenario))
-                    .eventTimestamp(Instant.now())
-                    .build();
-            Instant storedAt = Instant.now();
-            long start = System.nanoTime();
-            if (!store.store(event)) {
-                record(new Sample(storedAt, null));
+    private void launch() {
+        if (stopped) {
+            return;
+        }
+        String correlation = "probe-" + scenario + "-" + UUID.randomUUID();
+        AuditEvent event = AuditEvent.builder()
+                .eventType("e2e.probe.stored")
+                .eventCategory("e2e")
+                .eventAction("stored")
+                .eventOutcome(EventOutcome.SUCCESS)
+                .correlationId(correlation)
+                .actor("service", "e2e-probe")
+                .resource("probe", correlation)
+                .eventData(Map.of("scenario", scenario))
+                .eventTimestamp(Instant.now())
+                .build();
+        Instant storedAt = Instant.now();
+        long start = System.nanoTime();
+        boolean accepted = store.store(event);
+        synchronized (lock) {
+            if (accepted) {
+                outstanding.add(new Outstanding(correlation, event.eventId(), storedAt, start));
             } else {
-                record(new Sample(storedAt, awaitVisible(correlation, event.eventId(), start)));
+                samples.add(new Sample(storedAt, null));
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MILLIS));
         }
     }
 
-    private Duration awaitVisible(String correlation, UUID id, long start) {
-        long deadline = start + GIVE_UP.toNanos();
-        while (!aborted && System.nanoTime() < deadline) {
-            try {
-                if (queries.eventIds(correlation).contains(id)) {
-                    return Duration.ofNanos(System.nanoTime() - start);
+    private void pollAll() {
+        List<Outstanding> due = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (lock) {
+            for (Outstanding o : outstanding) {
+                if (now >= o.nextPollNanos) {
+                    due.add(o);
                 }
+            }
+        }
+        for (Outstanding o : due) {
+            boolean seen = false;
+            try {
+                seen = queries.eventIds(o.correlation).contains(o.id);
             } catch (IOException e) {
                 // DataStorage down or its database out: keep looking, the latency shows it
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return null;
+                return;
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
-        }
-        return null;
-    }
-
-    private void record(Sample sample) {
-        synchronized (lock) {
-            samples.add(sample);
+            long after = System.nanoTime();
+            Duration age = Duration.ofNanos(after - o.startNanos);
+            synchronized (lock) {
+                if (seen || age.compareTo(GIVE_UP) > 0) {
+                    outstanding.remove(o);
+                    samples.add(new Sample(o.storedAt, seen ? age : null));
+                } else {
+                    long wait = age.toSeconds() < FAST_POLL_SECONDS ? POLL_MILLIS : SLOW_POLL_MILLIS;
+                    o.nextPollNanos = after + TimeUnit.MILLISECONDS.toNanos(wait) - TimeUnit.MILLISECONDS.toNanos(5);
+                }
+            }
         }
     }
 
@@ -103,6 +142,13 @@ public final class VisibilityProbe implements AutoCloseable {
     public List<Sample> samples() {
         synchronized (lock) {
             return List.copyOf(samples);
+        }
+    }
+
+    /** Probes stored so far, finished or not. */
+    public int stored() {
+        synchronized (lock) {
+            return samples.size() + outstanding.size();
         }
     }
 
@@ -117,23 +163,53 @@ public final class VisibilityProbe implements AutoCloseable {
         return Latencies.of(seen);
     }
 
-    /** Probes stored at or after {@code since} that were never seen (given up or stopped first). */
+    /** Probes stored at or after {@code since} that were never seen (given up, or refused by the store). */
     public long unseen(Instant since) {
         return samples().stream()
                 .filter(s -> s.latency() == null && !s.storedAt().isBefore(since))
                 .count();
     }
 
-    /** Stops starting new probes and waits for the one under way to be seen (or given up). */
-    /** Stops at once, giving up on the probe under way (after a failure). */
-    public void abort() throws InterruptedException {
-        aborted = true;
-        close();
+    /** Stops at once, giving up on the probes under way (after a failure). */
+    public void abort() {
+        stopped = true;
+        scheduler.shutdownNow();
     }
 
+    /**
+     * Stops storing probes, waits (with the client's truthful {@code flush}) until every probe
+     * event is terminal, and looks each outstanding one up a last time: an acked event is
+     * committed, so it is queryable now; one that is still not found was dropped by the client and
+     * counts as never seen.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stopped = true;
-        thread.join(GIVE_UP.toMillis() + TimeUnit.SECONDS.toMillis(5));
+        scheduler.shutdown();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            store.flush(GIVE_UP);
+            List<Outstanding> left;
+            synchronized (lock) {
+                left = new ArrayList<>(outstanding);
+                outstanding.clear();
+            }
+            for (Outstanding o : left) {
+                boolean seen = false;
+                try {
+                    seen = queries.eventIds(o.correlation).contains(o.id);
+                } catch (IOException e) {
+                    // counted as never seen
+                }
+                Duration age = Duration.ofNanos(System.nanoTime() - o.startNanos);
+                synchronized (lock) {
+                    samples.add(new Sample(o.storedAt, seen ? age : null));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            scheduler.shutdownNow();
+        }
     }
 }
