@@ -58,6 +58,8 @@ public final class Main {
             String a = args[i];
             if (a.equals("--config") && i + 1 < args.length && file == null) {
                 file = Path.of(args[++i]);
+            } else if (a.equals("--config") && i + 1 == args.length) {
+                throw new IllegalArgumentException("--config needs a file name");
             } else if (a.startsWith("--config=") && file == null) {
                 file = Path.of(a.substring("--config=".length()));
             } else {
