@@ -1,0 +1,43 @@
+package dev.auditline.datastorage.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.SpecVersion;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The served document parses as OpenAPI 3.1 without messages and names every route. */
+class OpenApiDocumentTest {
+    private static String document() throws IOException {
+        try (InputStream in = OpenApiDocumentTest.class.getResourceAsStream(OpsRoutes.OPENAPI_RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void parsesAsOpenApi31WithoutMessages() throws IOException {
+        SwaggerParseResult result = new OpenAPIV3Parser().readContents(document());
+
+        assertThat(result.getMessages()).isEmpty();
+        assertThat(result.getOpenAPI().getSpecVersion()).isEqualTo(SpecVersion.V31);
+    }
+
+    @Test
+    void describesEveryRoute() throws IOException {
+        OpenAPI api = new OpenAPIV3Parser().readContents(document()).getOpenAPI();
+
+        assertThat(api.getPaths().get(IngestRoutes.BATCH).getPost()).isNotNull();
+        assertThat(api.getPaths().get(IngestRoutes.SINGLE).getPost()).isNotNull();
+        assertThat(api.getPaths().get(QueryRoutes.LIST).getGet()).isNotNull();
+        assertThat(api.getPaths().get(QueryRoutes.BY_ID).getGet()).isNotNull();
+        for (String path : new String[] {"/api/v1/limits", "/healthz", "/readyz", "/metrics", "/openapi.yaml"}) {
+            assertThat(api.getPaths().get(path).getGet()).as(path).isNotNull();
+        }
+        assertThat(api.getComponents().getSchemas()).containsKeys("Problem", "BatchResponse", "StoredEvent");
+    }
+}
