@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * DataStorage run as a child JVM ({@code dev.auditline.datastorage.Main --config …}) on a fixed
- * port of 127.0.0.1, so a test can kill it the hard way ({@code SIGKILL}: no drain, no shutdown
- * hook, connections cut mid-request) and start it again on the same port.
+ * DataStorage run as a child JVM ({@code dev.auditline.datastorage.Main --config …}, through
+ * {@link ChildMain}) on a fixed port of 127.0.0.1, so a test can kill it the hard way ({@code
+ * SIGKILL}: no drain, no shutdown hook, connections cut mid-request) and start it again on the same
+ * port. The child ends by itself when this JVM goes away.
  */
 public final class ChildDataStorage implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -83,7 +84,7 @@ public final class ChildDataStorage implements AutoCloseable {
                 "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
-                "dev.auditline.datastorage.Main",
+                ChildMain.class.getName(),
                 "--config",
                 configFile.toString());
         try {
