@@ -33,11 +33,11 @@ import java.util.Objects;
  *     max_retries: 3            # retries after the first attempt
  *     max_buffer_bytes: 64MiB   # buffer bound in (estimated JSON) bytes
  *     max_in_flight: 4          # concurrent requests
- *     overflow: drop            # drop | block (spill needs the spool, not available yet)
+ *     overflow: drop            # drop | block | spill (spill needs spool.dir)
  *     block_timeout: 50ms       # longest store() waits with overflow: block
  *     max_batch_bytes: 4MiB     # request bound in (estimated JSON) bytes, ≤ max_buffer_bytes
  *   retry: {initial_backoff: 200ms, max_backoff: 30s}
- *   spool: {dir: "", max_bytes: 1GiB}   # must stay empty in this version
+ *   spool: {dir: "", max_bytes: 1GiB}   # empty dir = no spool; one store per directory
  *   auth: {token_file: ""}      # file holding the bearer token; empty = no Authorization header
  * }</pre>
  *
@@ -72,6 +72,9 @@ public record AuditClientConfig(
     /** Default {@code spool.max_bytes}: {@value} (1GiB). */
     public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
 
+    /** Lower bound of {@code spool.max_bytes}: {@value} (4KiB), room for a few records. */
+    public static final long MIN_SPOOL_MAX_BYTES = 4L << 10;
+
     /** Upper bound of {@code buffer.max_in_flight}: {@value}; more concurrent requests only queue at the server. */
     public static final int MAX_IN_FLIGHT_LIMIT = 64;
     /** Upper bound of {@code buffer.max_retries}: {@value}. */
@@ -83,7 +86,10 @@ public record AuditClientConfig(
         DROP,
         /** Wait up to {@code block_timeout} for room, then drop ({@code buffer_full}). */
         BLOCK,
-        /** Write to the client spool; needs {@code spool.dir} (arrives with the spool). */
+        /**
+         * Hand the event to the client spool instead of dropping it; needs {@code spool.dir}. {@code
+         * store()} still does no I/O: a dedicated thread writes spilled events to disk in batches.
+         */
         SPILL
     }
 
@@ -107,7 +113,14 @@ public record AuditClientConfig(
     /** The {@code audit.retry} section: exponential backoff with full jitter between these bounds. */
     public record Retry(Duration initialBackoff, Duration maxBackoff) {}
 
-    /** The {@code audit.spool} section; {@code dir} is {@code null} when no spool is configured. */
+    /**
+     * The {@code audit.spool} section; {@code dir} is {@code null} when no spool is configured.
+     *
+     * @param dir the client spool: segments in {@code dir/segments}, events DataStorage rejected in
+     *     {@code dir/rejected/rejected.jsonl}; one store per directory (it is locked)
+     * @param maxBytes bound of the segment files together; when reached, events that would be spooled
+     *     are dropped ({@code spool_full})
+     */
     public record Spool(Path dir, long maxBytes) {}
 
     /** The {@code audit.auth} section; {@code tokenFile} is {@code null} when requests carry no token. */
@@ -219,12 +232,9 @@ public record AuditClientConfig(
         if (spool == null) {
             problems.add("audit.spool: is required (got nothing)");
         } else {
-            if (spool.dir != null) {
-                problems.add("audit.spool.dir: the client spool is not available in this version; leave it empty (got "
-                        + spool.dir + ")");
-            }
-            if (spool.maxBytes <= 0) {
-                problems.add("audit.spool.max_bytes: must be > 0 (got " + spool.maxBytes + ")");
+            if (spool.maxBytes < MIN_SPOOL_MAX_BYTES) {
+                problems.add("audit.spool.max_bytes: must be ≥ " + formatSize(MIN_SPOOL_MAX_BYTES) + " (got "
+                        + formatSize(spool.maxBytes) + ")");
             }
         }
         if (auth == null) {
@@ -256,12 +266,9 @@ public record AuditClientConfig(
         }
         if (b.overflow == null) {
             problems.add("audit.buffer.overflow: must be one of drop, block (got nothing)");
-        } else if (b.overflow == Overflow.SPILL) {
-            problems.add(
-                    spool == null || spool.dir == null
-                            ? "audit.buffer.overflow: spill requires audit.spool.dir, and the client spool is not available in"
-                                    + " this version; use drop or block (got spill)"
-                            : "audit.buffer.overflow: spill is not available in this version; use drop or block (got spill)");
+        } else if (b.overflow == Overflow.SPILL && (spool == null || spool.dir == null)) {
+            problems.add("audit.buffer.overflow: spill requires audit.spool.dir to be set (got overflow spill and an"
+                    + " empty audit.spool.dir)");
         }
         if (b.blockTimeout == null) {
             problems.add("audit.buffer.block_timeout: is required (got nothing)");

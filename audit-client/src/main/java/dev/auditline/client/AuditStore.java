@@ -31,8 +31,8 @@ public interface AuditStore extends AutoCloseable {
 
     /**
      * Stops intake, sends what is buffered, waits for requests in flight until {@code timeout},
-     * and drops (reason {@code closed}) whatever is still undelivered then. Idempotent: later calls
-     * return the first call's report.
+     * and spools (when a spool is configured) or drops (reason {@code closed}) whatever is still
+     * undelivered then. Idempotent: later calls return the first call's report.
      */
     CloseReport close(Duration timeout);
 

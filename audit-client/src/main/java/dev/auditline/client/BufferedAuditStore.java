@@ -1,19 +1,29 @@
 package dev.auditline.client;
 
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.FieldViolation;
 import dev.auditline.api.wire.ItemResult;
 import dev.auditline.api.wire.ItemStatus;
+import dev.auditline.spool.EventBatchCodec;
+import dev.auditline.spool.ReplayResult;
+import dev.auditline.spool.SpoolFullException;
+import dev.auditline.spool.SpoolStats;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -33,8 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit client: a bounded in-memory buffer, one batching thread, and up to {@code
- * max_in_flight} sender threads.
+ * The audit client: a bounded in-memory buffer, one batching thread, up to {@code max_in_flight}
+ * sender threads and, with {@code spool.dir}, a disk spool with its spiller and replayer threads.
  *
  * <p>It exists because the design it replaces did the HTTP I/O and its retries on the one thread
  * that also owned the flush timer, so a single slow batch delayed every later event by tens of
@@ -43,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #store} only appends to the buffer under a short lock: no I/O, no waiting (unless
  *       {@code overflow: block}, then at most {@code block_timeout}). A full buffer drops the event
- *       and counts it ({@code buffer_full}).
+ *       and counts it ({@code buffer_full}); with {@code overflow: spill} it hands the event to the
+ *       spill queue instead (see below).
  *   <li>The batching thread ({@code auditline-batcher-<service>}) cuts a batch when {@code
  *       batch_size} events or {@code max_batch_bytes} are buffered, or when the <em>oldest</em>
  *       buffered event is {@code flush_interval} old (each event's enqueue time is recorded; there
@@ -53,10 +64,38 @@ import org.slf4j.LoggerFactory;
  *       When all {@code max_in_flight} slots are busy, events wait in the (bounded) buffer.
  * </ul>
  *
- * <p>Every event reaches one terminal state, counted in {@link #stats()}: acked, rejected, or
- * dropped with a {@link DropReason} (spooled arrives with the client spool). The identity {@code
- * enqueued = acked + rejected + dropped + spooled_pending + buffered + in_flight} holds in every
- * snapshot because all of these change together under one lock.
+ * <p>Every event reaches one terminal state, counted in {@link #stats()}: acked, rejected,
+ * spooled, or dropped with a {@link DropReason}. The identity {@code enqueued = acked + rejected +
+ * dropped + spooled_pending + buffered + in_flight} holds in every snapshot because all of these
+ * change together under one lock.
+ *
+ * <p>The client spool ({@code spool.dir}; segments in {@code dir/segments}, rejected events in
+ * {@code dir/rejected/rejected.jsonl}):
+ *
+ * <ul>
+ *   <li><b>Spill.</b> With {@code overflow: spill} a full buffer hands the event to a bounded
+ *       spill queue (same bounds as the buffer) and returns; the spiller thread ({@code
+ *       auditline-spiller-<service>}) writes the queued events to the spool in records of up to
+ *       one batch, one fsync each. The calling thread never touches the disk. Spilled events count
+ *       as in flight until their fsync returned, then as spooled. When the spill queue is full
+ *       too, the disk is not keeping up and the event is dropped ({@code buffer_full}).
+ *   <li><b>Spool instead of drop.</b> A batch whose retries are exhausted (or that got a status no
+ *       retry fixes soon: 401, 403, 404) is written to the spool by its sender thread; at close,
+ *       whatever the deadline cut off is spooled by the closing thread. A full or failed spool
+ *       drops the events ({@code spool_full}).
+ *   <li><b>Replay.</b> The replayer thread ({@code auditline-replayer-<service>}) seals the spool's
+ *       open segment and replays it: at start (records an earlier process left, e.g. after a
+ *       crash), {@value #SEAL_INTERVAL_MILLIS} ms after this process spooled something, after a
+ *       failed replay's backoff, and at once when a live request gets a 2xx again. Records go
+ *       through the same sink, with the same event ids (DataStorage dedups), one request at a
+ *       time and without retries: a failure stops the replay and it is retried with backoff.
+ *   <li><b>Fresh events first.</b> A replay request starts only while a sender slot is idle, and
+ *       does not occupy a slot, so the batcher never waits for a replay: at most {@code
+ *       max_in_flight} + 1 requests are under way, and a hanging replay delays no fresh batch.
+ *   <li><b>Earlier processes.</b> Events found in the spool at start were enqueued by another
+ *       process, so they are counted apart ({@link AuditClientStats.SpoolSummary}: {@code
+ *       recovered_*}), and this process's identity stays exact.
+ * </ul>
  *
  * <p>How the answers of DataStorage are handled:
  *
@@ -67,22 +106,22 @@ import org.slf4j.LoggerFactory;
  *   <li>No answer (connection error, timeout), {@code 408}, {@code 429}, {@code 500}, {@code 502},
  *       {@code 503}, {@code 504}: retried up to {@code max_retries} times with exponential backoff
  *       and full jitter, waiting at least the server's {@code Retry-After} (capped at {@code
- *       max_backoff}), then dropped ({@code retries_exhausted}). {@code 500} is retried too: one
+ *       max_backoff}), then spooled, or without a spool dropped ({@code retries_exhausted}). {@code 500} is retried too: one
  *       failed transaction is often transient, and {@code max_retries} keeps it bounded.
  *   <li>{@code 413}: the batch is split in halves, each sent on its own; a single event that still
  *       gets {@code 413} is dropped ({@code oversize}).
  *   <li>{@code 400}: if the server announced limits the batch exceeds, it is re-cut to fit;
  *       otherwise every event of the request is terminal <em>rejected</em> (never retried).
  *   <li>Any other status ({@code 401}, {@code 403}, {@code 404}, …): not retried, the events are
- *       dropped ({@code retries_exhausted}). They are valid events that cannot be delivered until
+ *       spooled, or without a spool dropped ({@code retries_exhausted}). They are valid events that cannot be delivered until
  *       someone fixes the token or the URL, which no retry within seconds will do; counting them
  *       as {@code rejected} would claim the events are invalid. Logged at WARN with the status.
  * </ul>
  *
  * <p>Drops are reported at WARN with counts by reason at most once per {@value
  * #WARN_INTERVAL_SECONDS} seconds, by the batching and sender threads, never by the thread calling
- * {@code store()}. Per-event rejections are logged the same way, with one example (the rejected
- * file arrives with the client spool).
+ * {@code store()}. Per-event rejections are logged the same way, with one example; with a spool,
+ * each rejected event is also written with the server's reason to the rejected file.
  *
  * <p>The limits a server announces, in {@code GET /api/v1/limits} (asked once before the first
  * request) or in the {@code Audit-Max-Batch-Size} / {@code Audit-Max-Request-Bytes} headers of
@@ -98,6 +137,20 @@ public final class BufferedAuditStore implements AuditStore {
     static final long DROP_REPORT_POLL_MILLIS = 1000;
 
     private static final long DROP_REPORT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(DROP_REPORT_POLL_MILLIS);
+
+    /**
+     * How long the replayer lets records this process spooled sit in the spool's open segment before
+     * it seals the segment and replays it: {@value} ms (the spool has no thread of its own).
+     */
+    static final long SEAL_INTERVAL_MILLIS = 1000;
+
+    private static final long SEAL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(SEAL_INTERVAL_MILLIS);
+
+    /** Longest the replayer waits before looking at its deadlines again: {@value} ms. */
+    private static final long REPLAY_POLL_MILLIS = 100;
+
+    /** After close's deadline, how long it still lets other threads finish their spool writes: {@value} ms. */
+    static final long SPOOL_GRACE_MILLIS = 2000;
 
     /** Bytes of {@code {"events":[]}} around the events, reserved below the server's request limit. */
     private static final int ENVELOPE_BYTES = 16;
@@ -123,10 +176,41 @@ public final class BufferedAuditStore implements AuditStore {
     private enum Outcome {
         ACKED,
         REJECTED,
+        SPOOLED,
         DROPPED
     }
 
-    /** One buffered event; {@code settled} is guarded by {@link #lock}. */
+    /**
+     * Tells a record this process spooled from one an earlier process left: its first event's id
+     * and its size (a few dozen bytes per record of up to {@code batch_size} events). Only an earlier
+     * process's record with the same first event and size, i.e. the same event stored again after a
+     * restart, could be taken for this process's; the counts then swap between {@code acked} and
+     * {@code recovered_acked}, and the identity still holds.
+     */
+    private record RecordKey(UUID firstEventId, int events) {
+        static RecordKey of(List<AuditEvent> events) {
+            return new RecordKey(events.get(0).eventId(), events.size());
+        }
+    }
+
+    /** What the server said about one replayed record, applied only once the whole record is through. */
+    private static final class ReplayTally {
+        long acked;
+        long oversize;
+        final List<AuditEvent> rejected = new ArrayList<>();
+        final List<FieldViolation> reasons = new ArrayList<>();
+
+        void reject(AuditEvent event, FieldViolation reason) {
+            rejected.add(event);
+            reasons.add(reason);
+        }
+    }
+
+    /**
+     * One buffered event; {@code settled} is guarded by {@link #lock}. It means "no longer owned by a
+     * sender": set when the event became terminal, or when it was claimed for the spool (it is then
+     * still counted in flight until the spool write returned).
+     */
     private static final class Entry {
         final AuditEvent event;
         final long seq;
@@ -161,6 +245,7 @@ public final class BufferedAuditStore implements AuditStore {
         long remaining;
         long acked;
         long rejected;
+        long spooled;
         long dropped;
 
         FlushWaiter(long upTo, long remaining) {
@@ -179,6 +264,14 @@ public final class BufferedAuditStore implements AuditStore {
     private final boolean blockOnOverflow;
     private final ThreadPoolExecutor senders;
     private final Thread batcher;
+    /** {@code null} without {@code spool.dir}. */
+    private final ClientSpool spool;
+
+    private final boolean spillOnOverflow;
+    /** Writes spilled events to the spool; {@code null} unless {@code overflow: spill}. */
+    private final Thread spiller;
+    /** Seals the spool's open segment and replays it; {@code null} without a spool. */
+    private final Thread replayer;
 
     /**
      * Guards the pipeline state below: buffer, counters, in-flight set, flush waiters, close flags.
@@ -191,6 +284,10 @@ public final class BufferedAuditStore implements AuditStore {
     private final Condition roomFreed = lock.newCondition();
     /** {@link #flush} and {@link #close} wait here for events to become terminal. */
     private final Condition settled = lock.newCondition();
+    /** The spiller waits here for events in {@link #spillQueue}. */
+    private final Condition spillWake = lock.newCondition();
+    /** The replayer waits here: a replay asked for, a sender slot freed, a backoff cut short. */
+    private final Condition replayWake = lock.newCondition();
 
     private final ArrayDeque<Entry> buffer = new ArrayDeque<>();
     private long bufferedBytes;
@@ -207,6 +304,30 @@ public final class BufferedAuditStore implements AuditStore {
     private boolean closed;
     private boolean stopped;
     private long lastFlushNanos;
+
+    // Spool state, guarded by lock. Events in spillQueue are counted in inFlightEvents.
+    private final ArrayDeque<Entry> spillQueue = new ArrayDeque<>();
+    private long spillQueueBytes;
+    private long spooled;
+    private long spooledPending;
+    /** Records this process appended (fsync returned) and no replay took out yet, by key, with their count. */
+    private final Map<RecordKey, Integer> ownRecords = new HashMap<>();
+    /** Records being appended right now; a replay that sees one waits for its append to be counted. */
+    private final Map<RecordKey, Integer> appendingRecords = new HashMap<>();
+
+    private long recoveredRecords;
+    private long recoveredPendingRecords;
+    private long recoveredAcked;
+    private long recoveredRejected;
+    private long recoveredDropped;
+    private long replayedRecords;
+    private long replayedEvents;
+    private long replayUnreadableRecords;
+    private int replayFailures;
+    private String lastReplayError;
+    private boolean replayRequested;
+    private boolean unsealedRecords;
+    private long replayNotBeforeNanos;
     private CompletableFuture<CloseReport> closeResult;
 
     // Measurements that are not part of the identity: written without the lock.
@@ -238,6 +359,7 @@ public final class BufferedAuditStore implements AuditStore {
         this.flushIntervalNanos = config.buffer().flushInterval().toNanos();
         this.blockTimeoutNanos = config.buffer().blockTimeout().toNanos();
         this.blockOnOverflow = config.buffer().overflow() == AuditClientConfig.Overflow.BLOCK;
+        this.spillOnOverflow = config.buffer().overflow() == AuditClientConfig.Overflow.SPILL;
         this.dropWarnings = new WarnLimiter(TimeUnit.SECONDS.toNanos(WARN_INTERVAL_SECONDS));
         this.rejectWarnings = new WarnLimiter(TimeUnit.SECONDS.toNanos(WARN_INTERVAL_SECONDS));
         this.lastFlushNanos = ticker.nanoTime();
@@ -256,7 +378,48 @@ public final class BufferedAuditStore implements AuditStore {
         this.batcher = new Thread(this::runBatcher, "auditline-batcher-" + service);
         this.batcher.setDaemon(true);
         log.info("auditline client for {} starting: {}", service, config.describe());
+        this.spool = openSpool(config, b.clock);
+        if (spool != null) {
+            long recovered = spool.stats().pendingRecords();
+            recoveredRecords = recovered;
+            recoveredPendingRecords = recovered;
+            replayRequested = recovered > 0;
+            if (recovered > 0) {
+                log.info(
+                        "audit spool {} holds {} records from an earlier process; replaying them",
+                        spool.dir(),
+                        recovered);
+            }
+            this.replayer = new Thread(this::runReplayer, "auditline-replayer-" + service);
+            this.replayer.setDaemon(true);
+        } else {
+            this.replayer = null;
+        }
+        if (spillOnOverflow) {
+            this.spiller = new Thread(this::runSpiller, "auditline-spiller-" + service);
+            this.spiller.setDaemon(true);
+        } else {
+            this.spiller = null;
+        }
         this.batcher.start();
+        if (replayer != null) {
+            replayer.start();
+        }
+        if (spiller != null) {
+            spiller.start();
+        }
+    }
+
+    private static ClientSpool openSpool(AuditClientConfig config, Clock clock) {
+        Path dir = config.spool().dir();
+        if (dir == null) {
+            return null;
+        }
+        try {
+            return ClientSpool.open(dir, config.spool().maxBytes(), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("audit.spool.dir: cannot open the client spool in " + dir, e);
+        }
     }
 
     /** A store sending to the configured DataStorage over HTTP. */
@@ -278,6 +441,7 @@ public final class BufferedAuditStore implements AuditStore {
         Objects.requireNonNull(event, "event");
         int bytes = event.estimatedJsonBytes();
         DropReason drop = null;
+        boolean spill = false;
         lock.lock();
         try {
             if (closed) {
@@ -285,7 +449,14 @@ public final class BufferedAuditStore implements AuditStore {
             } else if (bytes > effectiveBatchBytes()) {
                 drop = DropReason.OVERSIZE;
             } else if (!hasRoom(bytes)) {
-                drop = waitForRoom(bytes);
+                if (spillOnOverflow) {
+                    // Only a hand-off: the spiller thread does the disk write. When even its queue is
+                    // full, the disk cannot keep up and the event is dropped like with overflow: drop.
+                    spill = spillHasRoom(bytes);
+                    drop = spill ? null : DropReason.BUFFER_FULL;
+                } else {
+                    drop = waitForRoom(bytes);
+                }
             }
             // Counted only now, after any wait for room and in the same lock hold as the drop or
             // the append: the identity holds in every snapshot, and sequence numbers follow buffer
@@ -294,6 +465,13 @@ public final class BufferedAuditStore implements AuditStore {
             if (drop != null) {
                 dropped[drop.ordinal()]++;
                 dropWarnings.add(drop.tagValue(), 1, null);
+            } else if (spill) {
+                spillQueue.addLast(new Entry(event, nextSeq++, ticker.nanoTime(), bytes));
+                spillQueueBytes += bytes;
+                inFlightEvents++;
+                if (spillQueue.size() == 1) {
+                    spillWake.signal();
+                }
             } else {
                 buffer.addLast(new Entry(event, nextSeq++, ticker.nanoTime(), bytes));
                 bufferedBytes += bytes;
@@ -332,6 +510,15 @@ public final class BufferedAuditStore implements AuditStore {
             return DropReason.CLOSED;
         }
         return hasRoom(bytes) ? null : DropReason.BUFFER_FULL;
+    }
+
+    /**
+     * The spill hand-off queue has the buffer's bounds, so {@code overflow: spill} at most doubles
+     * the memory the client holds.
+     */
+    private boolean spillHasRoom(int bytes) {
+        return spillQueue.size() < config.buffer().bufferSize()
+                && spillQueueBytes + bytes <= config.buffer().maxBufferBytes();
     }
 
     private boolean hasRoom(int bytes) {
@@ -389,7 +576,7 @@ public final class BufferedAuditStore implements AuditStore {
                         ConfigValues.formatDuration(timeout));
             }
             return new FlushReport(
-                    waiter.acked, waiter.rejected, 0, waiter.dropped, waiter.remaining, timedOut, elapsed);
+                    waiter.acked, waiter.rejected, waiter.spooled, waiter.dropped, waiter.remaining, timedOut, elapsed);
         } finally {
             lock.unlock();
         }
@@ -397,10 +584,11 @@ public final class BufferedAuditStore implements AuditStore {
 
     /**
      * Stops intake, flushes the buffer (trigger {@code close}), waits for requests in flight until
-     * {@code timeout}, then drops (reason {@code closed}) whatever is undelivered and interrupts
-     * the senders. A concurrent or later call waits for the first one (at most its own timeout) and
-     * returns the same report. Events dropped at the deadline may still reach DataStorage from a
-     * request that was already on the wire; they are counted once, as dropped.
+     * {@code timeout}, then spools (with {@code spool.dir}) or drops (reason {@code closed}) whatever
+     * is undelivered, and interrupts the senders. Spooling at the deadline adds the time of its disk
+     * writes. A concurrent or later call waits for the first one (at most its own timeout) and
+     * returns the same report. Events spooled or dropped at the deadline may still reach DataStorage
+     * from a request that was already on the wire; they are counted once, as spooled or dropped.
      */
     @Override
     public CloseReport close(Duration timeout) {
@@ -449,7 +637,7 @@ public final class BufferedAuditStore implements AuditStore {
                 s.enqueued(),
                 s.acked(),
                 s.rejected(),
-                s.spooled(),
+                s.spooledPending(),
                 s.droppedTotal(),
                 s.dropped(),
                 true,
@@ -458,6 +646,7 @@ public final class BufferedAuditStore implements AuditStore {
 
     private CloseReport drainAndStop(Duration timeout, long start, long deadline) {
         boolean timedOut = false;
+        List<Entry> leftovers = List.of();
         lock.lock();
         try {
             try {
@@ -474,18 +663,37 @@ public final class BufferedAuditStore implements AuditStore {
             if (!buffer.isEmpty() || inFlightEvents > 0) {
                 timedOut = true;
                 log.warn(
-                        "timed out waiting for {} buffered and {} in-flight audit events after {}; dropping them"
-                                + " (reason closed)",
+                        "timed out waiting for {} buffered and {} in-flight audit events after {}; {} them",
                         buffer.size(),
                         inFlightEvents,
-                        ConfigValues.formatDuration(timeout));
-                dropBuffered(DropReason.CLOSED);
-                for (Batch batch : inFlight) {
-                    settle(batch.entries, Outcome.DROPPED, DropReason.CLOSED);
+                        ConfigValues.formatDuration(timeout),
+                        spool == null ? "dropping (reason closed)" : "spooling");
+                leftovers = claimLeftovers();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!leftovers.isEmpty()) {
+            spoolOrDropClaimed(leftovers, DropReason.CLOSED);
+        }
+        lock.lock();
+        try {
+            if (timedOut) {
+                // Senders or the spiller may be writing claimed events to the spool: let them finish
+                // (disk writes, not network) before the spool closes, within a bounded grace.
+                long graceEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SPOOL_GRACE_MILLIS);
+                try {
+                    while (inFlightEvents > 0 && graceEnd - System.nanoTime() > 0) {
+                        settled.awaitNanos(graceEnd - System.nanoTime());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
             stopped = true;
             batcherWake.signal();
+            spillWake.signalAll();
+            replayWake.signalAll();
         } finally {
             lock.unlock();
         }
@@ -495,12 +703,20 @@ public final class BufferedAuditStore implements AuditStore {
         } else {
             senders.shutdown();
         }
+        if (replayer != null) {
+            replayer.interrupt(); // a replay request may hang; its record stays in the spool
+        }
         try {
-            // The batcher exits as soon as it sees `stopped`; the wait is bounded all the same.
-            batcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            // The threads exit as soon as they see `stopped`; the waits are bounded all the same.
+            for (Thread t : new Thread[] {batcher, spiller, replayer}) {
+                if (t != null) {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeSpool();
         logDrops(true);
         logRejections(true);
         AuditClientStats s = stats();
@@ -508,7 +724,7 @@ public final class BufferedAuditStore implements AuditStore {
                 s.enqueued(),
                 s.acked(),
                 s.rejected(),
-                s.spooled(),
+                s.spooledPending(),
                 s.droppedTotal(),
                 s.dropped(),
                 timedOut,
@@ -536,8 +752,34 @@ public final class BufferedAuditStore implements AuditStore {
         long inFlightEv;
         int inFlightB;
         Duration oldest;
+        long spooledTotal;
+        long spooledNow;
+        AuditClientStats.SpoolSummary spoolSummary = AuditClientStats.SpoolSummary.NONE;
+        SpoolStats disk = spool == null ? null : spool.stats();
         lock.lock();
         try {
+            spooledTotal = spooled;
+            spooledNow = spooledPending;
+            if (spool != null) {
+                spoolSummary = new AuditClientStats.SpoolSummary(
+                        true,
+                        spillQueue.size(),
+                        disk.pendingBytes(),
+                        disk.pendingRecords(),
+                        disk.pendingSegments(),
+                        disk.refusedRecords(),
+                        replayedRecords,
+                        replayedEvents,
+                        replayFailures,
+                        lastReplayError,
+                        recoveredRecords,
+                        recoveredPendingRecords,
+                        recoveredAcked,
+                        recoveredRejected,
+                        recoveredDropped,
+                        spool.rejectedWrites(),
+                        spool.rejectedWriteFailures());
+            }
             for (DropReason r : DropReason.values()) {
                 droppedByReason.put(r, dropped[r.ordinal()]);
             }
@@ -561,8 +803,8 @@ public final class BufferedAuditStore implements AuditStore {
                 enq,
                 ack,
                 rej,
-                0,
-                0,
+                spooledTotal,
+                spooledNow,
                 droppedByReason,
                 bufEvents,
                 bufBytes,
@@ -579,7 +821,8 @@ public final class BufferedAuditStore implements AuditStore {
                 new AuditClientStats.LatencySummary(
                         latencyCount.get(),
                         Duration.ofNanos(latencyTotalNanos.get()),
-                        Duration.ofNanos(latencyMaxNanos.get())));
+                        Duration.ofNanos(latencyMaxNanos.get())),
+                spoolSummary);
     }
 
     /** Makes the batching thread re-check its deadlines now; tests call it after moving their ticker. */
@@ -587,6 +830,7 @@ public final class BufferedAuditStore implements AuditStore {
         lock.lock();
         try {
             batcherWake.signal();
+            replayWake.signalAll();
         } finally {
             lock.unlock();
         }
@@ -759,6 +1003,7 @@ public final class BufferedAuditStore implements AuditStore {
             inFlight.remove(batch);
             inFlightBatches--;
             batcherWake.signal();
+            replayWake.signalAll();
         } finally {
             lock.unlock();
         }
@@ -855,6 +1100,11 @@ public final class BufferedAuditStore implements AuditStore {
                     deliverChunks(chunk); // the server announced smaller limits with its refusal
                 } else {
                     rejectWarnings.add("whole_request_400", chunk.size(), outcome.detail());
+                    FieldViolation reason = new FieldViolation(
+                            "request", "status 400" + (outcome.detail() == null ? "" : ": " + outcome.detail()));
+                    for (Entry e : chunk) {
+                        writeRejected(e.event, reason);
+                    }
                     settleAndLog(chunk, Outcome.REJECTED, null);
                     logRejections(false);
                 }
@@ -863,7 +1113,7 @@ public final class BufferedAuditStore implements AuditStore {
             if (isRetryable(status)) {
                 if (attempt > maxRetries) {
                     dropWarnings.add("retries_exhausted", 0, describeFailure(status, failure, outcome));
-                    settleAndLog(chunk, Outcome.DROPPED, DropReason.RETRIES_EXHAUSTED);
+                    spoolOrDrop(chunk, DropReason.RETRIES_EXHAUSTED);
                     return;
                 }
                 retries.incrementAndGet();
@@ -871,7 +1121,7 @@ public final class BufferedAuditStore implements AuditStore {
                 continue;
             }
             dropWarnings.add("retries_exhausted", 0, describeFailure(status, failure, outcome) + " (not retryable)");
-            settleAndLog(chunk, Outcome.DROPPED, DropReason.RETRIES_EXHAUSTED);
+            spoolOrDrop(chunk, DropReason.RETRIES_EXHAUSTED);
             return;
         }
     }
@@ -953,11 +1203,24 @@ public final class BufferedAuditStore implements AuditStore {
         for (int i = 0; i < chunk.size(); i++) {
             (isRejected[i] ? bad : ok).add(chunk.get(i));
         }
+        if (spool != null && !bad.isEmpty()) {
+            // Written before the events count as rejected, so a flush that returns finds them in the file.
+            Map<Entry, FieldViolation> reasons = new IdentityHashMap<>();
+            for (ItemResult r : outcome.response().results()) {
+                if (r.status() == ItemStatus.REJECTED && r.index() >= 0 && r.index() < chunk.size()) {
+                    reasons.putIfAbsent(chunk.get(r.index()), r.error());
+                }
+            }
+            for (Entry e : bad) {
+                writeRejected(e.event, reasons.get(e));
+            }
+        }
         long now = ticker.nanoTime();
         lock.lock();
         try {
             settle(ok, Outcome.ACKED, null);
             settle(bad, Outcome.REJECTED, null);
+            serverAnswered();
         } finally {
             lock.unlock();
         }
@@ -1019,32 +1282,590 @@ public final class BufferedAuditStore implements AuditStore {
         }
     }
 
-    private void settleAndLog(List<Entry> entries, Outcome outcome, DropReason reason) {
+    /** Returns the entries this call settled (not those already terminal or claimed). */
+    private List<Entry> settleAndLog(List<Entry> entries, Outcome outcome, DropReason reason) {
+        List<Entry> settledNow;
         lock.lock();
         try {
-            settle(entries, outcome, reason);
+            settledNow = settle(entries, outcome, reason);
         } finally {
             lock.unlock();
         }
         logDrops(false);
+        return settledNow;
+    }
+
+    // ---- spool: spilling, spooling what could not be sent, replaying
+
+    /**
+     * With the lock held, at close's deadline: takes every event not yet terminal and not already
+     * being written to the spool (buffered, waiting to be spilled, in a request under way), so that
+     * close spools or drops it. They stay counted in flight until that is done.
+     */
+    private List<Entry> claimLeftovers() {
+        List<Entry> claimed = new ArrayList<>();
+        for (Entry e : buffer) {
+            e.settled = true;
+            claimed.add(e);
+        }
+        inFlightEvents += buffer.size();
+        buffer.clear();
+        bufferedBytes = 0;
+        for (Entry e : spillQueue) {
+            e.settled = true;
+            claimed.add(e);
+        }
+        spillQueue.clear();
+        spillQueueBytes = 0;
+        for (Batch batch : inFlight) {
+            for (Entry e : batch.entries) {
+                if (!e.settled) {
+                    e.settled = true;
+                    claimed.add(e);
+                }
+            }
+        }
+        return claimed;
+    }
+
+    /**
+     * With the lock held: takes the entries of a sender's chunk that are still its own for the
+     * spool; those close already claimed are left to it.
+     */
+    private List<Entry> claim(List<Entry> entries) {
+        List<Entry> claimed = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            if (!e.settled) {
+                e.settled = true;
+                claimed.add(e);
+            }
+        }
+        return claimed;
+    }
+
+    /** A sender gives up on a chunk: to the spool when there is one, else dropped with {@code reason}. */
+    private void spoolOrDrop(List<Entry> chunk, DropReason reason) {
+        if (spool == null) {
+            settleAndLog(chunk, Outcome.DROPPED, reason);
+            return;
+        }
+        List<Entry> claimed;
+        lock.lock();
+        try {
+            claimed = claim(chunk);
+        } finally {
+            lock.unlock();
+        }
+        spoolOrDropClaimed(claimed, reason);
+    }
+
+    /**
+     * Writes claimed entries to the spool in records of at most one request each, then counts them
+     * spooled; without a spool they are dropped with {@code reason}. A full or failed spool drops
+     * them as {@code spool_full}. Called without the lock; does disk I/O.
+     */
+    private void spoolOrDropClaimed(List<Entry> claimed, DropReason reason) {
+        if (spool == null) {
+            if (!claimed.isEmpty()) {
+                finishClaimed(claimed, null, reason);
+            }
+            return;
+        }
+        int maxCount = effectiveBatchSize();
+        long maxBytes = effectiveBatchBytes();
+        int from = 0;
+        while (from < claimed.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < claimed.size()
+                    && to - from < maxCount
+                    && (to == from || bytes + claimed.get(to).bytes <= maxBytes)) {
+                bytes += claimed.get(to).bytes;
+                to++;
+            }
+            List<Entry> record = claimed.subList(from, to);
+            List<AuditEvent> events = new ArrayList<>(record.size());
+            for (Entry e : record) {
+                events.add(e.event);
+            }
+            RecordKey key = RecordKey.of(events);
+            lock.lock();
+            try {
+                appendingRecords.merge(key, 1, Integer::sum);
+            } finally {
+                lock.unlock();
+            }
+            DropReason failed = null;
+            try {
+                spool.append(events);
+            } catch (SpoolFullException e) {
+                failed = DropReason.SPOOL_FULL;
+                dropWarnings.add("spool_full", 0, e.getMessage());
+            } catch (IOException e) {
+                failed = DropReason.SPOOL_FULL;
+                log.error("could not write {} audit events to the spool; dropping them (spool_full)", events.size(), e);
+            } catch (IllegalStateException e) {
+                failed = DropReason.CLOSED; // the store closed the spool after its grace period
+            }
+            finishClaimed(record, key, failed);
+            from = to;
+        }
+        logDrops(false);
+    }
+
+    /**
+     * Claimed entries leave in-flight: spooled as the record {@code key} when {@code reason} is
+     * {@code null}, else dropped with {@code reason}.
+     */
+    private void finishClaimed(List<Entry> record, RecordKey key, DropReason reason) {
+        lock.lock();
+        try {
+            int n = record.size();
+            inFlightEvents -= n;
+            if (key != null) {
+                appendingRecords.computeIfPresent(key, (k, c) -> c == 1 ? null : c - 1);
+            }
+            Outcome outcome = reason == null ? Outcome.SPOOLED : Outcome.DROPPED;
+            for (Entry e : record) {
+                countWaiters(e, outcome);
+            }
+            if (reason == null) {
+                spooled += n;
+                spooledPending += n;
+                ownRecords.merge(key, 1, Integer::sum);
+                if (!unsealedRecords) {
+                    unsealedRecords = true;
+                    replayWake.signalAll();
+                }
+            } else {
+                dropped[reason.ordinal()] += n;
+                dropWarnings.add(reason.tagValue(), n, null);
+            }
+            settled.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The spiller thread: moves spilled events from the hand-off queue to the spool in batches. */
+    private void runSpiller() {
+        try {
+            while (true) {
+                List<Entry> claimed = new ArrayList<>();
+                lock.lock();
+                try {
+                    while (spillQueue.isEmpty()) {
+                        if (stopped) {
+                            return;
+                        }
+                        spillWake.await();
+                    }
+                    int maxCount = effectiveBatchSize();
+                    long maxBytes = effectiveBatchBytes();
+                    long bytes = 0;
+                    while (!spillQueue.isEmpty() && claimed.size() < maxCount) {
+                        Entry next = spillQueue.peekFirst();
+                        if (!claimed.isEmpty() && bytes + next.bytes > maxBytes) {
+                            break;
+                        }
+                        spillQueue.pollFirst();
+                        next.settled = true;
+                        claimed.add(next);
+                        bytes += next.bytes;
+                    }
+                    spillQueueBytes -= bytes;
+                } finally {
+                    lock.unlock();
+                }
+                // One fsync per batch of spilled events, never one per event.
+                spoolOrDropClaimed(claimed, DropReason.SPOOL_FULL);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            log.error("audit spiller thread failed; spilled events will be dropped at close", e);
+            throw e;
+        }
+    }
+
+    /**
+     * The replayer thread: seals the spool's open segment and replays it when records are waiting
+     * (at start, {@value #SEAL_INTERVAL_MILLIS} ms after this process spooled, after a backoff, or as
+     * soon as DataStorage answers again), one request at a time.
+     */
+    private void runReplayer() {
+        try {
+            long lastAttempt = ticker.nanoTime() - SEAL_INTERVAL_NANOS;
+            while (true) {
+                lock.lock();
+                try {
+                    while (true) {
+                        if (stopped) {
+                            return;
+                        }
+                        long now = ticker.nanoTime();
+                        // Deadlines are re-checked every poll, so that tests' tickers can move them.
+                        long poll = TimeUnit.MILLISECONDS.toNanos(REPLAY_POLL_MILLIS);
+                        long wait;
+                        if (replayFailures > 0 && replayNotBeforeNanos - now > 0) {
+                            wait = replayNotBeforeNanos - now;
+                        } else if (replayRequested) {
+                            break;
+                        } else if (unsealedRecords) {
+                            wait = lastAttempt + SEAL_INTERVAL_NANOS - now;
+                            if (wait <= 0) {
+                                break;
+                            }
+                        } else {
+                            wait = SEAL_INTERVAL_NANOS; // idle: spooling and nudge() signal
+                            poll = wait;
+                        }
+                        replayWake.awaitNanos(Math.min(wait, poll));
+                    }
+                    replayRequested = false;
+                    unsealedRecords = false;
+                } finally {
+                    lock.unlock();
+                }
+                lastAttempt = ticker.nanoTime();
+                if (!replayOnce()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            log.error("audit replayer thread failed; spooled events stay on disk for the next start", e);
+            throw e;
+        }
+    }
+
+    /** One seal and replay; {@code false} when the thread must stop. */
+    private boolean replayOnce() {
+        replayInterrupted = false;
+        String error = null;
+        long recordsBefore;
+        lock.lock();
+        try {
+            recordsBefore = replayedRecords;
+        } finally {
+            lock.unlock();
+        }
+        ReplayResult result = null;
+        try {
+            spool.seal();
+            result = spool.replay(this::replayRecord);
+        } catch (IOException e) {
+            error = e.toString();
+        } catch (IllegalStateException e) {
+            return false; // the spool was closed: the store is closing
+        }
+        if (replayInterrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        lock.lock();
+        try {
+            if (stopped) {
+                return false;
+            }
+            if (result != null && result.drained()) {
+                replayFailures = 0;
+            } else {
+                if (error != null) {
+                    lastReplayError = error;
+                }
+                replayFailures++;
+                replayNotBeforeNanos =
+                        ticker.nanoTime() + replayBackoff(replayFailures).toNanos();
+                replayRequested = true;
+            }
+            if (replayedRecords > recordsBefore) {
+                log.info(
+                        "replayed {} records from the audit spool{}",
+                        replayedRecords - recordsBefore,
+                        replayFailures == 0 ? "" : "; stopped at a failure, retrying later: " + lastReplayError);
+            } else if (replayFailures == 1) {
+                log.warn("audit spool replay failed, retrying with backoff: {}", lastReplayError);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** Half the exponential cap, plus full jitter over the other half: never 0, so never a busy loop. */
+    private Duration replayBackoff(int failures) {
+        long initial = config.retry().initialBackoff().toNanos();
+        long max = config.retry().maxBackoff().toNanos();
+        int shift = Math.min(failures - 1, 62);
+        long cap = initial > (max >> shift) ? max : initial << shift;
+        double fraction = Math.min(1.0, Math.max(0.0, jitter.nextFraction()));
+        return Duration.ofNanos(cap / 2 + (long) (cap / 2 * fraction));
+    }
+
+    /** Set by {@link #replayRecord} when interrupted; the flag is restored only after the spool saved its progress. */
+    private volatile boolean replayInterrupted;
+
+    /**
+     * The spool's record handler: sends one record (re-cut to the server's limits if needed) and
+     * acknowledges it once every event in it is acked, rejected or dropped as oversize. Any failure
+     * leaves the record in the spool; it is sent again, whole, by a later replay.
+     */
+    private boolean replayRecord(byte[] payload) {
+        try {
+            if (!awaitIdleSenderSlot()) {
+                return false;
+            }
+            List<AuditEvent> events;
+            try {
+                events = EventBatchCodec.decode(payload);
+            } catch (IOException e) {
+                log.error("skipping an unreadable audit spool record of {} bytes: {}", payload.length, e.toString());
+                lock.lock();
+                try {
+                    replayUnreadableRecords++;
+                } finally {
+                    lock.unlock();
+                }
+                return true;
+            }
+            if (events.isEmpty()) {
+                return true;
+            }
+            if (limitsAsked.compareAndSet(false, true)) {
+                askServerLimits();
+            }
+            ReplayTally tally = new ReplayTally();
+            if (!replayChunks(events, tally)) {
+                return false;
+            }
+            commitReplayed(events, tally);
+            return true;
+        } catch (InterruptedException e) {
+            replayInterrupted = true;
+            return false;
+        }
+    }
+
+    /**
+     * Fresh events keep priority: a replay request starts only while a sender slot is idle, so it
+     * never competes with a busy pipeline; it does not take the slot either, so the batcher is never
+     * kept waiting by it (at most {@code max_in_flight} + 1 requests at once).
+     */
+    private boolean awaitIdleSenderSlot() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!stopped && inFlightBatches >= config.buffer().maxInFlight()) {
+                replayWake.awaitNanos(TimeUnit.MILLISECONDS.toNanos(REPLAY_POLL_MILLIS));
+            }
+            return !stopped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean replayChunks(List<AuditEvent> events, ReplayTally tally) throws InterruptedException {
+        int maxCount = effectiveBatchSize();
+        long maxBytes = effectiveBatchBytes();
+        List<AuditEvent> chunk = new ArrayList<>();
+        long bytes = 0;
+        for (AuditEvent e : events) {
+            int size = e.estimatedJsonBytes();
+            if (size > maxBytes) {
+                tally.oversize++;
+                continue;
+            }
+            if (!chunk.isEmpty() && (chunk.size() >= maxCount || bytes + size > maxBytes)) {
+                if (!replayChunk(chunk, tally)) {
+                    return false;
+                }
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(e);
+            bytes += size;
+        }
+        return chunk.isEmpty() || replayChunk(chunk, tally);
+    }
+
+    /** One attempt, no retries: a failure stops the replay, which is retried later with backoff. */
+    private boolean replayChunk(List<AuditEvent> chunk, ReplayTally tally) throws InterruptedException {
+        long start = ticker.nanoTime();
+        SendOutcome outcome = null;
+        String failure = null;
+        try {
+            outcome = sink.send(chunk);
+        } catch (IOException | RuntimeException e) {
+            failure = e.toString();
+        }
+        int status = outcome == null ? 0 : outcome.status();
+        recordSend(status, ticker.nanoTime() - start, 1, chunk.size(), failure);
+        if (outcome != null) {
+            learnLimits(outcome);
+        }
+        if (status >= 200 && status < 300) {
+            boolean[] isRejected = new boolean[chunk.size()];
+            int rejectedCount = 0;
+            if (outcome.response() != null) {
+                for (ItemResult r : outcome.response().results()) {
+                    if (r.status() == ItemStatus.REJECTED && r.index() >= 0 && r.index() < chunk.size()) {
+                        if (!isRejected[r.index()]) {
+                            tally.reject(chunk.get(r.index()), r.error());
+                            rejectedCount++;
+                        }
+                        isRejected[r.index()] = true;
+                    }
+                }
+            }
+            tally.acked += chunk.size() - rejectedCount;
+            lock.lock();
+            try {
+                serverAnswered();
+            } finally {
+                lock.unlock();
+            }
+            return true;
+        }
+        if (status == 413) {
+            if (chunk.size() == 1) {
+                tally.oversize++;
+                return true;
+            }
+            int half = chunk.size() / 2;
+            return replayChunks(new ArrayList<>(chunk.subList(0, half)), tally)
+                    && replayChunks(new ArrayList<>(chunk.subList(half, chunk.size())), tally);
+        }
+        if (status == 400) {
+            if (chunk.size() > effectiveBatchSize()
+                    || (chunk.size() > 1 && eventBytes(chunk) > effectiveBatchBytes())) {
+                return replayChunks(chunk, tally);
+            }
+            FieldViolation reason = new FieldViolation(
+                    "request", "status 400" + (outcome.detail() == null ? "" : ": " + outcome.detail()));
+            for (AuditEvent e : chunk) {
+                tally.reject(e, reason);
+            }
+            return true;
+        }
+        String error = describeFailure(status, failure, outcome);
+        lock.lock();
+        try {
+            lastReplayError = error;
+        } finally {
+            lock.unlock();
+        }
+        return false;
+    }
+
+    private static long eventBytes(List<AuditEvent> events) {
+        long bytes = 0;
+        for (AuditEvent e : events) {
+            bytes += e.estimatedJsonBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * A replayed record went through. Its events become acked, rejected or dropped ({@code
+     * oversize}): in the counters of this process when it spooled the record, else in the
+     * {@code recovered} counters, because an earlier process enqueued them.
+     */
+    private void commitReplayed(List<AuditEvent> events, ReplayTally tally) throws InterruptedException {
+        long rejectedCount = tally.rejected.size();
+        for (int i = 0; i < tally.rejected.size(); i++) {
+            writeRejected(tally.rejected.get(i), tally.reasons.get(i));
+        }
+        lock.lock();
+        try {
+            RecordKey key = RecordKey.of(events);
+            // The spool may seal and hand out a record before its appender has counted it spooled.
+            long waitEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SPOOL_GRACE_MILLIS);
+            while (appendingRecords.containsKey(key) && waitEnd - System.nanoTime() > 0) {
+                settled.awaitNanos(waitEnd - System.nanoTime());
+            }
+            if (ownRecords.containsKey(key)) {
+                ownRecords.computeIfPresent(key, (k, c) -> c == 1 ? null : c - 1);
+                spooledPending -= events.size();
+                acked += tally.acked;
+                rejected += rejectedCount;
+                dropped[DropReason.OVERSIZE.ordinal()] += tally.oversize;
+            } else {
+                recoveredPendingRecords = Math.max(0, recoveredPendingRecords - 1);
+                recoveredAcked += tally.acked;
+                recoveredRejected += rejectedCount;
+                recoveredDropped += tally.oversize;
+            }
+            replayedRecords++;
+            replayedEvents += events.size();
+            if (tally.oversize > 0) {
+                dropWarnings.add(DropReason.OVERSIZE.tagValue(), tally.oversize, null);
+            }
+            settled.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (rejectedCount > 0) {
+            AuditEvent first = tally.rejected.get(0);
+            FieldViolation reason = tally.reasons.get(0);
+            rejectWarnings.add(
+                    "rejected",
+                    rejectedCount,
+                    "event " + first.eventId() + " " + (reason == null ? "(no detail)" : reason));
+            logRejections(false);
+        }
+        logDrops(false);
+    }
+
+    private void writeRejected(AuditEvent event, FieldViolation reason) {
+        if (spool != null) {
+            spool.writeRejected(
+                    event,
+                    reason == null ? "unknown" : reason.field(),
+                    reason == null ? "DataStorage gave no detail" : reason.detail());
+        }
+    }
+
+    /** DataStorage answered 2xx: a replay backing off after failures may try again now. */
+    private void serverAnswered() {
+        if (spool != null && replayFailures > 0) {
+            replayNotBeforeNanos = ticker.nanoTime();
+            replayWake.signalAll();
+        }
+    }
+
+    private void closeSpool() {
+        if (spool == null) {
+            return;
+        }
+        try {
+            spool.close();
+        } catch (IOException e) {
+            log.warn("closing the audit spool {} failed; its open segment is sealed at the next start", spool.dir(), e);
+        }
     }
 
     // ---- accounting (lock held)
 
-    /** Moves in-flight entries that are not yet terminal to {@code outcome}; the one place that counts terminal states of sent events. */
-    private void settle(List<Entry> entries, Outcome outcome, DropReason reason) {
-        int count = 0;
+    /**
+     * Moves in-flight entries that are still a sender's own to {@code outcome} (acked, rejected or
+     * dropped; spooled goes through {@link #finishClaimed}); the one place that counts terminal
+     * states of sent events. Returns the entries it moved.
+     */
+    private List<Entry> settle(List<Entry> entries, Outcome outcome, DropReason reason) {
+        List<Entry> moved = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             if (e.settled) {
                 continue;
             }
             e.settled = true;
-            count++;
+            moved.add(e);
             inFlightEvents--;
             countWaiters(e, outcome);
         }
+        int count = moved.size();
         if (count == 0) {
-            return;
+            return moved;
         }
         switch (outcome) {
             case ACKED -> acked += count;
@@ -1053,8 +1874,10 @@ public final class BufferedAuditStore implements AuditStore {
                 dropped[reason.ordinal()] += count;
                 dropWarnings.add(reason.tagValue(), count, null);
             }
+            case SPOOLED -> throw new IllegalArgumentException("spooled entries are counted by finishClaimed");
         }
         settled.signalAll();
+        return moved;
     }
 
     private void dropBuffered(DropReason reason) {
@@ -1079,6 +1902,7 @@ public final class BufferedAuditStore implements AuditStore {
                 switch (outcome) {
                     case ACKED -> w.acked++;
                     case REJECTED -> w.rejected++;
+                    case SPOOLED -> w.spooled++;
                     case DROPPED -> w.dropped++;
                 }
             }

@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * @param acked stored by DataStorage (created or duplicate; also its fallback spool)
  * @param rejected refused by DataStorage as invalid
- * @param spooled written to the client spool (always 0 until the spool arrives)
+ * @param spooled written to the client spool (terminal for a flush; replayed later)
  * @param dropped dropped for any reason
  * @param pending still not terminal when the flush returned; 0 unless {@code timedOut}
  * @param timedOut {@code true} when the timeout passed first

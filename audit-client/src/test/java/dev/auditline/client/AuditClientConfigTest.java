@@ -188,8 +188,8 @@ class AuditClientConfigTest {
     @Test
     void reportsSpillAsNeedingTheSpool() {
         assertThat(problems(minimal("  buffer: {overflow: spill}\n"), Map.of()))
-                .containsExactly("audit.buffer.overflow: spill requires audit.spool.dir, and the client spool is not"
-                        + " available in this version; use drop or block (got spill)");
+                .containsExactly("audit.buffer.overflow: spill requires audit.spool.dir to be set (got overflow spill"
+                        + " and an empty audit.spool.dir)");
     }
 
     @Test
@@ -199,10 +199,18 @@ class AuditClientConfigTest {
     }
 
     @Test
-    void reportsASpoolDirectoryAsNotAvailableYet() {
-        assertThat(problems(minimal("  spool: {dir: /var/spool/audit}\n"), Map.of()))
-                .containsExactly("audit.spool.dir: the client spool is not available in this version; leave it"
-                        + " empty (got /var/spool/audit)");
+    void acceptsSpillWithASpoolDirectory() throws Exception {
+        AuditClientConfig c = load(
+                minimal("  buffer: {overflow: spill}\n  spool: {dir: /var/spool/audit, max_bytes: 64MiB}\n"), Map.of());
+
+        assertThat(c.buffer().overflow()).isEqualTo(AuditClientConfig.Overflow.SPILL);
+        assertThat(c.spool()).isEqualTo(new AuditClientConfig.Spool(Path.of("/var/spool/audit"), 64L << 20));
+    }
+
+    @Test
+    void reportsASpoolBoundTooSmallForAFewRecords() {
+        assertThat(problems(minimal("  spool: {dir: /var/spool/audit, max_bytes: 1KiB}\n"), Map.of()))
+                .containsExactly("audit.spool.max_bytes: must be ≥ 4KiB (got 1KiB)");
     }
 
     @Test
@@ -293,8 +301,8 @@ class AuditClientConfigTest {
                         "audit.service_name: is required (got \"\")",
                         "audit.buffer.batch_size: must be ≤ buffer_size (got 20 > 10)",
                         "audit.buffer.max_retries: must be between 0 and 100 (got -1)",
-                        "audit.buffer.overflow: spill requires audit.spool.dir, and the client spool is not"
-                                + " available in this version; use drop or block (got spill)");
+                        "audit.buffer.overflow: spill requires audit.spool.dir to be set (got overflow"
+                                + " spill and an empty audit.spool.dir)");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.auditline.api.wire.BatchResponse;
 import dev.auditline.api.wire.ItemResult;
 import dev.auditline.api.wire.ItemStatus;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 class BufferedAuditStoreConcurrencyTest {
     private static final int PRODUCERS = 8;
@@ -58,9 +60,20 @@ class BufferedAuditStoreConcurrencyTest {
         race(AuditClientConfig.Overflow.BLOCK);
     }
 
+    @RepeatedTest(10)
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void accountingIdentityHoldsWhileEightSpillingProducersRaceFlushAndClose(@TempDir Path spoolDir) throws Exception {
+        race(AuditClientConfig.Overflow.SPILL, spoolDir);
+    }
+
     private static void race(AuditClientConfig.Overflow overflow) throws Exception {
+        race(overflow, null);
+    }
+
+    private static void race(AuditClientConfig.Overflow overflow, Path spoolDir) throws Exception {
         AuditClientConfig config = AuditClientConfig.builder()
                 .overflow(overflow)
+                .spoolDir(spoolDir)
                 .blockTimeout(Duration.ofMillis(2))
                 .datastorageUrl("http://127.0.0.1:9")
                 .serviceName("race")
@@ -131,11 +144,17 @@ class BufferedAuditStoreConcurrencyTest {
         assertThat(stats.enqueued()).isEqualTo((long) PRODUCERS * EVENTS_PER_PRODUCER);
         assertThat(stats.bufferedEvents()).isZero();
         assertThat(stats.inFlightEvents()).isZero();
-        assertThat(stats.acked() + stats.rejected() + stats.droppedTotal()).isEqualTo(stats.enqueued());
+        assertThat(stats.acked() + stats.rejected() + stats.droppedTotal() + stats.spooledPending())
+                .isEqualTo(stats.enqueued());
+        if (spoolDir != null) {
+            assertThat(stats.spooled()).isPositive();
+            assertThat(stats.spool().spillingEvents()).isZero();
+        }
         assertThat(refused.get()).isLessThanOrEqualTo(stats.droppedTotal());
         CloseReport report = closeReport[0];
         assertThat(report.timedOut()).isFalse();
-        assertThat(report.enqueued()).isEqualTo(report.sent() + report.rejected() + report.dropped());
+        assertThat(report.enqueued())
+                .isEqualTo(report.sent() + report.rejected() + report.spooled() + report.dropped());
         assertThat(store.close(Duration.ZERO)).isSameAs(report);
     }
 

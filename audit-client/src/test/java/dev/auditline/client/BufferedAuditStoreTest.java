@@ -460,7 +460,7 @@ class BufferedAuditStoreTest {
         assertThat(closed.store(event(1))).isFalse();
         assertThat(closed.stats().dropped(DropReason.CLOSED)).isEqualTo(1);
 
-        // spool_full: no spool in this version, but the reason is reported (as 0) so dashboards stay stable.
+        // spool_full: only with a spool (see BufferedAuditStoreSpoolTest), but reported as 0 so dashboards stay stable.
         assertThat(closed.stats().dropped()).containsKeys(DropReason.values());
 
         for (BufferedAuditStore s : List.of(full, small, failing, closed)) {
