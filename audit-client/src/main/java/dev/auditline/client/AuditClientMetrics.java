@@ -48,6 +48,29 @@ public final class AuditClientMetrics implements MeterBinder {
     public static final String RETRIES = "audit.client.retries";
     /** From {@code store()} to the server's ack, per acked event. */
     public static final String DELIVERY_LATENCY = "audit.client.delivery.latency";
+    /** Events this process spooled that no replay has taken out yet ({@code spooled_pending}). */
+    public static final String SPOOL_PENDING_EVENTS = "audit.client.spool.pending.events";
+    /** Bytes of the spool's segment files, bounded by {@code spool.max_bytes}. */
+    public static final String SPOOL_BYTES = "audit.client.spool.bytes";
+    /** Records in the spool not yet replayed (from this and earlier processes). */
+    public static final String SPOOL_RECORDS = "audit.client.spool.records";
+    /** Segment files in the spool, the open one included. */
+    public static final String SPOOL_SEGMENTS = "audit.client.spool.segments";
+    /** Records the spool refused because it was full; their events are dropped ({@code spool_full}). */
+    public static final String SPOOL_REFUSED = "audit.client.spool.refused";
+    /** Records delivered by replay. */
+    public static final String REPLAY_RECORDS = "audit.client.replay.records";
+    /** Events in the records delivered by replay. */
+    public static final String REPLAY_EVENTS = "audit.client.replay.events";
+    /** Replay attempts in a row that stopped at a failure; 0 while replay works. */
+    public static final String REPLAY_FAILURES = "audit.client.replay.consecutive_failures";
+    /**
+     * Events found in the spool from an earlier process, by {@code outcome} (acked, rejected,
+     * dropped): outside this process's {@link #EVENTS}, which it never enqueued.
+     */
+    public static final String RECOVERED_EVENTS = "audit.client.spool.recovered.events";
+    /** Rejected events written to {@code rejected/rejected.jsonl}, by {@code result} (written, failed). */
+    public static final String REJECTED_FILE_WRITES = "audit.client.rejected_file.writes";
 
     private final BufferedAuditStore store;
     private final Tags tags;
@@ -97,6 +120,7 @@ public final class AuditClientMetrics implements MeterBinder {
                     .description("Batches cut by the audit client, by trigger")
                     .register(registry);
         }
+        bindSpool(registry);
         FunctionCounter.builder(RETRIES, store, s -> s.stats().retries())
                 .tags(tags)
                 .baseUnit("requests")
@@ -137,6 +161,85 @@ public final class AuditClientMetrics implements MeterBinder {
                 deliveryLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
             }
         });
+    }
+
+    private void bindSpool(MeterRegistry registry) {
+        gauge(
+                registry,
+                SPOOL_PENDING_EVENTS,
+                "events",
+                "Audit events this process spooled, not yet replayed",
+                s -> s.stats().spooledPending());
+        gauge(registry, SPOOL_BYTES, "bytes", "Bytes of the audit client spool's segment files", s -> s.stats()
+                .spool()
+                .pendingBytes());
+        gauge(registry, SPOOL_RECORDS, "records", "Records in the audit client spool not yet replayed", s -> s.stats()
+                .spool()
+                .pendingRecords());
+        gauge(registry, SPOOL_SEGMENTS, "segments", "Segment files in the audit client spool", s -> s.stats()
+                .spool()
+                .pendingSegments());
+        gauge(
+                registry,
+                REPLAY_FAILURES,
+                "attempts",
+                "Audit spool replay attempts in a row that stopped at a failure",
+                s -> s.stats().spool().replayFailures());
+        counter(
+                registry,
+                SPOOL_REFUSED,
+                "records",
+                "Records the full audit client spool refused",
+                null,
+                null,
+                s -> s.spool().refusedRecords());
+        counter(
+                registry,
+                REPLAY_RECORDS,
+                "records",
+                "Audit spool records delivered by replay",
+                null,
+                null,
+                s -> s.spool().replayedRecords());
+        counter(
+                registry,
+                REPLAY_EVENTS,
+                "events",
+                "Audit events in spool records delivered by replay",
+                null,
+                null,
+                s -> s.spool().replayedEvents());
+        String recovered = "Audit events an earlier process left in the spool, by outcome";
+        counter(registry, RECOVERED_EVENTS, "events", recovered, "outcome", "acked", s -> s.spool()
+                .recoveredAcked());
+        counter(registry, RECOVERED_EVENTS, "events", recovered, "outcome", "rejected", s -> s.spool()
+                .recoveredRejected());
+        counter(registry, RECOVERED_EVENTS, "events", recovered, "outcome", "dropped", s -> s.spool()
+                .recoveredDropped());
+        String rejectedFile = "Rejected audit events written to the rejected file, by result";
+        counter(registry, REJECTED_FILE_WRITES, "events", rejectedFile, "result", "written", s -> s.spool()
+                .rejectedFileWrites());
+        counter(registry, REJECTED_FILE_WRITES, "events", rejectedFile, "result", "failed", s -> s.spool()
+                .rejectedFileFailures());
+    }
+
+    private void counter(
+            MeterRegistry registry,
+            String name,
+            String unit,
+            String description,
+            String tagKey,
+            String tagValue,
+            ToDoubleFunction<AuditClientStats> value) {
+        FunctionCounter.Builder<BufferedAuditStore> b = FunctionCounter.builder(
+                        name, store, s -> value.applyAsDouble(s.stats()))
+                .tags(tags)
+                .baseUnit(unit)
+                .description(description);
+        if (tagKey != null) {
+            b.tag(tagKey, tagValue);
+        }
+        b.register(registry);
     }
 
     private void outcome(MeterRegistry registry, String outcome, ToDoubleFunction<AuditClientStats> value) {

@@ -2,13 +2,16 @@ package dev.auditline.client;
 
 import static dev.auditline.client.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AuditClientMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -79,6 +82,56 @@ class AuditClientMetricsTest {
             assertThat(m.getId().getBaseUnit()).as(m.getId().getName()).isNotBlank();
             assertThat(m.getId().getTag("service")).isEqualTo("metrics-test");
         });
+    }
+
+    @Test
+    void exposesTheSpoolAndItsReplay(@TempDir Path spoolDir) {
+        FlakySink sink = new FlakySink().down();
+        BufferedAuditStore spooling = BufferedAuditStore.builder(AuditClientConfig.builder()
+                        .datastorageUrl("http://127.0.0.1:9")
+                        .serviceName("metrics-test")
+                        .flushInterval(Duration.ofHours(1))
+                        .maxRetries(0)
+                        .spoolDir(spoolDir)
+                        .build())
+                .sink(sink)
+                .build();
+        try {
+            new AuditClientMetrics(spooling).bindTo(registry);
+            for (int i = 0; i < 3; i++) {
+                spooling.store(event(i));
+            }
+            spooling.flush(Duration.ofSeconds(5));
+
+            assertThat(counter("outcome", "spooled")).isEqualTo(3);
+            assertThat(registry.get(AuditClientMetrics.SPOOL_PENDING_EVENTS)
+                            .gauge()
+                            .value())
+                    .isEqualTo(3);
+            assertThat(registry.get(AuditClientMetrics.SPOOL_RECORDS).gauge().value())
+                    .isEqualTo(1);
+            assertThat(registry.get(AuditClientMetrics.SPOOL_BYTES).gauge().value())
+                    .isPositive();
+
+            sink.up();
+            spooling.store(event(3));
+            spooling.flush(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> registry.get(AuditClientMetrics.REPLAY_EVENTS)
+                                    .functionCounter()
+                                    .count()
+                            == 3);
+            assertThat(registry.get(AuditClientMetrics.REPLAY_RECORDS)
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get(AuditClientMetrics.SPOOL_PENDING_EVENTS)
+                            .gauge()
+                            .value())
+                    .isZero();
+        } finally {
+            spooling.close(Duration.ofSeconds(2));
+        }
     }
 
     private double counter(String tag, String value) {
