@@ -344,6 +344,7 @@ public final class BufferedAuditStore implements AuditStore {
 
     private final AtomicBoolean limitsAsked = new AtomicBoolean();
     private final AtomicBoolean closedDropReported = new AtomicBoolean();
+    private final AtomicBoolean spoolFailureLogged = new AtomicBoolean();
     private volatile int serverMaxBatchSize = Integer.MAX_VALUE;
     private volatile long serverMaxRequestBytes = Long.MAX_VALUE;
 
@@ -1403,7 +1404,12 @@ public final class BufferedAuditStore implements AuditStore {
                 dropWarnings.add("spool_full", 0, e.getMessage());
             } catch (IOException e) {
                 failed = DropReason.SPOOL_FULL;
-                log.error("could not write {} audit events to the spool; dropping them (spool_full)", events.size(), e);
+                dropWarnings.add("spool_full", 0, "spool write failed: " + e);
+                if (!spoolFailureLogged.getAndSet(true)) {
+                    // A spool whose write failed refuses every later write; later drops go to the WARN summary.
+                    log.error(
+                            "could not write audit events to the spool {}; dropping them (spool_full)", spool.dir(), e);
+                }
             } catch (IllegalStateException e) {
                 failed = DropReason.CLOSED; // the store closed the spool after its grace period
             }
