@@ -79,6 +79,20 @@ record BenchPostgres(String url, String user, String password) {
                         .withPoolSize(poolSize));
     }
 
+    /**
+     * The postmaster of the server, found as the parent of this connection's backend; -1 when the
+     * server runs on another host (or its processes are not visible here).
+     */
+    long postmasterPid() {
+        try (Connection c = connect("public");
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            return rs.next() ? CpuMeter.parentPid(rs.getLong(1)) : -1;
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
     String serverVersion() {
         try (Connection c = connect("public");
                 Statement s = c.createStatement();

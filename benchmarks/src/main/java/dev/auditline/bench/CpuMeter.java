@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the CPU went during a phase, from {@code /proc}: this JVM (server and senders), every
- * {@code postgres} process on the machine, and the whole machine. On a small shared box the ingest
- * ratio is mostly a question of CPU per event, so the load runs print these next to events/s.
- * Off Linux the {@code /proc} figures read as zero.
+ * Where the CPU went during a phase, from {@code /proc}: this JVM (server and senders), the
+ * benchmark's PostgreSQL server (its postmaster and every child: backends, WAL writer, checkpointer,
+ * autovacuum; not other PostgreSQL servers on the machine, such as the tests' embedded ones), and
+ * the whole machine. On a small shared box the ingest ratio is mostly a question of CPU per event,
+ * so the load runs print these next to events/s. Off Linux, or when PostgreSQL runs on another
+ * host, the {@code /proc} figures read as zero.
  */
 final class CpuMeter {
     /** USER_HZ: the unit of the times in {@code /proc/PID/stat}; 100 on every Linux we run on. */
@@ -35,12 +37,24 @@ final class CpuMeter {
 
     private CpuMeter() {}
 
-    static Sample sample() {
+    /** @param postmasterPid the benchmark PostgreSQL server's postmaster, or -1 for none */
+    static Sample sample(long postmasterPid) {
         long[] machine = machineTicks();
-        return new Sample(OS.getProcessCpuTime(), postgresSeconds(), machine[0], machine[1]);
+        return new Sample(
+                OS.getProcessCpuTime(), postmasterPid < 0 ? 0 : postgresSeconds(postmasterPid), machine[0], machine[1]);
     }
 
-    private static double postgresSeconds() {
+    /** The parent of a local process, -1 when it is not visible here. */
+    static long parentPid(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static double postgresSeconds(long postmasterPid) {
         long ticks = 0;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : procs) {
@@ -50,14 +64,13 @@ final class CpuMeter {
                 } catch (IOException gone) {
                     continue; // the process ended between listing and reading
                 }
-                int open = stat.indexOf('(');
                 int close = stat.lastIndexOf(')');
-                if (open < 0 || close < 0 || !stat.substring(open + 1, close).startsWith("postgres")) {
-                    continue;
-                }
                 String[] f = stat.substring(close + 2).split(" ");
-                // after "(comm) ": state is field 0, utime field 11, stime field 12
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                // after "(comm) ": state is field 0, ppid field 1, utime field 11, stime field 12
+                long pid = Long.parseLong(p.getFileName().toString());
+                if (pid == postmasterPid || Long.parseLong(f[1]) == postmasterPid) {
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
             }
         } catch (IOException | RuntimeException e) {
             return 0;

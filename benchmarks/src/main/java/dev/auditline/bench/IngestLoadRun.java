@@ -129,6 +129,9 @@ public final class IngestLoadRun {
 
         long countRows() throws SQLException;
 
+        /** The PostgreSQL postmaster whose CPU a phase counts; -1 for none. */
+        long postmasterPid();
+
         @Override
         void close() throws Exception;
     }
@@ -266,7 +269,7 @@ public final class IngestLoadRun {
                 return null;
             }));
         }
-        CpuMeter.Sample before = CpuMeter.sample();
+        CpuMeter.Sample before = CpuMeter.sample(target.postmasterPid());
         long t0 = System.nanoTime();
         start.countDown();
         for (Future<?> f : done) {
@@ -274,7 +277,12 @@ public final class IngestLoadRun {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Phase(
-                target.name(), side, round, count, seconds, CpuMeter.sample().since(before));
+                target.name(),
+                side,
+                round,
+                count,
+                seconds,
+                CpuMeter.sample(target.postmasterPid()).since(before));
     }
 
     private static void post(HttpClient http, URI uri, byte[] gzipBody, int expected)
@@ -312,6 +320,7 @@ public final class IngestLoadRun {
         hikari.setAutoCommit(false);
         HikariDataSource pool = new HikariDataSource(hikari);
         String insert = IngestEvents.insertSql("?::jsonb");
+        long postmaster = pg.postmasterPid();
         return new Target() {
             @Override
             public String name() {
@@ -349,6 +358,11 @@ public final class IngestLoadRun {
                     c.commit();
                     return n;
                 }
+            }
+
+            @Override
+            public long postmasterPid() {
+                return postmaster;
             }
 
             @Override
@@ -425,6 +439,11 @@ public final class IngestLoadRun {
             }
 
             @Override
+            public long postmasterPid() {
+                return -1;
+            }
+
+            @Override
             public void close() throws IOException, SQLException {
                 server.close();
                 synchronized (writeLock) {
@@ -488,18 +507,22 @@ public final class IngestLoadRun {
             }
             s.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,.0f | %,.0f | **%.2f** | %s | %.0f + %.0f | %.0f + %.0f |%n",
+                    "| %s | %,.0f | %,.0f | **%.2f** | %s | %.0f + %s | %.0f + %s |%n",
                     store,
                     jdbc[0] / jdbc[1],
                     http[0] / http[1],
                     (http[0] / http[1]) / (jdbc[0] / jdbc[1]),
                     String.join(", ", perRound),
                     jdbc[2] * 1e6 / jdbc[0],
-                    jdbc[3] * 1e6 / jdbc[0],
+                    postgresMillis(store, jdbc[3] * 1e6 / jdbc[0]),
                     http[2] * 1e6 / http[0],
-                    http[3] * 1e6 / http[0]));
+                    postgresMillis(store, http[3] * 1e6 / http[0])));
         }
         return s.toString();
+    }
+
+    private static String postgresMillis(String store, double millis) {
+        return store.equals("sqlite") ? "-" : String.format(Locale.ROOT, "%.0f", millis);
     }
 
     /** {events, seconds, JVM CPU s, PostgreSQL CPU s} summed over a store's phases of one side. */
