@@ -283,7 +283,7 @@ class RemediationVisibilityIT {
             long maxAge = 0;
             for (ILoggingEvent e : events) {
                 String message = e.getFormattedMessage();
-                if (message.startsWith("batcher started")) {
+                if (start.isEmpty() && e.getLevel() == Level.DEBUG && message.contains("flush_interval=")) {
                     start = message;
                 } else if (message.startsWith("flush ")) {
                     lines++;
