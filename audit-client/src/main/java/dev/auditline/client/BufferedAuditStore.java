@@ -350,6 +350,7 @@ public final class BufferedAuditStore implements AuditStore {
 
     private final WarnLimiter dropWarnings;
     private final WarnLimiter rejectWarnings;
+    private final WarnLimiter spoolWarnings;
 
     private BufferedAuditStore(Builder b) {
         this.config = b.config;
@@ -363,6 +364,7 @@ public final class BufferedAuditStore implements AuditStore {
         this.spillOnOverflow = config.buffer().overflow() == AuditClientConfig.Overflow.SPILL;
         this.dropWarnings = new WarnLimiter(TimeUnit.SECONDS.toNanos(WARN_INTERVAL_SECONDS));
         this.rejectWarnings = new WarnLimiter(TimeUnit.SECONDS.toNanos(WARN_INTERVAL_SECONDS));
+        this.spoolWarnings = new WarnLimiter(TimeUnit.SECONDS.toNanos(WARN_INTERVAL_SECONDS));
         this.lastFlushNanos = ticker.nanoTime();
 
         String service = config.serviceName();
@@ -1113,7 +1115,7 @@ public final class BufferedAuditStore implements AuditStore {
             }
             if (isRetryable(status)) {
                 if (attempt > maxRetries) {
-                    dropWarnings.add("retries_exhausted", 0, describeFailure(status, failure, outcome));
+                    undeliverable(chunk.size(), describeFailure(status, failure, outcome));
                     spoolOrDrop(chunk, DropReason.RETRIES_EXHAUSTED);
                     return;
                 }
@@ -1121,7 +1123,7 @@ public final class BufferedAuditStore implements AuditStore {
                 sleeper.sleep(backoff(attempt, outcome == null ? null : outcome.retryAfter()));
                 continue;
             }
-            dropWarnings.add("retries_exhausted", 0, describeFailure(status, failure, outcome) + " (not retryable)");
+            undeliverable(chunk.size(), describeFailure(status, failure, outcome) + " (not retryable)");
             spoolOrDrop(chunk, DropReason.RETRIES_EXHAUSTED);
             return;
         }
@@ -1915,10 +1917,28 @@ public final class BufferedAuditStore implements AuditStore {
         }
     }
 
+    /** Remembers why a chunk could not be delivered, for the next WARN summary of drops or spooling. */
+    private void undeliverable(int events, String why) {
+        if (spool == null) {
+            dropWarnings.add(DropReason.RETRIES_EXHAUSTED.tagValue(), 0, why);
+        } else {
+            spoolWarnings.add("undeliverable", events, why);
+        }
+    }
+
     private void logDrops(boolean force) {
-        String summary = dropWarnings.poll(ticker.nanoTime(), force);
+        long now = ticker.nanoTime();
+        String summary = dropWarnings.poll(now, force);
         if (summary != null) {
             log.warn("dropped audit events (reason=count since the last report): {}", summary);
+        }
+        String spooling = spoolWarnings.poll(now, force);
+        if (spooling != null) {
+            log.warn(
+                    "audit events DataStorage did not take go to the spool {} for replay (count since the last"
+                            + " report): {}",
+                    spool.dir(),
+                    spooling);
         }
     }
 
