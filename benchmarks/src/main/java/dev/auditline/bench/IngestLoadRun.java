@@ -157,6 +157,17 @@ public final class IngestLoadRun {
                 options.senders(),
                 options.batches(),
                 options.batchSize());
+        List<AuditEvent> sample = IngestEvents.generate(0, options.batchSize(), options.eventBytes(), Instant.now());
+        System.out.printf(
+                Locale.ROOT,
+                "events: %.0f bytes of JSON on average (event_data %.0f); a batch of %d is %,d bytes in gzip%n",
+                sample.stream().mapToInt(IngestEvents::jsonBytes).average().orElse(0),
+                sample.stream()
+                        .mapToInt(e -> e.eventData().jsonBytes())
+                        .average()
+                        .orElse(0),
+                options.batchSize(),
+                IngestEvents.gzipBatch(sample).length);
         long started = System.nanoTime();
         List<Phase> phases = new ArrayList<>();
         for (String store : options.stores()) {
