@@ -1977,7 +1977,10 @@ public final class BufferedAuditStore implements AuditStore {
             return this;
         }
 
-        /** Wall clock of the HTTP sender, for {@code Retry-After} dates; defaults to UTC system time. */
+        /**
+         * Wall clock of the HTTP sender (for {@code Retry-After} dates), of the spool (segment age)
+         * and of the rejected file's timestamps; defaults to UTC system time.
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -1999,6 +2002,8 @@ public final class BufferedAuditStore implements AuditStore {
          * Starts the store's threads.
          *
          * @throws IllegalArgumentException when the HTTP sender cannot be set up (e.g. unreadable token file)
+         * @throws UncheckedIOException when the spool directory cannot be opened, e.g. because another
+         *     store holds it
          */
         public BufferedAuditStore build() {
             return new BufferedAuditStore(this);

@@ -3,6 +3,7 @@ package dev.auditline.client;
 import static dev.auditline.client.TestEvents.event;
 import static dev.auditline.client.TestEvents.eventWithPadding;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.auditline.api.AuditEvent;
@@ -10,6 +11,7 @@ import dev.auditline.spool.RejectedEntry;
 import dev.auditline.spool.RejectedLog;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -174,6 +176,18 @@ class BufferedAuditStoreSpoolTest {
     }
 
     @Test
+    void aSecondStoreOnTheSameSpoolDirectoryIsRefusedNamingTheSetting() {
+        start(config(), new FlakySink());
+
+        assertThatThrownBy(() -> BufferedAuditStore.builder(config().build())
+                        .sink(new FlakySink())
+                        .build())
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessage("audit.spool.dir: cannot open the client spool in " + dir)
+                .hasRootCauseMessage("spool directory " + dir.resolve("segments") + " is in use by another spool");
+    }
+
+    @Test
     void aFullSpoolDropsAsSpoolFullWithoutFailing() {
         FlakySink sink = new FlakySink().down();
         BufferedAuditStore store =
@@ -259,6 +273,51 @@ class BufferedAuditStoreSpoolTest {
         assertThat(second.stats().deliveryLatency().max()).isLessThan(flushInterval.plusSeconds(1));
         assertThat(sink.held).hasSize(1); // one replay request at a time
         assertThat(second.stats().unaccounted()).isZero();
+    }
+
+    @Test
+    void aReplayedRecordLargerThanTheServerTakesIsSplitLikeALiveBatch() {
+        BufferedAuditStore first = start(config(), new FlakySink().down());
+        List<UUID> ids = storeAll(first, 0, 10);
+        assertThat(first.flush(WAIT).spooled()).isEqualTo(10);
+        stop(first);
+
+        ScriptedSink small = new ScriptedSink((events, attempt) -> events.size() > 4
+                ? SendOutcome.status(413, null, "request too large")
+                : ScriptedSink.created(events.size()));
+        BufferedAuditStore second =
+                BufferedAuditStore.builder(config().build()).sink(small).build();
+        stores.add(second);
+
+        await().atMost(WAIT).until(() -> second.stats().spool().recoveredAcked() == 10);
+        assertThat(small.attemptSizes()).startsWith(10).contains(3, 2);
+        List<UUID> delivered = small.attempts.stream()
+                .filter(a -> a.size() <= 4)
+                .flatMap(List::stream)
+                .map(AuditEvent::eventId)
+                .toList();
+        assertThat(delivered).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(second.stats().spool().pendingRecords()).isZero();
+    }
+
+    @Test
+    void aReplayRefusedWith401KeepsTheRecordsAndRetriesLater() {
+        BufferedAuditStore first = start(config(), new FlakySink().down());
+        storeAll(first, 0, 3);
+        first.flush(WAIT);
+        stop(first);
+
+        ScriptedSink unauthorized = new ScriptedSink((events, attempt) -> SendOutcome.status(401, null, "no token"));
+        BufferedAuditStore second =
+                BufferedAuditStore.builder(config().build()).sink(unauthorized).build();
+        stores.add(second);
+
+        await().atMost(WAIT).until(() -> second.stats().spool().replayFailures() >= 2);
+        AuditClientStats.SpoolSummary spool = second.stats().spool();
+        assertThat(spool.lastReplayError()).isEqualTo("status 401: no token");
+        assertThat(spool.recoveredPendingRecords()).isEqualTo(1);
+        assertThat(spool.pendingRecords()).isEqualTo(1);
+        assertThat(spool.recoveredDropped() + spool.recoveredRejected()).isZero();
     }
 
     @Test
