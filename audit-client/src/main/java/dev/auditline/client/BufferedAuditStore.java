@@ -1565,8 +1565,13 @@ public final class BufferedAuditStore implements AuditStore {
             result = spool.replay(this::replayRecord);
         } catch (IOException e) {
             error = e.toString();
-        } catch (IllegalStateException e) {
-            return false; // the spool was closed: the store is closing
+        } catch (RuntimeException e) {
+            if (isStopped()) {
+                return false; // the spool was closed under the replay: the store is closing
+            }
+            // A bug or an unexpected record must not end replay for good: retried with backoff.
+            log.error("audit spool replay failed unexpectedly", e);
+            error = e.toString();
         }
         if (replayInterrupted) {
             Thread.currentThread().interrupt();
@@ -1600,6 +1605,15 @@ public final class BufferedAuditStore implements AuditStore {
             lock.unlock();
         }
         return true;
+    }
+
+    private boolean isStopped() {
+        lock.lock();
+        try {
+            return stopped;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Half the exponential cap, plus full jitter over the other half: never 0, so never a busy loop. */
