@@ -2,16 +2,22 @@ package dev.auditline.datastorage;
 
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.fallback.FallbackSpool;
 import dev.auditline.datastorage.http.HttpApi;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.retention.RetentionTask;
 import dev.auditline.datastorage.store.EventRepositories;
 import dev.auditline.datastorage.store.EventRepository;
+import dev.auditline.datastorage.store.StorageConfig;
+import dev.auditline.spool.SpoolConfig;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,13 +35,20 @@ public final class DataStorage implements AutoCloseable {
 
     private final DataStorageConfig config;
     private final EventRepository repository;
+    private final FallbackSpool fallback; // null when storage.fallback_spool.dir is not set
     private final HttpApi api;
     private final RetentionTask retention; // null when retention.default_days is 0
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DataStorage(DataStorageConfig config, EventRepository repository, HttpApi api, RetentionTask retention) {
+    private DataStorage(
+            DataStorageConfig config,
+            EventRepository repository,
+            FallbackSpool fallback,
+            HttpApi api,
+            RetentionTask retention) {
         this.config = config;
         this.repository = repository;
+        this.fallback = fallback;
         this.api = api;
         this.retention = retention;
     }
@@ -60,12 +73,16 @@ public final class DataStorage implements AutoCloseable {
             authenticator = Authenticator.fromFile(config.server().authTokensFile());
             LOG.info("Auth on: {} clients from {}", authenticator.clientCount(), authenticator.file());
         }
-        if (config.storage().fallbackSpoolDir() != null) {
-            LOG.warn("storage.fallback_spool.dir is set but the server fallback spool is not implemented yet:"
-                    + " requests will get 503 while the database is down");
+        Path spoolDir = config.storage().fallbackSpoolDir();
+        StorageConfig storageConfig = config.storage().toStorageConfig();
+        if (spoolDir != null) {
+            // one connection more than the database permits of the HTTP layer: the replayer's, so a
+            // replay never makes a request wait for the pool (and mistake that for an outage)
+            storageConfig = storageConfig.withPoolSize(storageConfig.poolSize() + 1);
         }
-        EventRepository opened = EventRepositories.open(config.storage().toStorageConfig(), clock);
+        EventRepository opened = EventRepositories.open(storageConfig, clock);
         EventRepository repository = decorate.apply(opened);
+        FallbackSpool fallback = null;
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
@@ -73,8 +90,15 @@ public final class DataStorage implements AutoCloseable {
             if (opened instanceof MeterBinder binder) {
                 binder.bindTo(registry); // the store's pool metrics (Hikari), whatever wraps it
             }
-            HttpApi api = new HttpApi(
-                    config, repository, authenticator, new ServerMetrics(registry), registry::scrape, clock);
+            ServerMetrics metrics = new ServerMetrics(registry);
+            if (spoolDir != null) {
+                fallback = FallbackSpool.start(
+                        fallbackSpoolConfig(spoolDir, config.storage().fallbackSpoolMaxBytes()),
+                        repository,
+                        metrics,
+                        clock);
+            }
+            HttpApi api = new HttpApi(config, repository, fallback, authenticator, metrics, registry::scrape, clock);
             api.start();
             LOG.info("DataStorage listening on {}:{}", config.server().host(), api.port());
             if (authenticator == null) {
@@ -86,11 +110,28 @@ public final class DataStorage implements AutoCloseable {
             }
             int days = config.retention().defaultDays();
             RetentionTask retention = days > 0 ? RetentionTask.start(repository, days, clock) : null;
-            return new DataStorage(config, repository, api, retention);
+            return new DataStorage(config, repository, fallback, api, retention);
+        } catch (IOException e) {
+            repository.close();
+            throw new UncheckedIOException(
+                    "storage.fallback_spool.dir: cannot open the fallback spool in " + spoolDir + ": " + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
+            if (fallback != null) {
+                fallback.close(config.server().shutdownTimeout());
+            }
             repository.close();
             throw e;
         }
+    }
+
+    /**
+     * Segments of a quarter of {@code max_bytes} at most (16 MiB by default): space comes back a
+     * whole segment at a time, once every record in it was replayed.
+     */
+    static SpoolConfig fallbackSpoolConfig(Path dir, long maxBytes) {
+        long segmentBytes = Math.min(SpoolConfig.DEFAULT_SEGMENT_BYTES, Math.max(maxBytes / 4, 1024));
+        return new SpoolConfig(dir, maxBytes, Math.min(segmentBytes, maxBytes), SpoolConfig.DEFAULT_SEGMENT_MAX_AGE);
     }
 
     /** The bound port (useful with {@code listen: 127.0.0.1:0}). */
@@ -104,8 +145,9 @@ public final class DataStorage implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: {@code /readyz} turns 503, in-flight requests finish, Jetty stops, the pool
-     * closes; all within {@code server.shutdown_timeout}. Idempotent; logs what it could not finish.
+     * Graceful shutdown: {@code /readyz} turns 503, in-flight requests finish, Jetty stops, the
+     * fallback spool's replayer stops and the spool is sealed, the pool closes; all within {@code
+     * server.shutdown_timeout}. Idempotent; logs what it could not finish.
      */
     @Override
     public void close() {
@@ -125,6 +167,11 @@ public final class DataStorage implements AutoCloseable {
             api.close(left.isNegative() ? Duration.ofMillis(1) : left);
         } catch (RuntimeException e) {
             LOG.warn("Stopping the HTTP server failed", e);
+        }
+        if (fallback != null) {
+            // after Jetty: no request appends any more; the replayer stops, the open segment is sealed
+            Duration rest = timeout.minus(Duration.ofNanos(System.nanoTime() - start));
+            fallback.close(rest.isNegative() ? Duration.ofMillis(1) : rest);
         }
         repository.close();
         LOG.info(

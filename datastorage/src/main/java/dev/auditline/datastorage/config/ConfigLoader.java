@@ -24,6 +24,8 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final long MIN_FALLBACK_SPOOL_BYTES = 1L << 20;
+    private static final long MAX_FALLBACK_SPOOL_BYTES = 1L << 40;
 
     private ConfigLoader() {}
 
@@ -125,6 +127,13 @@ public final class ConfigLoader {
                 "connection_timeout", dst.connectionTimeout(), Duration.ofMillis(250), Duration.ofMinutes(5));
         Section spool = storage.section("fallback_spool");
         Path spoolDir = spool.file("dir", baseDir, false);
+        long spoolMaxBytes = spool.size(
+                "max_bytes", dst.fallbackSpoolMaxBytes(), MIN_FALLBACK_SPOOL_BYTES, MAX_FALLBACK_SPOOL_BYTES);
+        if (spoolMaxBytes < maxRequestBytes) {
+            // one batch is one spool record: a bound below the largest request refuses such a batch forever
+            problems.add("storage.fallback_spool.max_bytes: must be ≥ server.max_request_bytes (got "
+                    + ConfigValues.formatSize(spoolMaxBytes) + " < " + ConfigValues.formatSize(maxRequestBytes) + ")");
+        }
         spool.rejectUnknown();
         storage.rejectUnknown();
 
@@ -156,7 +165,8 @@ public final class ConfigLoader {
                         poolSize,
                         partitionsAhead,
                         connectionTimeout,
-                        spoolDir),
+                        spoolDir,
+                        spoolMaxBytes),
                 new DataStorageConfig.Validation((int) maxEventDataBytes, maxPast, maxFuture),
                 new DataStorageConfig.Retention(defaultDays));
     }

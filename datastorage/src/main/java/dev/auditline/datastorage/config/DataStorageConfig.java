@@ -45,6 +45,7 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                 "storage.partitions_ahead: " + storage.partitionsAhead(),
                 "storage.connection_timeout: " + ConfigValues.formatDuration(storage.connectionTimeout()),
                 "storage.fallback_spool.dir: " + orNone(storage.fallbackSpoolDir()),
+                "storage.fallback_spool.max_bytes: " + ConfigValues.formatSize(storage.fallbackSpoolMaxBytes()),
                 "validation.max_event_data_bytes: " + ConfigValues.formatSize(validation.maxEventDataBytes()),
                 "validation.max_past: " + ConfigValues.formatDuration(validation.maxPast()),
                 "validation.max_future: " + ConfigValues.formatDuration(validation.maxFuture()),
@@ -125,7 +126,10 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
      * @param url {@code sqlite:PATH} or {@code jdbc:postgresql://host:port/db}
      * @param credentialsFile the YAML file {@code username} and {@code password} were read from; {@code null} for none
      * @param connectionTimeout how long a request waits for a pooled connection before the store reports unavailable
-     * @param fallbackSpoolDir accepted and checked, not used yet (the server fallback spool comes later)
+     * @param fallbackSpoolDir where valid events are fsynced (and answered {@code 202}) while the
+     *     database is unavailable; {@code null} answers {@code 503} instead
+     * @param fallbackSpoolMaxBytes bound of the fallback spool's files together; a batch that would go
+     *     over is answered {@code 503}
      */
     public record Storage(
             String url,
@@ -135,7 +139,11 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
             int poolSize,
             int partitionsAhead,
             Duration connectionTimeout,
-            Path fallbackSpoolDir) {
+            Path fallbackSpoolDir,
+            long fallbackSpoolMaxBytes) {
+        /** Default {@code storage.fallback_spool.max_bytes}: {@value} (1 GiB). */
+        public static final long DEFAULT_FALLBACK_SPOOL_MAX_BYTES = 1L << 30;
+
         public static final Storage DEFAULT = new Storage(
                 StorageConfig.DEFAULT_URL,
                 null,
@@ -144,11 +152,16 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                 StorageConfig.DEFAULT_POOL_SIZE,
                 StorageConfig.DEFAULT_PARTITIONS_AHEAD,
                 StorageConfig.DEFAULT_CONNECTION_TIMEOUT,
-                null);
+                null,
+                DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
 
         public Storage {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+            if (fallbackSpoolMaxBytes <= 0) {
+                throw new IllegalArgumentException(
+                        "fallback_spool.max_bytes must be > 0 (got " + fallbackSpoolMaxBytes + ")");
+            }
         }
 
         /** What the store layer needs to open the repository. */
@@ -165,7 +178,8 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     poolSize,
                     partitionsAhead,
                     connectionTimeout,
-                    fallbackSpoolDir);
+                    fallbackSpoolDir,
+                    fallbackSpoolMaxBytes);
         }
 
         public Storage withCredentials(String newUsername, String newPassword) {
@@ -177,7 +191,8 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     poolSize,
                     partitionsAhead,
                     connectionTimeout,
-                    fallbackSpoolDir);
+                    fallbackSpoolDir,
+                    fallbackSpoolMaxBytes);
         }
 
         public Storage withPoolSize(int newPoolSize) {
@@ -189,7 +204,22 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     newPoolSize,
                     partitionsAhead,
                     connectionTimeout,
-                    fallbackSpoolDir);
+                    fallbackSpoolDir,
+                    fallbackSpoolMaxBytes);
+        }
+
+        /** Turns the server fallback spool on ({@code dir} non-null) or off ({@code null}). */
+        public Storage withFallbackSpool(Path dir, long maxBytes) {
+            return new Storage(
+                    url,
+                    credentialsFile,
+                    username,
+                    password,
+                    poolSize,
+                    partitionsAhead,
+                    connectionTimeout,
+                    dir,
+                    maxBytes);
         }
 
         @Override
@@ -197,7 +227,8 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
             return "Storage[url=" + maskPassword(url) + ", credentialsFile=" + credentialsFile + ", username="
                     + username + ", password=" + (password == null ? "null" : "***") + ", poolSize=" + poolSize
                     + ", partitionsAhead=" + partitionsAhead + ", connectionTimeout=" + connectionTimeout
-                    + ", fallbackSpoolDir=" + fallbackSpoolDir + "]";
+                    + ", fallbackSpoolDir=" + fallbackSpoolDir + ", fallbackSpoolMaxBytes=" + fallbackSpoolMaxBytes
+                    + "]";
         }
     }
 

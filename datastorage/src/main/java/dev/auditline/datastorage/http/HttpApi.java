@@ -7,6 +7,7 @@ import dev.auditline.api.wire.Problem;
 import dev.auditline.api.wire.ServerLimits;
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.fallback.FallbackSpool;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.store.EventRepository;
 import io.javalin.Javalin;
@@ -58,11 +59,13 @@ public final class HttpApi implements AutoCloseable {
 
     /**
      * @param authenticator {@code null} runs the API open
+     * @param fallback where ingest goes while the database is down; {@code null} answers {@code 503}
      * @param scrape renders {@code /metrics}
      */
     public HttpApi(
             DataStorageConfig config,
             EventRepository repository,
+            FallbackSpool fallback,
             Authenticator authenticator,
             ServerMetrics metrics,
             Supplier<String> scrape,
@@ -79,6 +82,7 @@ public final class HttpApi implements AutoCloseable {
         metrics.bindStorageReady(repository::isReady);
         IngestRoutes ingest = new IngestRoutes(
                 repository,
+                fallback,
                 new EventDecoder(config.validation().limits()),
                 new RequestBodies(server.maxRequestBytes()),
                 gate,
@@ -88,7 +92,7 @@ public final class HttpApi implements AutoCloseable {
         List<Route> routes = new ArrayList<>();
         routes.addAll(ingest.routes());
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
-        routes.addAll(new OpsRoutes(repository, draining::get, scrape, limits).routes());
+        routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
 
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;

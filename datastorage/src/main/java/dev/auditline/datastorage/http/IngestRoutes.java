@@ -9,12 +9,15 @@ import dev.auditline.api.wire.ItemResult;
 import dev.auditline.api.wire.ItemStatus;
 import dev.auditline.api.wire.ServerLimits;
 import dev.auditline.datastorage.auth.Permission;
+import dev.auditline.datastorage.fallback.FallbackSpool;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.InsertResult;
 import dev.auditline.datastorage.store.StorageUnavailableException;
+import dev.auditline.spool.SpoolFullException;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,17 +26,28 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batch and single ingest (DESIGN §3): each item is decoded and validated on its own, the valid
  * ones go to the repository in one {@code insertBatch} (one transaction), the invalid ones are
  * reported by index and never stored.
+ *
+ * <p>With the fallback spool, valid events the database cannot take (it threw {@link
+ * StorageUnavailableException}, or is known to be down) are fsynced to the spool instead and
+ * answered {@code 202}: every valid item counts as created, since whether an id is already stored
+ * cannot be known without the database (the replay's {@code ON CONFLICT DO NOTHING} settles it).
  */
 final class IngestRoutes {
     static final String BATCH = "/api/v1/audit/events/batch";
     static final String SINGLE = "/api/v1/audit/events";
     /** Seconds a client should wait after a 429 or 503 before retrying. */
     static final String RETRY_AFTER_SECONDS = "1";
+    /** Seconds to wait after a 503 because the fallback spool is full: space comes back only by replay. */
+    static final String SPOOL_FULL_RETRY_AFTER_SECONDS = "5";
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestRoutes.class);
 
     private final EventRepository repository;
     private final EventDecoder decoder;
@@ -42,9 +56,12 @@ final class IngestRoutes {
     private final ServerMetrics metrics;
     private final ServerLimits limits;
     private final Clock clock;
+    private final FallbackSpool fallback; // null: answer 503 while the database is down
 
+    /** @param fallback {@code null} when {@code storage.fallback_spool.dir} is not set */
     IngestRoutes(
             EventRepository repository,
+            FallbackSpool fallback,
             EventDecoder decoder,
             RequestBodies bodies,
             StorageGate gate,
@@ -52,6 +69,7 @@ final class IngestRoutes {
             ServerLimits limits,
             Clock clock) {
         this.repository = repository;
+        this.fallback = fallback;
         this.decoder = decoder;
         this.bodies = bodies;
         this.gate = gate;
@@ -115,13 +133,18 @@ final class IngestRoutes {
             }
         }
         metrics.itemsRejected(rejected);
-        InsertResult result = valid.isEmpty() ? null : insert(valid, ctx);
+        InsertResult result = null;
+        boolean spooled = false;
+        if (!valid.isEmpty()) {
+            result = insertOrSpool(valid, ctx);
+            spooled = result == null;
+        }
         int created = 0;
         int duplicates = 0;
         List<ItemResult> results = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             if (status[i] == null) {
-                status[i] = result.created().contains(ids[i]) ? ItemStatus.CREATED : ItemStatus.DUPLICATE;
+                status[i] = spooled || result.created().contains(ids[i]) ? ItemStatus.CREATED : ItemStatus.DUPLICATE;
             }
             switch (status[i]) {
                 case CREATED -> created++;
@@ -131,6 +154,12 @@ final class IngestRoutes {
                 }
                 case REJECTED -> results.add(new ItemResult(i, ids[i], ItemStatus.REJECTED, errors[i]));
             }
+        }
+        if (spooled) {
+            // the in-batch duplicates were settled here; the spooled events count once, as spooled
+            metrics.itemsStored(0, duplicates);
+            Json.write(ctx, 202, new BatchResponse(created, duplicates, rejected, results));
+            return;
         }
         metrics.itemsStored(created, duplicates);
         if (result != null) {
@@ -154,7 +183,11 @@ final class IngestRoutes {
                     .with("field", first.field())
                     .with("errors", d.violations());
         }
-        InsertResult result = insert(List.of(d.event()), ctx);
+        InsertResult result = insertOrSpool(List.of(d.event()), ctx);
+        if (result == null) {
+            Json.write(ctx, 202, new ItemResult(0, d.eventId(), ItemStatus.CREATED, null));
+            return;
+        }
         boolean created = result.created().contains(d.eventId());
         metrics.itemsStored(created ? 1 : 0, created ? 0 : 1);
         if (created) {
@@ -167,21 +200,66 @@ final class IngestRoutes {
                 new ItemResult(0, d.eventId(), created ? ItemStatus.CREATED : ItemStatus.DUPLICATE, null));
     }
 
-    private InsertResult insert(List<AuditEvent> valid, Context ctx) {
+    /**
+     * Stores {@code valid} in the database or, when it is unavailable and the fallback spool is on,
+     * fsyncs them to the spool.
+     *
+     * @return the insert's result, or {@code null} when the events were spooled (answer {@code 202})
+     */
+    private InsertResult insertOrSpool(List<AuditEvent> valid, Context ctx) {
         String ingestedBy = Auth.clientName(ctx);
-        return gate.call(() -> {
-            long start = System.nanoTime();
-            String result = "error";
-            try {
-                InsertResult r = repository.insertBatch(valid, ingestedBy);
-                result = "ok";
-                return r;
-            } catch (StorageUnavailableException e) {
-                result = "unavailable";
-                throw e;
-            } finally {
-                metrics.writeDuration(result, System.nanoTime() - start);
-            }
-        });
+        if (fallback == null) {
+            return gate.call(() -> insert(valid, ingestedBy));
+        }
+        if (fallback.storageDown()) {
+            // known down: no permit, no wait for the pool's connection_timeout
+            spool(valid, ingestedBy);
+            return null;
+        }
+        try {
+            return gate.attempt(() -> insert(valid, ingestedBy));
+        } catch (StorageUnavailableException e) {
+            fallback.storageFailed(e.getMessage());
+            spool(valid, ingestedBy);
+            return null;
+        }
+    }
+
+    private void spool(List<AuditEvent> valid, String ingestedBy) {
+        try {
+            fallback.store(valid, ingestedBy);
+        } catch (SpoolFullException e) {
+            throw ApiProblem.of(
+                            503,
+                            "fallback-spool-full",
+                            "Storage unavailable",
+                            "the database cannot be reached and the fallback spool is full; nothing was stored,"
+                                    + " retry after the Retry-After delay")
+                    .header("Retry-After", SPOOL_FULL_RETRY_AFTER_SECONDS);
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("Fallback spool refused a batch of {} events: {}", valid.size(), e.toString());
+            throw ApiProblem.of(
+                            503,
+                            "fallback-spool-failed",
+                            "Storage unavailable",
+                            "the database cannot be reached and the fallback spool cannot write; nothing was"
+                                    + " stored, retry after the Retry-After delay")
+                    .header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+    }
+
+    private InsertResult insert(List<AuditEvent> valid, String ingestedBy) {
+        long start = System.nanoTime();
+        String result = "error";
+        try {
+            InsertResult r = repository.insertBatch(valid, ingestedBy);
+            result = "ok";
+            return r;
+        } catch (StorageUnavailableException e) {
+            result = "unavailable";
+            throw e;
+        } finally {
+            metrics.writeDuration(result, System.nanoTime() - start);
+        }
     }
 }

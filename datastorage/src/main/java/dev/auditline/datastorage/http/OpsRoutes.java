@@ -1,12 +1,14 @@
 package dev.auditline.datastorage.http;
 
 import dev.auditline.api.wire.ServerLimits;
+import dev.auditline.datastorage.fallback.FallbackSpool;
 import dev.auditline.datastorage.store.EventRepository;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -17,13 +19,20 @@ final class OpsRoutes {
     static final String OPENAPI_RESOURCE = "/openapi.yaml";
 
     private final EventRepository repository;
+    private final FallbackSpool fallback; // null when not configured
     private final BooleanSupplier draining;
     private final Supplier<String> scrape;
     private final ServerLimits limits;
     private final byte[] openApi;
 
-    OpsRoutes(EventRepository repository, BooleanSupplier draining, Supplier<String> scrape, ServerLimits limits) {
+    OpsRoutes(
+            EventRepository repository,
+            FallbackSpool fallback,
+            BooleanSupplier draining,
+            Supplier<String> scrape,
+            ServerLimits limits) {
         this.repository = repository;
+        this.fallback = fallback;
         this.draining = draining;
         this.scrape = scrape;
         this.limits = limits;
@@ -48,11 +57,47 @@ final class OpsRoutes {
             throw ApiProblem.of(503, "not-ready", "Not ready", "the server is shutting down")
                     .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
         }
-        if (!repository.isReady()) {
-            throw ApiProblem.of(503, "not-ready", "Not ready", "the database cannot be reached or is not migrated")
+        if (fallback == null) {
+            if (!repository.isReady()) {
+                throw ApiProblem.of(503, "not-ready", "Not ready", "the database cannot be reached or is not migrated")
+                        .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
+            }
+            Json.write(ctx, 200, Map.of("status", "ready"));
+            return;
+        }
+        readyWithFallback(ctx);
+    }
+
+    /**
+     * With the fallback spool, a database outage is <em>degraded</em>, not unready: {@code 200}, so
+     * load balancers keep sending ingest here, where it is acknowledged durably (queries still get
+     * {@code 503}). Only when the spool cannot take records either (full or failed) is the answer
+     * {@code 503}, so traffic moves to a server that can store it.
+     */
+    private void readyWithFallback(Context ctx) {
+        boolean databaseUp = !fallback.storageDown() && repository.isReady();
+        if (!databaseUp) {
+            fallback.storageFailed("readiness probe failed");
+        }
+        FallbackSpool.Status s = fallback.status();
+        Map<String, Object> spool = new LinkedHashMap<>();
+        spool.put("status", s.accepting() ? "accepting" : "refusing");
+        spool.put("pending_records", s.pendingRecords());
+        spool.put("pending_bytes", s.pendingBytes());
+        spool.put("max_bytes", s.maxBytes());
+        if (databaseUp) {
+            Json.write(ctx, 200, Map.of("status", "ready", "storage", "available", "fallback_spool", spool));
+        } else if (s.accepting()) {
+            Json.write(ctx, 200, Map.of("status", "degraded", "storage", "unavailable", "fallback_spool", spool));
+        } else {
+            throw ApiProblem.of(
+                            503,
+                            "not-ready",
+                            "Not ready",
+                            "the database cannot be reached and the fallback spool is full or failed")
+                    .with("fallback_spool", spool)
                     .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
         }
-        Json.write(ctx, 200, Map.of("status", "ready"));
     }
 
     private void metrics(Context ctx) {

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * finds no permit waits {@code ingest_wait} at most and is then refused with {@code 429}, so the
  * queue in front of the database stays short and bounded in time, and the pool itself is never
  * exhausted (which would surface, after the pool's own timeout, as a misleading {@code 503}).
- * Also maps {@link StorageUnavailableException} to {@code 503}: nothing was stored.
+ * {@link #call} also maps {@link StorageUnavailableException} to {@code 503}: nothing was stored.
  */
 final class StorageGate {
     private final Semaphore permits;
@@ -28,8 +28,20 @@ final class StorageGate {
         metrics.bindStoragePermits(max, this::inUse);
     }
 
-    /** Runs one repository call under a permit. */
+    /** Runs one repository call under a permit; a storage outage becomes {@code 503}. */
     <T> T call(Supplier<T> work) {
+        try {
+            return attempt(work);
+        } catch (StorageUnavailableException e) {
+            throw Unavailable.problem(e);
+        }
+    }
+
+    /**
+     * Runs one repository call under a permit and lets {@link StorageUnavailableException} through,
+     * for a caller that has somewhere else to put the work (the fallback spool).
+     */
+    <T> T attempt(Supplier<T> work) {
         if (!tryEnter()) {
             metrics.overloaded();
             throw ApiProblem.of(
@@ -42,8 +54,6 @@ final class StorageGate {
         }
         try {
             return work.get();
-        } catch (StorageUnavailableException e) {
-            throw Unavailable.problem(e);
         } finally {
             permits.release();
         }

@@ -6,7 +6,10 @@ package dev.auditline.datastorage.metrics;
  * {@code audit.ingest.lag} becomes {@code audit_ingest_lag_seconds_bucket}.
  */
 public final class MetricNames {
-    /** Counter of batch items by {@code outcome}: created, duplicate, rejected. */
+    /**
+     * Counter of batch items by {@code outcome}: created, duplicate, rejected, and spooled (fsynced to
+     * the fallback spool while the database was down, answered {@code 202}).
+     */
     public static final String INGEST_EVENTS = "audit.ingest.events";
     /** Distribution of events per ingest request (single ingests count as 1). */
     public static final String INGEST_BATCH_SIZE = "audit.ingest.batch.size";
@@ -24,6 +27,22 @@ public final class MetricNames {
     public static final String HTTP_REQUESTS = "audit.http.requests";
     /** Gauge: 1 when the repository reports ready, 0 otherwise (sampled at scrape). */
     public static final String STORAGE_READY = "audit.storage.ready";
+
+    /** Gauge of bytes in the fallback spool's files (bounded by {@code storage.fallback_spool.max_bytes}). */
+    public static final String FALLBACK_SPOOL_PENDING_BYTES = "audit.fallback.spool.pending.bytes";
+    /** Gauge of the fallback spool's bound, {@code storage.fallback_spool.max_bytes}. */
+    public static final String FALLBACK_SPOOL_MAX_BYTES = "audit.fallback.spool.max.bytes";
+    /** Gauge of records (one per spooled batch) in the fallback spool not yet replayed into the database. */
+    public static final String FALLBACK_SPOOL_PENDING_RECORDS = "audit.fallback.spool.pending.records";
+    /** Gauge: 1 while ingest goes to the fallback spool because the database is down, else 0. */
+    public static final String FALLBACK_SPOOL_ACTIVE = "audit.fallback.spool.active";
+    /** Counter of spooled events replayed into the database, by {@code outcome}: created, duplicate. */
+    public static final String FALLBACK_SPOOL_REPLAYED = "audit.fallback.spool.replayed";
+    /**
+     * Counter of valid events answered {@code 503} although the fallback spool is on, by {@code
+     * reason}: spool_full, spool_error. Nothing of those requests was stored.
+     */
+    public static final String FALLBACK_SPOOL_REFUSED = "audit.fallback.spool.refused";
 
     private MetricNames() {}
 }

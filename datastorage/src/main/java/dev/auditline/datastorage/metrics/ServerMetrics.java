@@ -1,5 +1,6 @@
 package dev.auditline.datastorage.metrics;
 
+import dev.auditline.spool.SpoolStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * DataStorage's meters. The application owns the registry ({@code Main} creates a Prometheus one);
@@ -20,18 +22,22 @@ public final class ServerMetrics {
     private final Counter created;
     private final Counter duplicates;
     private final Counter rejected;
+    private final Counter spooled;
     private final Counter overloaded;
     private final DistributionSummary batchSize;
     private final Timer lag;
     // strong references: a gauge only holds its source weakly
     private IntSupplier permitsInUse;
     private BooleanSupplier ready;
+    private Supplier<SpoolStats> fallbackStats;
+    private BooleanSupplier fallbackActive;
 
     public ServerMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.created = eventsCounter("created");
         this.duplicates = eventsCounter("duplicate");
         this.rejected = eventsCounter("rejected");
+        this.spooled = eventsCounter("spooled");
         this.overloaded = Counter.builder(MetricNames.STORAGE_OVERLOADED)
                 .baseUnit("requests")
                 .description("Requests answered 429 because no database permit became free in time")
@@ -76,6 +82,55 @@ public final class ServerMetrics {
                 .register(registry);
     }
 
+    /**
+     * Registers the fallback spool's gauges; called once by the component that owns the spool.
+     *
+     * @param stats read at each scrape (a snapshot taken under the spool's lock)
+     * @param active whether ingest currently goes to the spool
+     */
+    public void bindFallbackSpool(long maxBytes, Supplier<SpoolStats> stats, BooleanSupplier active) {
+        this.fallbackStats = stats;
+        this.fallbackActive = active;
+        Gauge.builder(MetricNames.FALLBACK_SPOOL_PENDING_BYTES, this, m -> m.fallbackStats
+                        .get()
+                        .pendingBytes())
+                .baseUnit("bytes")
+                .description("Bytes of the fallback spool's segment files, bounded by storage.fallback_spool.max_bytes")
+                .register(registry);
+        Gauge.builder(MetricNames.FALLBACK_SPOOL_MAX_BYTES, () -> maxBytes)
+                .baseUnit("bytes")
+                .description("storage.fallback_spool.max_bytes")
+                .register(registry);
+        Gauge.builder(MetricNames.FALLBACK_SPOOL_PENDING_RECORDS, this, m -> m.fallbackStats
+                        .get()
+                        .pendingRecords())
+                .baseUnit("records")
+                .description("Spooled batches not yet replayed into the database")
+                .register(registry);
+        Gauge.builder(MetricNames.FALLBACK_SPOOL_ACTIVE, this, m -> m.fallbackActive.getAsBoolean() ? 1 : 0)
+                .description("1 while ingest goes to the fallback spool because the database is down, else 0")
+                .register(registry);
+    }
+
+    public void itemsSpooled(int n) {
+        spooled.increment(n);
+    }
+
+    public void fallbackReplayed(int createdCount, int duplicateCount) {
+        fallbackReplayedCounter("created").increment(createdCount);
+        fallbackReplayedCounter("duplicate").increment(duplicateCount);
+    }
+
+    /** @param reason spool_full or spool_error */
+    public void fallbackRefused(String reason, int events) {
+        Counter.builder(MetricNames.FALLBACK_SPOOL_REFUSED)
+                .baseUnit("events")
+                .description("Valid events answered 503 because the fallback spool was full or failed")
+                .tag("reason", reason)
+                .register(registry)
+                .increment(events);
+    }
+
     public void itemsRejected(int n) {
         rejected.increment(n);
     }
@@ -115,6 +170,14 @@ public final class ServerMetrics {
                 .tag("status", Integer.toString(status))
                 .register(registry)
                 .record(Duration.ofNanos(nanos));
+    }
+
+    private Counter fallbackReplayedCounter(String outcome) {
+        return Counter.builder(MetricNames.FALLBACK_SPOOL_REPLAYED)
+                .baseUnit("events")
+                .description("Events replayed from the fallback spool into the database, by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
     }
 
     private Counter eventsCounter(String outcome) {

@@ -67,7 +67,7 @@ class ConfigLoaderTest {
                   pool_size: 20
                   partitions_ahead: 6
                   connection_timeout: 5s
-                  fallback_spool: {dir: spool}
+                  fallback_spool: {dir: spool, max_bytes: 512MiB}
                 validation:
                   max_event_data_bytes: 64KiB
                   max_past: 7d
@@ -91,6 +91,7 @@ class ConfigLoaderTest {
         assertThat(c.storage().partitionsAhead()).isEqualTo(6);
         assertThat(c.storage().connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.storage().fallbackSpoolDir()).isEqualTo(dir.resolve("spool"));
+        assertThat(c.storage().fallbackSpoolMaxBytes()).isEqualTo(512L * 1024 * 1024);
         assertThat(c.validation().maxEventDataBytes()).isEqualTo(64 * 1024);
         assertThat(c.validation().maxPast()).isEqualTo(Duration.ofDays(7));
         assertThat(c.validation().maxFuture()).isEqualTo(Duration.ofMinutes(5));
@@ -156,6 +157,22 @@ class ConfigLoaderTest {
     void reportsADurationOutOfRange() {
         assertThat(problems("server: {ingest_wait: 1h}\n"))
                 .containsExactly("server.ingest_wait: must be between 0s and 30s (got 1h)");
+    }
+
+    @Test
+    void reportsAFallbackSpoolBoundBelowTheLargestRequest() {
+        assertThat(
+                        problems(
+                                "server: {max_request_bytes: 16MiB}\nstorage: {fallback_spool: {dir: spool, max_bytes: 8MiB}}\n"))
+                .containsExactly(
+                        "storage.fallback_spool.max_bytes: must be ≥ server.max_request_bytes (got 8MiB < 16MiB)");
+    }
+
+    @Test
+    void defaultsTheFallbackSpoolBoundTo1GiB() {
+        DataStorageConfig c = ConfigLoader.parse("storage: {fallback_spool: {dir: spool}}\n", "t.yaml", dir);
+        assertThat(c.storage().fallbackSpoolMaxBytes()).isEqualTo(1L << 30);
+        assertThat(c.describe()).contains("storage.fallback_spool.max_bytes: 1GiB");
     }
 
     @Test
