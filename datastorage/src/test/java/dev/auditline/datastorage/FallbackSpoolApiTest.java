@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -131,6 +132,28 @@ class FallbackSpoolApiTest {
         assertThat(api.get("/metrics").body())
                 .contains("audit_fallback_spool_replayed_events_total{outcome=\"created\"} 2.0")
                 .contains("audit_fallback_spool_active 0.0");
+    }
+
+    @Test
+    void sealsTheSpoolOnShutdownAndReplaysItAfterTheNextStart() throws IOException {
+        start(DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+        String trail = WireEvents.uniqueCorrelationId("restart");
+        ObjectNode event = WireEvents.valid(trail, now());
+        repository.unavailable(true);
+        assertThat(api.post(BATCH, WireEvents.batch(event)).status()).isEqualTo(202);
+
+        server.close();
+
+        try (Stream<Path> files = Files.list(dir.resolve("spool"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .as("the open segment was sealed")
+                    .anyMatch(name -> name.startsWith("segment-") && name.endsWith(".log"))
+                    .noneMatch(name -> name.endsWith(".tmp"));
+        }
+        start(DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(trail(trail)).hasSize(1));
     }
 
     @Test

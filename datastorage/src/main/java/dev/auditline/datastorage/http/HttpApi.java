@@ -79,7 +79,8 @@ public final class HttpApi implements AutoCloseable {
                 server.maxRequestBytes(),
                 config.validation().maxEventDataBytes());
         StorageGate gate = new StorageGate(config.storage().poolSize(), server.ingestWait(), metrics);
-        metrics.bindStorageReady(repository::isReady);
+        // known down: answer at once instead of waiting for the pool's connection_timeout at each scrape
+        metrics.bindStorageReady(() -> (fallback == null || !fallback.storageDown()) && repository.isReady());
         IngestRoutes ingest = new IngestRoutes(
                 repository,
                 fallback,
