@@ -11,12 +11,15 @@ import dev.auditline.api.json.AuditJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,6 +91,53 @@ final class ApiClient {
         Reply reply = sendUnchecked(method, pathAndQuery, body, headers);
         checkAgainstSpec(method, pathAndQuery, reply);
         return reply;
+    }
+
+    /**
+     * A POST that announces {@code contentLength} bytes and sends none, over a plain socket, for the
+     * answers the server must give from the headers alone ({@code 413} from {@code Content-Length}).
+     * With a real body the server answers and closes while a client may still be writing, which
+     * then sees a broken pipe instead of the answer.
+     */
+    Reply postAnnouncing(String path, long contentLength, Map<String, String> headers) {
+        URI uri = URI.create(baseUrl);
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(30_000);
+            StringBuilder head = new StringBuilder()
+                    .append("POST ")
+                    .append(path)
+                    .append(" HTTP/1.1\r\nHost: ")
+                    .append(uri.getHost())
+                    .append(':')
+                    .append(uri.getPort())
+                    .append("\r\nConnection: close\r\nContent-Length: ")
+                    .append(contentLength)
+                    .append("\r\n");
+            headers.forEach((name, value) ->
+                    head.append(name).append(": ").append(value).append("\r\n"));
+            if (token != null) {
+                head.append("Authorization: Bearer ").append(token).append("\r\n");
+            }
+            head.append("\r\n");
+            socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int end = raw.indexOf("\r\n\r\n");
+            String[] lines = raw.substring(0, end).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            Map<String, List<String>> responseHeaders = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                responseHeaders
+                        .computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new ArrayList<>())
+                        .add(lines[i].substring(colon + 1).trim());
+            }
+            Reply reply = new Reply(status, responseHeaders, raw.substring(end + 4));
+            checkAgainstSpec("POST", path, reply);
+            return reply;
+        } catch (IOException e) {
+            throw new UncheckedIOException("POST " + path, e);
+        }
     }
 
     /** For the few requests the document cannot describe: unknown routes and methods. */

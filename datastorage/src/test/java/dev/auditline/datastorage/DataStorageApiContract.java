@@ -350,9 +350,8 @@ abstract class DataStorageApiContract {
 
     @Test
     void refusesAnOversizeBodyWith413FromContentLength() {
-        byte[] body = new byte[(int) MAX_REQUEST_BYTES + 1];
-
-        ApiClient.Reply reply = api.postBytes(BATCH, body, Map.of("Content-Type", "application/json"));
+        ApiClient.Reply reply =
+                api.postAnnouncing(BATCH, MAX_REQUEST_BYTES + 1, Map.of("Content-Type", "application/json"));
 
         assertThat(reply.status()).isEqualTo(413);
         assertThat(reply.json().get("limit").longValue()).isEqualTo(MAX_REQUEST_BYTES);
