@@ -85,10 +85,12 @@ final class OpsRoutes {
         spool.put("pending_records", s.pendingRecords());
         spool.put("pending_bytes", s.pendingBytes());
         spool.put("max_bytes", s.maxBytes());
-        if (databaseUp) {
-            Json.write(ctx, 200, Map.of("status", "ready", "storage", "available", "fallback_spool", spool));
-        } else if (s.accepting()) {
-            Json.write(ctx, 200, Map.of("status", "degraded", "storage", "unavailable", "fallback_spool", spool));
+        if (databaseUp || s.accepting()) {
+            Map<String, Object> body = new LinkedHashMap<>(); // status first, for people reading it
+            body.put("status", databaseUp ? "ready" : "degraded");
+            body.put("storage", databaseUp ? "available" : "unavailable");
+            body.put("fallback_spool", spool);
+            Json.write(ctx, 200, body);
         } else {
             throw ApiProblem.of(
                             503,
