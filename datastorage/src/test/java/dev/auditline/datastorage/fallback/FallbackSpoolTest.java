@@ -22,8 +22,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -243,6 +250,55 @@ class FallbackSpoolTest {
             assertThat(files.toList()).singleElement().satisfies(f -> assertThat(Files.readString(f))
                     .isEqualTo("not a batch"));
         }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void losesNoRecordWhileAppendsRaceTheReplayThroughRepeatedOutages() throws Exception {
+        FallbackSpool fallback = start();
+        int threads = 4;
+        int batchesPerThread = 150;
+        Set<UUID> sent = ConcurrentHashMap.newKeySet();
+        AtomicBoolean appending = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+        try {
+            Future<?> outages = pool.submit(() -> {
+                // paces the fault: the database flaps while the appends and the replay run
+                while (appending.get()) {
+                    repository.mode(FakeRepository.Mode.DOWN);
+                    fallback.storageFailed("test: flapping");
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(15));
+                    repository.mode(FakeRepository.Mode.UP);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(15));
+                }
+                return null;
+            });
+            List<Future<?>> appenders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                appenders.add(pool.submit(() -> {
+                    for (int i = 0; i < batchesPerThread; i++) {
+                        List<AuditEvent> batch = events(5);
+                        fallback.store(batch, "orchestrator");
+                        sent.addAll(ids(batch));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : appenders) {
+                f.get(45, TimeUnit.SECONDS);
+            }
+            appending.set(false);
+            outages.get(10, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        repository.mode(FakeRepository.Mode.UP);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> fallback.status().pendingRecords() == 0);
+        assertThat(sent).hasSize(threads * batchesPerThread * 5);
+        assertThat(repository.stored().keySet()).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(counter(MetricNames.FALLBACK_SPOOL_REPLAYED, "outcome", "created"))
+                .isEqualTo(sent.size());
     }
 
     @Test
