@@ -7,6 +7,8 @@ import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.wire.BatchResponse;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.store.EventRepositories;
+import dev.auditline.datastorage.store.EventRepository;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,9 +51,11 @@ import org.sqlite.SQLiteDataSource;
  * JVM on 127.0.0.1 (validation, one transaction per batch, per-item results, metrics: all of it).
  * The baseline is plain batched JDBC ({@code addBatch}/{@code executeBatch}, one commit per batch)
  * from as many threads over a pool of the same size, with no HTTP and no validation. Bodies and rows
- * are built before a phase starts, so a phase times only the transfer and the store. Phases
- * alternate their order round by round, after an unreported warm-up round, so neither side always
- * runs on the warmer JIT or the bigger table.
+ * are built before a phase starts, so a phase times only the transfer and the store. A third side,
+ * {@link Side#REPOSITORY}, calls DataStorage's {@code EventRepository.insertBatch} directly with
+ * pre-built events from as many threads, which splits the gap into what the store costs and what
+ * HTTP, decoding and validation cost. The sides rotate their order round by round, after an
+ * unreported warm-up round, so none always runs on the warmer JIT or the bigger table.
  *
  * <p>SQLite allows one writer at a time: DataStorage serializes its batches through one writer
  * connection, and so does the baseline (the senders share one connection under a lock), with the
@@ -67,11 +71,15 @@ public final class IngestLoadRun {
     static final String SCHEMA = "bench_ingest";
     private static final Set<String> FLAGS =
             Set.of("stores", "senders", "batch-size", "batches", "rounds", "pool-size", "event-bytes", "jdbc-rewrite");
-    private static final String INGESTED_BY = "bench-jdbc";
+    private static final String INGESTED_BY = "bench";
+    /** Each round starts one further down this list, so no side always runs first. */
+    private static final List<Side> SIDES = List.of(Side.JDBC, Side.HTTP, Side.REPOSITORY);
 
     enum Side {
         JDBC,
-        HTTP
+        HTTP,
+        /** DataStorage's {@code EventRepository.insertBatch} called directly: the store without HTTP and decoding. */
+        REPOSITORY
     }
 
     record Options(
@@ -121,6 +129,9 @@ public final class IngestLoadRun {
         String name();
 
         DataStorage server();
+
+        /** A second repository on the same database, for the {@link Side#REPOSITORY} phases. */
+        EventRepository repository();
 
         Function<AuditEvent, Object[]> rowOf();
 
@@ -204,8 +215,8 @@ public final class IngestLoadRun {
                 // round 0 warms up the JIT, the pools and the caches; its figures are not reported.
                 // It is full size: with a shorter one the first HTTP round still ran partly interpreted.
                 int batches = o.batches();
-                Side first = round % 2 == 1 ? Side.JDBC : Side.HTTP;
-                for (Side side : List.of(first, first == Side.JDBC ? Side.HTTP : Side.JDBC)) {
+                for (int i = 0; i < SIDES.size(); i++) {
+                    Side side = SIDES.get((round + i) % SIDES.size());
                     Phase p = phase(target, side, round, batches, o, http, batchUri, senders);
                     expectedRows += p.events();
                     System.out.printf(
@@ -253,9 +264,11 @@ public final class IngestLoadRun {
             for (int b = 0; b < batches; b++) {
                 int from = (s * batches + b) * o.batchSize();
                 List<AuditEvent> batch = events.subList(from, from + o.batchSize());
-                work[s][b] = side == Side.HTTP
-                        ? IngestEvents.gzipBatch(batch)
-                        : batch.stream().map(target.rowOf()).toList();
+                work[s][b] = switch (side) {
+                    case HTTP -> IngestEvents.gzipBatch(batch);
+                    case JDBC -> batch.stream().map(target.rowOf()).toList();
+                    case REPOSITORY -> List.copyOf(batch);
+                };
             }
         }
         long count = events.size();
@@ -269,12 +282,25 @@ public final class IngestLoadRun {
             done.add(senders.submit(() -> {
                 start.await();
                 for (Object item : mine) {
-                    if (side == Side.HTTP) {
-                        post(http, batchUri, (byte[]) item, o.batchSize());
-                    } else {
-                        @SuppressWarnings("unchecked")
-                        List<Object[]> rows = (List<Object[]>) item;
-                        target.insertBaseline(rows);
+                    switch (side) {
+                        case HTTP -> post(http, batchUri, (byte[]) item, o.batchSize());
+                        case JDBC -> {
+                            @SuppressWarnings("unchecked")
+                            List<Object[]> rows = (List<Object[]>) item;
+                            target.insertBaseline(rows);
+                        }
+                        case REPOSITORY -> {
+                            @SuppressWarnings("unchecked")
+                            List<AuditEvent> batch = (List<AuditEvent>) item;
+                            int created = target.repository()
+                                    .insertBatch(batch, INGESTED_BY)
+                                    .created()
+                                    .size();
+                            if (created != batch.size()) {
+                                throw new IllegalStateException(
+                                        "expected " + batch.size() + " events created, the repository says " + created);
+                            }
+                        }
                     }
                 }
                 return null;
@@ -318,6 +344,7 @@ public final class IngestLoadRun {
     private static Target postgresTarget(BenchPostgres pg, Options o) throws SQLException {
         pg.recreateSchema(SCHEMA);
         DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, o.poolSize()), Clock.systemUTC());
+        EventRepository repository = EventRepositories.open(pg.storage(SCHEMA, o.poolSize()), Clock.systemUTC());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("bench-jdbc");
         hikari.setJdbcUrl(pg.urlFor(SCHEMA) + (o.jdbcRewrite() ? "&reWriteBatchedInserts=true" : ""));
@@ -341,6 +368,11 @@ public final class IngestLoadRun {
             @Override
             public DataStorage server() {
                 return server;
+            }
+
+            @Override
+            public EventRepository repository() {
+                return repository;
             }
 
             @Override
@@ -379,6 +411,7 @@ public final class IngestLoadRun {
             @Override
             public void close() throws SQLException {
                 server.close();
+                repository.close();
                 pool.close();
                 try (Connection c = pg.connect("public");
                         Statement s = c.createStatement()) {
@@ -397,6 +430,7 @@ public final class IngestLoadRun {
                         .withUrl("sqlite:" + file)
                         .withPoolSize(o.poolSize()));
         DataStorage server = DataStorage.start(config, Clock.systemUTC());
+        EventRepository repository = EventRepositories.open(config.storage().toStorageConfig(), Clock.systemUTC());
         // the same pragmas as SqliteEventRepository: WAL, fsync on every commit
         SQLiteConfig pragmas = new SQLiteConfig();
         pragmas.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -417,6 +451,11 @@ public final class IngestLoadRun {
             @Override
             public DataStorage server() {
                 return server;
+            }
+
+            @Override
+            public EventRepository repository() {
+                return repository;
             }
 
             @Override
@@ -457,6 +496,7 @@ public final class IngestLoadRun {
             @Override
             public void close() throws IOException, SQLException {
                 server.close();
+                repository.close();
                 synchronized (writeLock) {
                     writer.close();
                 }
@@ -506,11 +546,12 @@ public final class IngestLoadRun {
 
     static String summary(List<Phase> phases, Options o) {
         StringBuilder s = new StringBuilder(
-                "| store | JDBC events/s | HTTP events/s | ratio HTTP/JDBC | per-round ratios | CPU ms per 1k events JDBC (JVM+PG) | CPU ms per 1k events HTTP (JVM+PG) |\n"
-                        + "|---|---:|---:|---:|---|---:|---:|\n");
+                "| store | JDBC events/s | HTTP events/s | ratio HTTP/JDBC | per-round ratios | repository events/s | ratio repository/JDBC | CPU ms per 1k events JDBC (JVM+PG) | HTTP (JVM+PG) | repository (JVM+PG) |\n"
+                        + "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
         for (String store : o.stores()) {
             double[] jdbc = totals(phases, store, Side.JDBC);
             double[] http = totals(phases, store, Side.HTTP);
+            double[] repo = totals(phases, store, Side.REPOSITORY);
             List<String> perRound = new ArrayList<>();
             for (int r = 1; r <= o.rounds(); r++) {
                 perRound.add(String.format(
@@ -518,16 +559,20 @@ public final class IngestLoadRun {
             }
             s.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,.0f | %,.0f | **%.2f** | %s | %.0f + %s | %.0f + %s |%n",
+                    "| %s | %,.0f | %,.0f | **%.2f** | %s | %,.0f | %.2f | %.0f + %s | %.0f + %s | %.0f + %s |%n",
                     store,
                     jdbc[0] / jdbc[1],
                     http[0] / http[1],
                     (http[0] / http[1]) / (jdbc[0] / jdbc[1]),
                     String.join(", ", perRound),
+                    repo[0] / repo[1],
+                    (repo[0] / repo[1]) / (jdbc[0] / jdbc[1]),
                     jdbc[2] * 1e6 / jdbc[0],
                     postgresMillis(store, jdbc[3] * 1e6 / jdbc[0]),
                     http[2] * 1e6 / http[0],
-                    postgresMillis(store, http[3] * 1e6 / http[0])));
+                    postgresMillis(store, http[3] * 1e6 / http[0]),
+                    repo[2] * 1e6 / repo[0],
+                    postgresMillis(store, repo[3] * 1e6 / repo[0])));
         }
         return s.toString();
     }
