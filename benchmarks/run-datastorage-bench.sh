@@ -17,6 +17,8 @@
 #   INGEST_ARGS   extra flags for IngestLoadRun (e.g. "--rounds 5 --senders 8")
 #   QUERY_ARGS    extra flags for TrailQueryRun (e.g. "--rows 1000000 --reload true")
 #   BENCH_JAVA_OPTS  JVM options (default -Xmx3g)
+#   BENCH_JAR     the benchmarks jar to run (default benchmarks/target/benchmarks.jar), e.g. a copy
+#                 that a concurrent build cannot replace mid-run
 set -euo pipefail
 
 what="${1:-all}"
@@ -61,7 +63,7 @@ case "${BENCH_BUILD:-all}" in
     none) ;;
     *) echo "BENCH_BUILD must be all, module or none" >&2; exit 2 ;;
 esac
-jar="$root/benchmarks/target/benchmarks.jar"
+jar="${BENCH_JAR:-$root/benchmarks/target/benchmarks.jar}"
 
 ingest_args=()
 query_args=()
