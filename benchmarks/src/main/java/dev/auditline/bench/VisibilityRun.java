@@ -306,12 +306,26 @@ public final class VisibilityRun {
             notes = (drained ? "drained; " : "NOT drained within 60 s; ") + stats.get();
         }
         probe.close();
-        notes += "; probe " + probe.queryCounts() + (allSeen ? "" : "; some probes never seen");
+        notes += "; probe " + probe.queryCounts() + (allSeen ? "" : "; some probes never seen") + "; PostgreSQL "
+                + rows(pg, actor);
         System.out.println(sender + ": " + notes);
 
         Figures healthy = figures(probe.samples(healthyFrom, healthyTo), pg, actor, healthyFrom, healthyTo);
         Figures stalled = figures(probe.samples(stallBegan, stallTo), pg, actor, stallBegan, stallTo);
         return new Scenario(sender, healthy, stalled, held, notes);
+    }
+
+    /** Rows of {@code actor} and distinct event ids among them: what was really committed. */
+    private static String rows(BenchPostgres pg, String actor) throws SQLException {
+        try (Connection c = pg.connect(SCHEMA);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT count(*), count(DISTINCT event_id) FROM audit_events WHERE actor_id = ?")) {
+            s.setString(1, actor);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1) + " rows, " + r.getLong(2) + " distinct ids";
+            }
+        }
     }
 
     private static Figures figures(
