@@ -3,6 +3,7 @@ package dev.auditline.datastorage.store;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventData;
 import dev.auditline.api.EventOutcome;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -206,6 +207,21 @@ final class EventSql {
     }
 
     /** Turns the rows of {@link #keysetQuery} (up to limit + 1) into a page. */
+    /** Runs one keyset page of {@code query} on {@code connection}: the query path both stores share. */
+    static EventPage queryPage(Connection connection, EventQuery query, Dialect dialect) throws SQLException {
+        Statement statement = keysetQuery(query, dialect);
+        try (PreparedStatement ps = connection.prepareStatement(statement.sql())) {
+            statement.bind(ps);
+            List<AuditEvent> rows = new ArrayList<>(query.limit() + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(readEvent(rs, dialect));
+                }
+            }
+            return page(rows, query.limit());
+        }
+    }
+
     static EventPage page(List<AuditEvent> rows, int limit) {
         if (rows.size() <= limit) {
             return new EventPage(rows, null);

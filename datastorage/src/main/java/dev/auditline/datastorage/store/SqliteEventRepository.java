@@ -197,17 +197,8 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
     @Override
     public EventPage query(EventQuery query) {
         ensureOpen();
-        EventSql.Statement statement = EventSql.keysetQuery(query, DIALECT);
-        try (Connection c = readers.getConnection();
-                PreparedStatement ps = c.prepareStatement(statement.sql())) {
-            statement.bind(ps);
-            List<AuditEvent> rows = new ArrayList<>(query.limit() + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(EventSql.readEvent(rs, DIALECT));
-                }
-            }
-            return EventSql.page(rows, query.limit());
+        try (Connection c = readers.getConnection()) {
+            return EventSql.queryPage(c, query, DIALECT);
         } catch (SQLException e) {
             throw unavailable("query events", e);
         }
