@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * <p>Every IT calls {@link #record} when it is done, which writes its own file and then
  * regenerates the whole document from every file present. So a full run produces the full table,
  * and running a single IT refreshes its row and keeps the others' last figures (with their date),
- * or says they were not run. The scenarios that need the client spool or the server fallback spool
+ * or says they were not run. The scenarios that need the server fallback spool
  * have their rows reserved in {@link #SCENARIOS}; they read "pending" until their tests exist and
  * write a result under the same id.
  */
@@ -32,7 +32,6 @@ public final class ReliabilityReport {
     record Scenario(String id, String title, String absent) {}
 
     private static final String NOT_RUN = "not run in this build";
-    private static final String NEEDS_CLIENT_SPOOL = "pending: needs the client spool (issue 4 item 2)";
     private static final String NEEDS_SERVER_SPOOL = "pending: needs the server fallback spool (issue 4 item 3)";
 
     /** The matrix of issue 4 items 5 and 6, in table order. */
@@ -47,18 +46,12 @@ public final class ReliabilityReport {
             new Scenario("stalled-request", "One request stalled 30 s by the proxy, traffic continues", NOT_RUN),
             new Scenario("retry-after", "429 / 503 with Retry-After for 10 s", NOT_RUN),
             new Scenario("random-500", "5% of requests answered 500 at random", NOT_RUN),
-            new Scenario(
-                    "client-killed-with-spool",
-                    "Client SIGKILLed with data in its spool, restarted",
-                    NEEDS_CLIENT_SPOOL),
+            new Scenario("client-killed-with-spool", "Client SIGKILLed with data in its spool, restarted", NOT_RUN),
             new Scenario(
                     "postgres-down-server-spool", "PostgreSQL stopped 20 s, server fallback spool", NEEDS_SERVER_SPOOL),
-            new Scenario(
-                    "postgres-down-client-spool",
-                    "PostgreSQL stopped 20 s, client spool carries it",
-                    NEEDS_CLIENT_SPOOL),
-            new Scenario("torn-spool-segment", "Spool segment torn mid-record before restart", NEEDS_CLIENT_SPOOL),
-            new Scenario("spool-full", "Spool full: refusals counted as spool_full", NEEDS_CLIENT_SPOOL));
+            new Scenario("postgres-down-client-spool", "PostgreSQL stopped 20 s, client spool carries it", NOT_RUN),
+            new Scenario("torn-spool-segment", "Spool segment torn mid-record before restart", NOT_RUN),
+            new Scenario("spool-full", "Spool full: refusals counted as spool_full", NOT_RUN));
 
     private ReliabilityReport() {}
 
