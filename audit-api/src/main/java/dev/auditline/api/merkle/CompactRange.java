@@ -76,6 +76,15 @@ public final class CompactRange {
         return completed;
     }
 
+    /** An independent copy: appending to it leaves this one as it is. */
+    public CompactRange copy() {
+        CompactRange c = new CompactRange();
+        c.hashes.addAll(hashes);
+        c.levels.addAll(levels);
+        c.size = size;
+        return c;
+    }
+
     public long size() {
         return size;
     }
