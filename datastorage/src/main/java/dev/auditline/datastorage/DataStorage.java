@@ -4,6 +4,8 @@ import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
 import dev.auditline.datastorage.fallback.FallbackSpool;
 import dev.auditline.datastorage.http.HttpApi;
+import dev.auditline.datastorage.log.SigningKey;
+import dev.auditline.datastorage.log.TransparencyLog;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.retention.RetentionTask;
 import dev.auditline.datastorage.store.EventRepositories;
@@ -38,6 +40,7 @@ public final class DataStorage implements AutoCloseable {
     private final FallbackSpool fallback; // null when storage.fallback_spool.dir is not set
     private final HttpApi api;
     private final RetentionTask retention; // null when retention.default_days is 0
+    private final TransparencyLog log;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DataStorage(
@@ -45,12 +48,14 @@ public final class DataStorage implements AutoCloseable {
             EventRepository repository,
             FallbackSpool fallback,
             HttpApi api,
-            RetentionTask retention) {
+            RetentionTask retention,
+            TransparencyLog log) {
         this.config = config;
         this.repository = repository;
         this.fallback = fallback;
         this.api = api;
         this.retention = retention;
+        this.log = log;
     }
 
     /** Opens the configured store and starts serving. */
@@ -83,7 +88,16 @@ public final class DataStorage implements AutoCloseable {
         EventRepository opened = EventRepositories.open(storageConfig, clock);
         EventRepository repository = decorate.apply(opened);
         FallbackSpool fallback = null;
+        TransparencyLog log = null;
         try {
+            // the key is read before anything is served: a bad key file fails the start, never a checkpoint later
+            SigningKey key = SigningKey.loadOrCreate(config.log().signingKeyFile(config.storage()));
+            log = TransparencyLog.start(
+                    config.storage().toStorageConfig(),
+                    key,
+                    config.log().origin(),
+                    config.log().checkpointInterval(),
+                    clock);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
@@ -98,7 +112,8 @@ public final class DataStorage implements AutoCloseable {
                         metrics,
                         clock);
             }
-            HttpApi api = new HttpApi(config, repository, fallback, authenticator, metrics, registry::scrape, clock);
+            HttpApi api =
+                    new HttpApi(config, repository, fallback, authenticator, metrics, registry::scrape, clock, log);
             api.start();
             LOG.info("DataStorage listening on {}:{}", config.server().host(), api.port());
             if (authenticator == null) {
@@ -110,8 +125,11 @@ public final class DataStorage implements AutoCloseable {
             }
             int days = config.retention().defaultDays();
             RetentionTask retention = days > 0 ? RetentionTask.start(repository, days, clock) : null;
-            return new DataStorage(config, repository, fallback, api, retention);
+            return new DataStorage(config, repository, fallback, api, retention, log);
         } catch (IOException e) {
+            if (log != null) {
+                log.close();
+            }
             repository.close();
             throw new UncheckedIOException(
                     "storage.fallback_spool.dir: cannot open the fallback spool in " + spoolDir + ": " + e.getMessage(),
@@ -119,6 +137,9 @@ public final class DataStorage implements AutoCloseable {
         } catch (RuntimeException e) {
             if (fallback != null) {
                 fallback.close(config.server().shutdownTimeout());
+            }
+            if (log != null) {
+                log.close();
             }
             repository.close();
             throw e;
@@ -173,6 +194,7 @@ public final class DataStorage implements AutoCloseable {
             Duration rest = timeout.minus(Duration.ofNanos(System.nanoTime() - start));
             fallback.close(rest.isNegative() ? Duration.ofMillis(1) : rest);
         }
+        log.close();
         repository.close();
         LOG.info(
                 "DataStorage stopped in {} ms",

@@ -154,6 +154,32 @@ public final class ConfigLoader {
                 retention.integer("default_days", DataStorageConfig.Retention.DEFAULT.defaultDays(), 0, 36500);
         retention.rejectUnknown();
 
+        Section log = top.section("log");
+        DataStorageConfig.Log dl = DataStorageConfig.Log.DEFAULT;
+        Path signingKeyFile = null;
+        String keyText = log.text("signing_key_file", "");
+        if (!keyText.isBlank()) {
+            // a missing file is created with a new key at start; an existing one must be a file
+            signingKeyFile = Path.of(keyText);
+            if (!signingKeyFile.isAbsolute() && baseDir != null) {
+                signingKeyFile = baseDir.resolve(signingKeyFile);
+            }
+            signingKeyFile = signingKeyFile.normalize();
+            if (Files.isDirectory(signingKeyFile)) {
+                problems.add("log.signing_key_file: must name a file (got \"" + ConfigValues.shorten(keyText)
+                        + "\", a directory)");
+            }
+        }
+        String origin = log.text("origin", null);
+        if (origin != null && (origin.isBlank() || origin.contains("+") || origin.contains("\n"))) {
+            problems.add("log.origin: must be one non-empty line without '+' (got \"" + ConfigValues.shorten(origin)
+                    + "\")");
+            origin = null;
+        }
+        Duration checkpointInterval = log.duration(
+                "checkpoint_interval", dl.checkpointInterval(), Duration.ofMillis(10), Duration.ofHours(1));
+        log.rejectUnknown();
+
         return new DataStorageConfig(
                 new DataStorageConfig.Server(
                         host, port, maxBatchSize, maxRequestBytes, tokensFile, shutdownTimeout, ingestWait),
@@ -168,7 +194,8 @@ public final class ConfigLoader {
                         spoolDir,
                         spoolMaxBytes),
                 new DataStorageConfig.Validation((int) maxEventDataBytes, maxPast, maxFuture),
-                new DataStorageConfig.Retention(defaultDays));
+                new DataStorageConfig.Retention(defaultDays),
+                new DataStorageConfig.Log(signingKeyFile, origin, checkpointInterval));
     }
 
     /**

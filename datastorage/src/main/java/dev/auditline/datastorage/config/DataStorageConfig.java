@@ -11,18 +11,25 @@ import java.util.Objects;
  * Immutable; the loader has already checked every value, so the records only guard against
  * programming errors.
  */
-public record DataStorageConfig(Server server, Storage storage, Validation validation, Retention retention) {
+public record DataStorageConfig(Server server, Storage storage, Validation validation, Retention retention, Log log) {
 
     public DataStorageConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(validation, "validation");
         Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(log, "log");
+    }
+
+    /** With the verifiable log at its defaults. */
+    public DataStorageConfig(Server server, Storage storage, Validation validation, Retention retention) {
+        this(server, storage, validation, retention, Log.DEFAULT);
     }
 
     /** The embedded default: 127.0.0.1:8080, SQLite in {@code ./data/audit.db}, open (no auth). */
     public static DataStorageConfig defaults() {
-        return new DataStorageConfig(Server.DEFAULT, Storage.DEFAULT, Validation.DEFAULT, Retention.DEFAULT);
+        return new DataStorageConfig(
+                Server.DEFAULT, Storage.DEFAULT, Validation.DEFAULT, Retention.DEFAULT, Log.DEFAULT);
     }
 
     /**
@@ -49,7 +56,14 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                 "validation.max_event_data_bytes: " + ConfigValues.formatSize(validation.maxEventDataBytes()),
                 "validation.max_past: " + ConfigValues.formatDuration(validation.maxPast()),
                 "validation.max_future: " + ConfigValues.formatDuration(validation.maxFuture()),
-                "retention.default_days: " + retention.defaultDays());
+                "retention.default_days: " + retention.defaultDays(),
+                "log.signing_key_file: "
+                        + (log.signingKeyFile() == null
+                                ? "(default: log-signing.key next to the SQLite file, or ./data/log-signing.key)"
+                                : log.signingKeyFile().toString()),
+                "log.origin: "
+                        + (log.origin() == null ? "(default: auditline/ and the key's fingerprint)" : log.origin()),
+                "log.checkpoint_interval: " + ConfigValues.formatDuration(log.checkpointInterval()));
     }
 
     private static String orNone(Path p) {
@@ -62,11 +76,15 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
     }
 
     public DataStorageConfig withServer(Server newServer) {
-        return new DataStorageConfig(newServer, storage, validation, retention);
+        return new DataStorageConfig(newServer, storage, validation, retention, log);
     }
 
     public DataStorageConfig withStorage(Storage newStorage) {
-        return new DataStorageConfig(server, newStorage, validation, retention);
+        return new DataStorageConfig(server, newStorage, validation, retention, log);
+    }
+
+    public DataStorageConfig withLog(Log newLog) {
+        return new DataStorageConfig(server, storage, validation, retention, newLog);
     }
 
     /**
@@ -251,5 +269,47 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
     /** @param defaultDays days an event is kept; {@code 0} keeps events forever */
     public record Retention(int defaultDays) {
         public static final Retention DEFAULT = new Retention(0);
+    }
+
+    /**
+     * The verifiable log.
+     *
+     * @param signingKeyFile the Ed25519 key checkpoints are signed with, created (0600) when absent;
+     *     {@code null}: {@code log-signing.key} next to the SQLite file, or {@code ./data/log-signing.key}
+     * @param origin the checkpoints' origin line; {@code null}: {@code auditline/} and the key's fingerprint
+     * @param checkpointInterval how often a checkpoint is signed when the log grew
+     */
+    public record Log(Path signingKeyFile, String origin, Duration checkpointInterval) {
+        /** Default {@code log.checkpoint_interval}: 1 s. */
+        public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
+        public static final Log DEFAULT = new Log(null, null, DEFAULT_CHECKPOINT_INTERVAL);
+
+        public Log {
+            Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+            if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+                throw new IllegalArgumentException(
+                        "log.checkpoint_interval must be > 0 (got " + checkpointInterval + ")");
+            }
+        }
+
+        /** The key file to use for {@code storage}: the configured one, or the default next to the data. */
+        public Path signingKeyFile(Storage storage) {
+            if (signingKeyFile != null) {
+                return signingKeyFile;
+            }
+            String url = storage.url();
+            String lower = url.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("sqlite:") || lower.startsWith("jdbc:sqlite:")) {
+                String path = url.substring(lower.indexOf("sqlite:") + "sqlite:".length());
+                int query = path.indexOf('?');
+                path = query >= 0 ? path.substring(0, query) : path;
+                if (!path.startsWith(":") && !path.startsWith("file:")) {
+                    Path parent = Path.of(path).toAbsolutePath().normalize().getParent();
+                    return parent.resolve("log-signing.key");
+                }
+            }
+            return Path.of("data", "log-signing.key");
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.auditline.api.wire.ServerLimits;
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
 import dev.auditline.datastorage.fallback.FallbackSpool;
+import dev.auditline.datastorage.log.TransparencyLog;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.store.EventRepository;
 import io.javalin.Javalin;
@@ -70,6 +71,19 @@ public final class HttpApi implements AutoCloseable {
             ServerMetrics metrics,
             Supplier<String> scrape,
             Clock clock) {
+        this(config, repository, fallback, authenticator, metrics, scrape, clock, null);
+    }
+
+    /** @param log the verifiable log whose routes to serve; {@code null} serves none */
+    public HttpApi(
+            DataStorageConfig config,
+            EventRepository repository,
+            FallbackSpool fallback,
+            Authenticator authenticator,
+            ServerMetrics metrics,
+            Supplier<String> scrape,
+            Clock clock,
+            TransparencyLog log) {
         this.metrics = metrics;
         this.auth = new Auth(authenticator);
         DataStorageConfig.Server server = config.server();
@@ -94,6 +108,9 @@ public final class HttpApi implements AutoCloseable {
         routes.addAll(ingest.routes());
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
         routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
+        if (log != null) {
+            routes.addAll(new LogRoutes(log).routes());
+        }
 
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;

@@ -241,6 +241,23 @@ final class JdbcTreeStore implements TreeStore {
     }
 
     @Override
+    public java.util.OptionalLong logIndexOf(java.util.UUID eventId) {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT log_index FROM audit_log WHERE event_id = ?")) {
+            if (sqlite) {
+                ps.setString(1, eventId.toString());
+            } else {
+                ps.setObject(1, eventId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.OptionalLong.of(rs.getLong(1)) : java.util.OptionalLong.empty();
+            }
+        } catch (SQLException e) {
+            throw unavailable("find the log index of " + eventId, e);
+        }
+    }
+
+    @Override
     public List<LogLeafRow> leaves(long from, int max) {
         Map<Long, LogLeafRow> rows = new LinkedHashMap<>();
         Map<Long, byte[]> tree = new HashMap<>();

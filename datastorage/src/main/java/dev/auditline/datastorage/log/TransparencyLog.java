@@ -53,6 +53,7 @@ public final class TransparencyLog implements AutoCloseable {
     private CompactRange range;
     private SignedCheckpoint latest;
     private volatile boolean broken;
+    private volatile String brokenReason;
     private ScheduledExecutorService ticker;
 
     TransparencyLog(TreeStore store, SigningKey key, String origin, Clock clock) {
@@ -61,7 +62,14 @@ public final class TransparencyLog implements AutoCloseable {
         this.origin = origin;
         this.noteKey = key.noteKey(origin);
         this.clock = clock;
-        resume();
+        try {
+            resume();
+        } catch (IllegalStateException e) {
+            // ingest goes on; no checkpoint is signed over a tree that contradicts the signed one
+            broken = true;
+            brokenReason = e.getMessage();
+            LOG.error("{}. No checkpoint will be signed until this is investigated", e.getMessage());
+        }
     }
 
     /**
@@ -96,7 +104,6 @@ public final class TransparencyLog implements AutoCloseable {
         for (NodeId id : edge) {
             byte[] h = nodes.get(id);
             if (h == null) {
-                broken = true;
                 throw new IllegalStateException("verifiable log: node " + id + " of the signed tree of size " + size
                         + " is missing from log_tree_node; the tree store was changed outside DataStorage");
             }
@@ -104,7 +111,6 @@ public final class TransparencyLog implements AutoCloseable {
         }
         CompactRange restored = CompactRange.restore(size, hashes);
         if (!Arrays.equals(restored.root(), last.get().rootHash())) {
-            broken = true;
             throw new IllegalStateException("verifiable log: the stored tree of size " + size
                     + " does not match its signed checkpoint; log_tree_node was changed outside DataStorage");
         }
@@ -132,7 +138,9 @@ public final class TransparencyLog implements AutoCloseable {
         } catch (StorageUnavailableException e) {
             LOG.warn("Verifiable log: no checkpoint this round: {}", e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("Verifiable log: publishing failed", e);
+            if (!broken) {
+                LOG.error("Verifiable log: publishing failed", e);
+            }
         }
     }
 
@@ -143,6 +151,9 @@ public final class TransparencyLog implements AutoCloseable {
      * @return the latest checkpoint afterwards
      */
     public SignedCheckpoint publish() {
+        if (broken) {
+            throw new IllegalStateException(brokenReason);
+        }
         synchronized (lock) {
             while (true) {
                 List<byte[]> page = store.leafHashes(range.size(), PAGE);
@@ -232,6 +243,11 @@ public final class TransparencyLog implements AutoCloseable {
 
     public String origin() {
         return origin;
+    }
+
+    /** The log index of {@code eventId}, if the event is in {@code audit_log}. */
+    public java.util.OptionalLong logIndexOf(java.util.UUID eventId) {
+        return store.logIndexOf(eventId);
     }
 
     /** One page of the log as stored, with the tree's copy of each leaf hash. */

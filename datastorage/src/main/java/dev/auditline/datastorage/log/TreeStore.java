@@ -16,7 +16,7 @@ import java.util.Optional;
  * <p>Implementations are thread-safe. Every method throws {@link
  * dev.auditline.datastorage.store.StorageUnavailableException} when the database cannot be reached.
  */
-interface TreeStore extends AutoCloseable {
+public interface TreeStore extends AutoCloseable {
 
     /** {@code audit_log}'s leaf hashes from log index {@code from}, in order, at most {@code max}, stopping at a gap. */
     List<byte[]> leafHashes(long from, int max);
@@ -41,6 +41,9 @@ interface TreeStore extends AutoCloseable {
     /** {@code audit_log} entries per month ({@code YYYY-MM}) of their event_date, for the given months. */
     Map<String, Long> entriesPerMonth(Collection<String> months);
 
+    /** The log index of {@code eventId} in {@code audit_log}, if it is there. */
+    java.util.OptionalLong logIndexOf(java.util.UUID eventId);
+
     /** One page of {@code audit_log} rows with the tree's own copy of each leaf hash. */
     List<LogLeafRow> leaves(long from, int max);
 
@@ -48,15 +51,15 @@ interface TreeStore extends AutoCloseable {
     void close();
 
     /** A checkpoint as stored: its parsed values and the signed note text. */
-    record StoredCheckpoint(long treeSize, String keyId, byte[] rootHash, String note, Instant publishedAt) {}
+    public record StoredCheckpoint(long treeSize, String keyId, byte[] rootHash, String note, Instant publishedAt) {}
 
     /** A signed retention record: the month removed and how many log entries lost their events. */
-    record RetentionRecord(String month, String keyId, long entries, String note, Instant recordedAt) {}
+    public record RetentionRecord(String month, String keyId, long entries, String note, Instant recordedAt) {}
 
     /**
      * An index of the log: what {@code audit_log} holds now (each part {@code null} when the row is
      * gone) and the leaf hash the tree was built over ({@code null} when the tree has not reached it).
      */
-    record LogLeafRow(
+    public record LogLeafRow(
             long logIndex, String eventId, String eventDate, byte[] leaf, byte[] leafHash, byte[] treeLeafHash) {}
 }

@@ -111,7 +111,7 @@ class ConfigLoaderTest {
     @Test
     void reportsAnUnknownTopLevelSection() {
         assertThat(problems("sever: {}\n"))
-                .containsExactly("sever: unknown key (known here: retention, server, storage, validation)");
+                .containsExactly("sever: unknown key (known here: log, retention, server, storage, validation)");
     }
 
     @Test
@@ -269,7 +269,7 @@ class ConfigLoaderTest {
                         "server.shutdown_timeout: must be a duration like 500ms, 10s, 15m, 24h or 7d (got \"soon\")",
                         "storage.pool_size: must be between 1 and 1000 (got 0)",
                         "validation.max_past: must be between 1m and 3650d (got 0s)",
-                        "extra: unknown key (known here: retention, server, storage, validation)");
+                        "extra: unknown key (known here: log, retention, server, storage, validation)");
     }
 
     @Test
@@ -284,5 +284,31 @@ class ConfigLoaderTest {
     void masksAPasswordInsideTheStorageUrl() {
         DataStorageConfig c = parse("storage: {url: \"jdbc:postgresql://db/audit?user=a&password=hunter2\"}\n");
         assertThat(c.describe()).contains("password=***").doesNotContain("hunter2");
+    }
+
+    @Test
+    void readsTheVerifiableLogSection() {
+        DataStorageConfig config = ConfigLoader.parse(
+                "log:\n  signing_key_file: keys/log.key\n  origin: audit.example.com/prod\n  checkpoint_interval: 3s\n",
+                "test",
+                Path.of("/etc/auditline"));
+        assertThat(config.log().signingKeyFile()).isEqualTo(Path.of("/etc/auditline/keys/log.key"));
+        assertThat(config.log().origin()).isEqualTo("audit.example.com/prod");
+        assertThat(config.log().checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(3));
+    }
+
+    @Test
+    void theLogDefaultsSignEverySecondWithAKeyNextToTheSqliteFile() {
+        DataStorageConfig config = DataStorageConfig.defaults();
+        assertThat(config.log().checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(config.log().signingKeyFile(config.storage()))
+                .isEqualTo(Path.of("data/log-signing.key").toAbsolutePath());
+    }
+
+    @Test
+    void refusesALogOriginWithAPlusAndAnIntervalOverAnHour() {
+        assertThatThrownBy(() -> ConfigLoader.parse("log:\n  origin: a+b\n  checkpoint_interval: 2h\n", "test", null))
+                .hasMessageContaining("log.origin: must be one non-empty line without '+' (got \"a+b\")")
+                .hasMessageContaining("log.checkpoint_interval");
     }
 }

@@ -74,6 +74,11 @@ final class InMemoryTreeStore implements TreeStore {
     }
 
     @Override
+    public java.util.OptionalLong logIndexOf(java.util.UUID eventId) {
+        return java.util.OptionalLong.empty();
+    }
+
+    @Override
     public List<LogLeafRow> leaves(long from, int max) {
         return List.of();
     }

@@ -122,8 +122,12 @@ class TransparencyLogTest {
         new TransparencyLog(store, key, "test/log", CLOCK).publish();
         store.nodes.put(new NodeId(1, 2), new byte[32]);
 
-        assertThatThrownBy(() -> new TransparencyLog(store, key, "test/log", CLOCK))
-                .hasMessageContaining("does not match its signed checkpoint");
+        addLeaves(store, 1);
+        TransparencyLog restarted = new TransparencyLog(store, key, "test/log", CLOCK);
+
+        assertThat(restarted.broken()).isTrue();
+        assertThatThrownBy(restarted::publish).hasMessageContaining("does not match its signed checkpoint");
+        assertThat(store.checkpoints).hasSize(1);
     }
 
     @Test
