@@ -38,6 +38,16 @@ class OpenApiDocumentTest {
         for (String path : new String[] {"/api/v1/limits", "/healthz", "/readyz", "/metrics", "/openapi.yaml"}) {
             assertThat(api.getPaths().get(path).getGet()).as(path).isNotNull();
         }
+        for (String path : new String[] {
+            LogRoutes.CHECKPOINT,
+            LogRoutes.KEYS,
+            LogRoutes.INCLUSION,
+            LogRoutes.CONSISTENCY,
+            LogRoutes.LEAVES,
+            LogRoutes.RETENTION
+        }) {
+            assertThat(api.getPaths().get(path).getGet()).as(path).isNotNull();
+        }
         assertThat(api.getComponents().getSchemas()).containsKeys("Problem", "BatchResponse", "StoredEvent");
     }
 }
