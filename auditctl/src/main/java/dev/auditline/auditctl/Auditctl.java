@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Auditctl.Version.class,
         description = "Reads and verifies an auditline audit trail served by DataStorage.",
+        subcommands = {VerifyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the command did what was asked",
