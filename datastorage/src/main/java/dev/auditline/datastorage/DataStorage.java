@@ -124,7 +124,10 @@ public final class DataStorage implements AutoCloseable {
                         api.port());
             }
             int days = config.retention().defaultDays();
-            RetentionTask retention = days > 0 ? RetentionTask.start(repository, days, clock) : null;
+            TransparencyLog signer = log;
+            // a signed record per removed month: verify reports those entries as pruned, not missing
+            RetentionTask retention =
+                    days > 0 ? RetentionTask.start(repository, days, clock, signer::recordRetention) : null;
             return new DataStorage(config, repository, fallback, api, retention, log);
         } catch (IOException e) {
             if (log != null) {

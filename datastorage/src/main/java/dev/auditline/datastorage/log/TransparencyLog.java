@@ -55,6 +55,8 @@ public final class TransparencyLog implements AutoCloseable {
     private volatile boolean broken;
     private volatile String brokenReason;
     private ScheduledExecutorService ticker;
+    private final Object retentionLock = new Object(); // guards the signing of pendingRetention
+    private final Set<YearMonth> pendingRetention = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     TransparencyLog(TreeStore store, SigningKey key, String origin, Clock clock) {
         this.store = store;
@@ -134,6 +136,7 @@ public final class TransparencyLog implements AutoCloseable {
 
     private void tick() {
         try {
+            flushRetention();
             publish();
         } catch (StorageUnavailableException e) {
             LOG.warn("Verifiable log: no checkpoint this round: {}", e.getMessage());
@@ -257,24 +260,34 @@ public final class TransparencyLog implements AutoCloseable {
 
     /**
      * Signs and stores a retention record per removed month: how many log entries have an
-     * event_date in it, so a verifier can tell pruned events from deleted ones.
+     * event_date in it, so a verifier can tell pruned events from deleted ones. A month whose
+     * record cannot be stored now (database down) is retried at every checkpoint round.
      */
     public void recordRetention(List<YearMonth> months) {
-        if (months.isEmpty()) {
-            return;
-        }
-        Map<String, Long> counts =
-                store.entriesPerMonth(months.stream().map(YearMonth::toString).toList());
-        long treeSize = checkpointSize();
-        for (Map.Entry<String, Long> e : counts.entrySet()) {
-            RetentionNote record = new RetentionNote(origin, e.getKey(), e.getValue(), treeSize);
-            String note = key.sign(record.body(), noteKey);
-            store.addRetentionRecord(new TreeStore.RetentionRecord(
-                    e.getKey(), noteKey.keyIdHex(), e.getValue(), note, Instant.now(clock)));
-            LOG.info(
-                    "Signed retention record: month {} removed, {} log entries keep their leaves only",
-                    e.getKey(),
-                    e.getValue());
+        pendingRetention.addAll(months);
+        flushRetention();
+    }
+
+    private void flushRetention() {
+        synchronized (retentionLock) {
+            if (pendingRetention.isEmpty()) {
+                return;
+            }
+            List<String> months =
+                    pendingRetention.stream().map(YearMonth::toString).toList();
+            Map<String, Long> counts = store.entriesPerMonth(months);
+            long treeSize = checkpointSize();
+            for (Map.Entry<String, Long> e : counts.entrySet()) {
+                RetentionNote record = new RetentionNote(origin, e.getKey(), e.getValue(), treeSize);
+                String note = key.sign(record.body(), noteKey);
+                store.addRetentionRecord(new TreeStore.RetentionRecord(
+                        e.getKey(), noteKey.keyIdHex(), e.getValue(), note, Instant.now(clock)));
+                pendingRetention.remove(YearMonth.parse(e.getKey()));
+                LOG.info(
+                        "Signed retention record: month {} removed, {} log entries keep their leaves only",
+                        e.getKey(),
+                        e.getValue());
+            }
         }
     }
 

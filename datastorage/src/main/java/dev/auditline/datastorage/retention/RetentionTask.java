@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,19 @@ public final class RetentionTask implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean unsupported = new AtomicBoolean();
+    private final Consumer<List<YearMonth>> afterDrop;
 
     RetentionTask(EventRepository repository, int defaultDays, Clock clock, ScheduledExecutorService scheduler) {
+        this(repository, defaultDays, clock, scheduler, months -> {});
+    }
+
+    /** @param afterDrop told the months each run removed (the verifiable log signs a record of them) */
+    RetentionTask(
+            EventRepository repository,
+            int defaultDays,
+            Clock clock,
+            ScheduledExecutorService scheduler,
+            Consumer<List<YearMonth>> afterDrop) {
         if (defaultDays < 1) {
             throw new IllegalArgumentException("retention.default_days must be ≥ 1 to run (got " + defaultDays + ")");
         }
@@ -40,16 +52,23 @@ public final class RetentionTask implements AutoCloseable {
         this.defaultDays = defaultDays;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.afterDrop = afterDrop;
     }
 
     /** Starts the daily runs on a daemon thread; the first run is immediate. */
     public static RetentionTask start(EventRepository repository, int defaultDays, Clock clock) {
+        return start(repository, defaultDays, clock, months -> {});
+    }
+
+    /** As {@link #start(EventRepository, int, Clock)}, telling {@code afterDrop} what each run removed. */
+    public static RetentionTask start(
+            EventRepository repository, int defaultDays, Clock clock, Consumer<List<YearMonth>> afterDrop) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "datastorage-retention");
             t.setDaemon(true);
             return t;
         });
-        RetentionTask task = new RetentionTask(repository, defaultDays, clock, scheduler);
+        RetentionTask task = new RetentionTask(repository, defaultDays, clock, scheduler, afterDrop);
         scheduler.scheduleAtFixedRate(task::runOnce, 0, PERIOD_HOURS, TimeUnit.HOURS);
         return task;
     }
@@ -66,6 +85,7 @@ public final class RetentionTask implements AutoCloseable {
                 LOG.debug("Retention: no month ended before {}", cutoff);
             } else {
                 LOG.info("Retention: removed the events of {} (months ended before {})", dropped, cutoff);
+                afterDrop.accept(dropped);
             }
             return dropped;
         } catch (UnsupportedOperationException e) {

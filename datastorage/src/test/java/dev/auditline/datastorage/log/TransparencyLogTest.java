@@ -149,4 +149,21 @@ class TransparencyLogTest {
         assertThatThrownBy(() -> SigningKey.loadOrCreate(file))
                 .hasMessageStartingWith("log.signing_key_file: " + file + " must hold a PEM PRIVATE KEY");
     }
+
+    @Test
+    void aRemovedMonthGetsASignedRetentionRecordWithItsEntryCount() {
+        InMemoryTreeStore store = new InMemoryTreeStore();
+        addLeaves(store, 4);
+        SigningKey key = SigningKey.loadOrCreate(dir.resolve("k"));
+        TransparencyLog log = new TransparencyLog(store, key, "test/log", CLOCK);
+        log.publish();
+
+        log.recordRetention(List.of(java.time.YearMonth.of(2026, 9)));
+
+        assertThat(store.records).hasSize(1);
+        TreeStore.RetentionRecord record = store.records.get(0);
+        assertThat(record.month()).isEqualTo("2026-09");
+        assertThat(SignedNote.open(record.note(), log.keys().get(0)))
+                .isEqualTo("test/log\nretention\nmonth 2026-09\nentries 0\ntree_size 4\n");
+    }
 }
