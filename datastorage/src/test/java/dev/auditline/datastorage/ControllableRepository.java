@@ -5,12 +5,15 @@ import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.InsertResult;
+import dev.auditline.datastorage.store.LogEntry;
+import dev.auditline.datastorage.store.LogLeaf;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +100,30 @@ final class ControllableRepository implements EventRepository {
     public List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
         checkAvailable();
         return delegate.dropMonthsBefore(cutoff);
+    }
+
+    @Override
+    public long logSize() {
+        checkAvailable();
+        return delegate.logSize();
+    }
+
+    @Override
+    public List<LogLeaf> readLeaves(long fromInclusive, int max) {
+        checkAvailable();
+        return delegate.readLeaves(fromInclusive, max);
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max) {
+        checkAvailable();
+        return delegate.readLog(afterExclusive, max);
+    }
+
+    @Override
+    public OptionalLong logIndexOf(UUID eventId) {
+        checkAvailable();
+        return delegate.logIndexOf(eventId);
     }
 
     @Override

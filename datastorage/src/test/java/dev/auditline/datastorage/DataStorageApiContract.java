@@ -215,6 +215,79 @@ abstract class DataStorageApiContract {
     }
 
     @Test
+    void answersAStoredIdWithOtherContentAsAConflictAndKeepsTheFirstEvent() {
+        String trail = WireEvents.uniqueCorrelationId("conflict");
+        ObjectNode first = WireEvents.valid(trail, now());
+        ObjectNode fresh = WireEvents.valid(trail, now());
+        assertThat(api.post(BATCH, WireEvents.batch(first))
+                        .json()
+                        .get("created")
+                        .intValue())
+                .isEqualTo(1);
+        double conflictsBefore = conflictCounter();
+        // the same id two days earlier with another actor: another partition on PostgreSQL
+        ObjectNode rewrite = first.deepCopy()
+                .put("actor_id", "mallory")
+                .put("event_timestamp", AuditJson.formatTimestamp(now().minus(Duration.ofDays(2))));
+
+        ApiClient.Reply reply = api.post(BATCH, WireEvents.batch(rewrite, first.deepCopy(), fresh));
+        ApiClient.Reply single = api.post(EVENTS, rewrite.toString());
+
+        JsonNode body = reply.json();
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(body.get("created").intValue()).isEqualTo(1);
+        assertThat(body.get("duplicates").intValue()).isEqualTo(1);
+        assertThat(body.get("conflicts").intValue()).isEqualTo(1);
+        assertThat(body.get("results"))
+                .extracting(
+                        r -> r.get("index").intValue() + ":" + r.get("status").textValue())
+                .containsExactly("0:conflict", "1:duplicate");
+        assertThat(body.get("results").get(0).get("error").get("field").textValue())
+                .isEqualTo("event_id");
+        assertThat(single.status()).isEqualTo(409);
+        assertThat(single.json().get("field").textValue()).isEqualTo("event_id");
+        assertThat(single.json().get("detail").textValue()).contains("already stored with other content");
+        assertThat(api.get(EVENTS + "/" + WireEvents.id(first))
+                        .json()
+                        .get("actor_id")
+                        .textValue())
+                .isEqualTo("remediation-orchestrator");
+        assertThat(trail(trail)).hasSize(2);
+        assertThat(conflictCounter() - conflictsBefore).isEqualTo(2.0);
+    }
+
+    private double conflictCounter() {
+        String prefix = "audit_ingest_events_total{outcome=\"conflict\"} ";
+        return api.get("/metrics")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void answersALaterCopyOfAnIdInOneBatchWithOtherContentAsAConflict() {
+        String trail = WireEvents.uniqueCorrelationId("conflict-in-batch");
+        ObjectNode event = WireEvents.valid(trail, now());
+        ObjectNode other = event.deepCopy().put("event_outcome", "failure");
+
+        JsonNode reply = api.post(BATCH, WireEvents.batch(event, other, event.deepCopy()))
+                .json();
+
+        assertThat(reply.get("created").intValue()).isEqualTo(1);
+        assertThat(reply.get("conflicts").intValue()).isEqualTo(1);
+        assertThat(reply.get("results"))
+                .extracting(
+                        r -> r.get("index").intValue() + ":" + r.get("status").textValue())
+                .containsExactly("1:conflict", "2:duplicate");
+        assertThat(trail(trail))
+                .singleElement()
+                .satisfies(e -> assertThat(e.get("event_outcome").textValue()).isEqualTo("success"));
+    }
+
+    @Test
     void storesExactlyTheValidEventsOfAMixedBatch() {
         String trail = WireEvents.uniqueCorrelationId("mixed");
         ObjectNode good1 = WireEvents.valid(trail, now());

@@ -118,6 +118,19 @@ public final class LeafEncoding {
     }
 
     /**
+     * The {@link #contentDigest} of the event a leaf was made from, without the event: equal to
+     * {@code contentDigest(e)} exactly when the leaf's client fields are those of {@code e}.
+     *
+     * @throws IllegalArgumentException when the leaf is not a well-formed leaf of a known version
+     */
+    public static byte[] contentDigestOf(byte[] leaf) {
+        check(leaf, "leaf");
+        MessageDigest sha = sha256();
+        sha.update(leaf, 0, 1 + CLIENT_FIELDS * DIGEST_BYTES);
+        return sha.digest();
+    }
+
+    /**
      * Whether two leaves hold the same client-supplied content (they may differ in what DataStorage
      * added): a resend of a stored event is a duplicate exactly when this holds.
      *

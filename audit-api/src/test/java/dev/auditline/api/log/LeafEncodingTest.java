@@ -214,6 +214,10 @@ class LeafEncodingTest {
         assertThat(LeafEncoding.contentDigest(resent)).isEqualTo(LeafEncoding.contentDigest(first));
         assertThat(LeafEncoding.contentDigest(full().eventId(ID).build())).isEqualTo(LeafEncoding.contentDigest(first));
         assertThat(LeafEncoding.contentDigest(other)).isNotEqualTo(LeafEncoding.contentDigest(first));
+        assertThat(LeafEncoding.contentDigestOf(LeafEncoding.encode(first)))
+                .isEqualTo(LeafEncoding.contentDigest(resent));
+        assertThat(LeafEncoding.contentDigestOf(LeafEncoding.encode(other)))
+                .isNotEqualTo(LeafEncoding.contentDigest(first));
         assertThat(LeafEncoding.sameContent(LeafEncoding.encode(first), LeafEncoding.encode(resent)))
                 .isTrue();
         assertThat(LeafEncoding.sameContent(LeafEncoding.encode(first), LeafEncoding.encode(other)))

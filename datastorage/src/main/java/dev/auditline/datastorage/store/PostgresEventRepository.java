@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.log.LeafEncoding;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Connection;
@@ -22,9 +23,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -75,8 +81,23 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     private static final String INSERT = buildInsert();
 
-    private static final String FIND_BY_ID =
-            "SELECT " + EventSql.SELECT_COLUMNS + " FROM audit_events WHERE event_id = ? ORDER BY ingest_seq LIMIT 1";
+    /** Serializes appends to audit_log, so log indexes follow commit order. */
+    static final long LOG_LOCK_KEY = 0x6175646974_6c6f67L;
+
+    /** PostgreSQL's uuid order: the 16 bytes unsigned, as the canonical text sorts. */
+    private static final Comparator<UUID> PG_UUID_ORDER = Comparator.comparing(UUID::toString);
+
+    private static final String CLAIM_IDS = "INSERT INTO audit_event_ids (event_id)"
+            + " SELECT u.id FROM unnest(?::uuid[]) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord"
+            + " ON CONFLICT DO NOTHING RETURNING event_id";
+
+    private static final String STORED_LEAVES = "SELECT event_id, leaf FROM audit_log WHERE event_id = ANY(?)";
+
+    private static final String APPEND_LOG = "INSERT INTO audit_log (log_index, event_id, event_date, leaf, leaf_hash)"
+            + " SELECT (SELECT coalesce(max(log_index) + 1, 0) FROM audit_log) + u.ord - 1,"
+            + " u.event_id, u.event_date, u.leaf, u.leaf_hash"
+            + " FROM unnest(?::uuid[], ?::text[]::date[], ?::bytea[], ?::bytea[])"
+            + " WITH ORDINALITY AS u(event_id, event_date, leaf, leaf_hash, ord)";
 
     private static final String LIST_PARTITIONS = "SELECT c.relname FROM pg_inherits i"
             + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass";
@@ -193,6 +214,14 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         return repository;
     }
 
+    /**
+     * Stores a batch in one transaction: claims the batch's ids in {@code audit_event_ids} (in id
+     * order; a batch that sends an id another uncommitted batch has claimed waits for it there),
+     * looks up the log's leaves of the ids claimed before, inserts the events the {@link BatchPlan}
+     * keeps (one {@code unnest} statement, in parallel with other batches), then takes {@link
+     * #LOG_LOCK_KEY} and appends their leaves after the log's last index. The lock is held only
+     * from the append to the commit, so log indexes follow commit order without a gap.
+     */
     @Override
     public InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
         ensureOpen();
@@ -200,6 +229,109 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         if (events.isEmpty()) {
             return new InsertResult(Set.of(), ingestedAt);
         }
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                InsertResult result = insertInTransaction(c, events, ingestedBy, ingestedAt);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw unavailable("store a batch of " + events.size() + " events", e);
+        }
+    }
+
+    private InsertResult insertInTransaction(
+            Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt) throws SQLException {
+        List<UUID> ids = BatchPlan.distinctIds(events);
+        Set<UUID> claimed = claim(c, ids);
+        List<UUID> known = ids.stream().filter(id -> !claimed.contains(id)).toList();
+        BatchPlan plan = BatchPlan.of(events, known.isEmpty() ? Map.of() : storedLeaves(c, known));
+        List<AuditEvent> toInsert = plan.toInsert();
+        if (toInsert.isEmpty()) {
+            return new InsertResult(Set.of(), plan.conflicts(), ingestedAt);
+        }
+        Map<UUID, Long> seqs = insertEvents(c, toInsert, ingestedBy, ingestedAt);
+        if (seqs.size() != toInsert.size() || !claimed.containsAll(seqs.keySet())) {
+            // an event row without its claim: written around this class, not by a batch
+            throw new SQLException("audit_events holds an event that audit_event_ids does not: "
+                    + toInsert.stream()
+                            .map(AuditEvent::eventId)
+                            .filter(id -> !seqs.containsKey(id))
+                            .findFirst()
+                            .orElse(null));
+        }
+        lockLog(c);
+        int n = toInsert.size();
+        UUID[] logIds = new UUID[n];
+        String[] dates = new String[n];
+        byte[][] leaves = new byte[n][];
+        byte[][] hashes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            AuditEvent e = toInsert.get(i);
+            byte[] leaf = LeafEncoding.encode(e.withIngestion(ingestedAt, seqs.get(e.eventId()), ingestedBy));
+            logIds[i] = e.eventId();
+            dates[i] = EventSql.eventDate(e.eventTimestamp()).toString();
+            leaves[i] = leaf;
+            hashes[i] = LeafEncoding.leafHash(leaf);
+        }
+        try (PreparedStatement ps = c.prepareStatement(APPEND_LOG)) {
+            ps.setArray(1, c.createArrayOf("uuid", logIds));
+            ps.setObject(2, dates);
+            ps.setArray(3, c.createArrayOf("bytea", leaves));
+            ps.setArray(4, c.createArrayOf("bytea", hashes));
+            ps.executeUpdate();
+        }
+        return new InsertResult(seqs.keySet(), plan.conflicts(), ingestedAt);
+    }
+
+    /**
+     * Claims the ids no committed batch has stored; returns those claimed now. Ids go in order, so
+     * two batches waiting for each other's claims always wait in the same direction.
+     */
+    private static Set<UUID> claim(Connection c, List<UUID> ids) throws SQLException {
+        UUID[] sorted = ids.toArray(new UUID[0]);
+        Arrays.sort(sorted, PG_UUID_ORDER);
+        Set<UUID> claimed = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(CLAIM_IDS)) {
+            ps.setArray(1, c.createArrayOf("uuid", sorted));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return claimed;
+    }
+
+    private static void lockLog(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + LOG_LOCK_KEY + ")");
+        }
+    }
+
+    /** The log's leaf of each of {@code ids} it holds. */
+    private static Map<UUID, byte[]> storedLeaves(Connection c, List<UUID> ids) throws SQLException {
+        Map<UUID, byte[]> leaves = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(STORED_LEAVES)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leaves.put(rs.getObject(1, UUID.class), rs.getBytes(2));
+                }
+            }
+        }
+        return leaves;
+    }
+
+    /** Inserts the events (their ids claimed by this transaction); returns each one's {@code ingest_seq}. */
+    private static Map<UUID, Long> insertEvents(
+            Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt) throws SQLException {
         int columns = EventSql.EVENT_COLUMNS.size();
         int n = events.size();
         String[] dates = new String[n];
@@ -212,9 +344,8 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
                 values[col][row] = v[col] == null ? null : v[col].toString();
             }
         }
-        Set<UUID> created = new HashSet<>();
-        try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(INSERT)) {
+        Map<UUID, Long> seqs = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setObject(1, OffsetDateTime.ofInstant(ingestedAt, ZoneOffset.UTC));
             ps.setString(2, ingestedBy);
             // setObject(String[]) lets pgjdbc send text[] in binary; createArrayOf builds an escaped
@@ -225,26 +356,65 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    created.add(rs.getObject(1, UUID.class));
+                    seqs.put(rs.getObject(1, UUID.class), rs.getLong(2));
                 }
             }
-        } catch (SQLException e) {
-            throw unavailable("store a batch of " + n + " events", e);
         }
-        return new InsertResult(created, ingestedAt);
+        return seqs;
     }
 
     @Override
     public Optional<AuditEvent> findById(UUID eventId) {
         ensureOpen();
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(FIND_BY_ID)) {
+                PreparedStatement ps = c.prepareStatement(AuditLogSql.FIND_BY_ID)) {
             ps.setObject(1, eventId);
+            ps.setObject(2, eventId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw unavailable("read event " + eventId, e);
+        }
+    }
+
+    @Override
+    public long logSize() {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.logSize(c);
+        } catch (SQLException e) {
+            throw unavailable("read the log size", e);
+        }
+    }
+
+    @Override
+    public List<LogLeaf> readLeaves(long fromInclusive, int max) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.readLeaves(c, fromInclusive, max, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log from " + fromInclusive, e);
+        }
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.readLog(c, afterExclusive, max, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log after " + afterExclusive, e);
+        }
+    }
+
+    @Override
+    public OptionalLong logIndexOf(UUID eventId) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.logIndexOf(c, eventId, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log index of " + eventId, e);
         }
     }
 
@@ -490,7 +660,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         }
         sql.append(") AS u(event_date, ")
                 .append(String.join(", ", columns))
-                .append(") ON CONFLICT DO NOTHING RETURNING event_id");
+                .append(") ON CONFLICT DO NOTHING RETURNING event_id, ingest_seq");
         return sql.toString();
     }
 
