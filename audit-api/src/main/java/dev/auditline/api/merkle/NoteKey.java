@@ -60,7 +60,7 @@ public final class NoteKey {
      */
     public static NoteKey parse(String vkey) {
         String text = vkey.strip();
-        String[] parts = text.split("\\+");
+        String[] parts = text.split("\\+", 3);
         if (parts.length != 3) {
             throw new IllegalArgumentException("a verifier key is name+keyid+key (got " + parts.length + " parts)");
         }

@@ -63,4 +63,12 @@ class SignedNoteTest {
         assertThatThrownBy(() -> Checkpoint.parse("log\n1\n")).hasMessageContaining("needs origin, tree size and root");
         assertThatThrownBy(() -> Checkpoint.parse("log\n1\nAAAA\n")).hasMessageContaining("root hash must be 32 bytes");
     }
+
+    @Test
+    void aVerifierKeyWhoseBase64HoldsAPlusParses() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            NoteKey key = NoteKey.of("log", ed25519().getPublic());
+            assertThat(NoteKey.parse(key.vkey())).isEqualTo(key);
+        }
+    }
 }
