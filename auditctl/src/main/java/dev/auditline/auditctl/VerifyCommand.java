@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "verify",
+        mixinStandardHelpOptions = true,
         description = {
             "Checks the trail against the verifiable log: the signed checkpoint (Ed25519), its consistency"
                     + " with the last checkpoint this verifier trusted, and every stored event against its"
