@@ -109,7 +109,7 @@ public final class HttpApi implements AutoCloseable {
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
         routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
         if (log != null) {
-            routes.addAll(new LogRoutes(log).routes());
+            routes.addAll(new VerifiableLogRoutes(log).routes());
         }
 
         this.app = Javalin.create(cfg -> {

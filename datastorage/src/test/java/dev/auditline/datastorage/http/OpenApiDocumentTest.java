@@ -39,12 +39,12 @@ class OpenApiDocumentTest {
             assertThat(api.getPaths().get(path).getGet()).as(path).isNotNull();
         }
         for (String path : new String[] {
-            LogRoutes.CHECKPOINT,
-            LogRoutes.KEYS,
-            LogRoutes.INCLUSION,
-            LogRoutes.CONSISTENCY,
-            LogRoutes.LEAVES,
-            LogRoutes.RETENTION
+            VerifiableLogRoutes.CHECKPOINT,
+            VerifiableLogRoutes.KEYS,
+            VerifiableLogRoutes.INCLUSION,
+            VerifiableLogRoutes.CONSISTENCY,
+            VerifiableLogRoutes.LEAVES,
+            VerifiableLogRoutes.RETENTION
         }) {
             assertThat(api.getPaths().get(path).getGet()).as(path).isNotNull();
         }

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * the signing keys, the stored leaves and the signed retention records. Everything here can be
  * checked against a checkpoint signature, so none of it has to be trusted.
  */
-final class LogRoutes {
+final class VerifiableLogRoutes {
     static final String CHECKPOINT = "/api/v1/log/checkpoint";
     static final String KEYS = "/api/v1/log/keys";
     static final String INCLUSION = "/api/v1/log/proof/inclusion";
@@ -38,7 +38,7 @@ final class LogRoutes {
 
     private final TransparencyLog log;
 
-    LogRoutes(TransparencyLog log) {
+    VerifiableLogRoutes(TransparencyLog log) {
         this.log = log;
     }
 
@@ -54,7 +54,7 @@ final class LogRoutes {
 
     private void checkpoint(Context ctx) {
         only(ctx, Set.of());
-        TransparencyLog.SignedCheckpoint latest = log.latest().orElseThrow(LogRoutes::noCheckpoint);
+        TransparencyLog.SignedCheckpoint latest = log.latest().orElseThrow(VerifiableLogRoutes::noCheckpoint);
         ctx.status(200);
         ctx.contentType("text/plain; charset=utf-8");
         ctx.result(latest.note().getBytes(StandardCharsets.UTF_8));
