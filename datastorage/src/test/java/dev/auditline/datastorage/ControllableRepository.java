@@ -29,6 +29,7 @@ final class ControllableRepository implements EventRepository {
     private boolean unavailable; // guarded by lock
     private CountDownLatch writeGate; // guarded by lock; null lets writes through
     private final AtomicInteger blockedWrites = new AtomicInteger();
+    private final AtomicInteger logReads = new AtomicInteger();
 
     ControllableRepository(EventRepository delegate) {
         this.delegate = delegate;
@@ -55,6 +56,11 @@ final class ControllableRepository implements EventRepository {
                 writeGate = null;
             }
         }
+    }
+
+    /** How many times {@link #readLog} was called: a long-poll has read once it grew. */
+    int logReads() {
+        return logReads.get();
     }
 
     int blockedWrites() {
@@ -117,6 +123,7 @@ final class ControllableRepository implements EventRepository {
     @Override
     public List<LogEntry> readLog(long afterExclusive, int max) {
         checkAvailable();
+        logReads.incrementAndGet();
         return delegate.readLog(afterExclusive, max);
     }
 

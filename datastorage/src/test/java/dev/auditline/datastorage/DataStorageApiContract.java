@@ -287,6 +287,99 @@ abstract class DataStorageApiContract {
                 .satisfies(e -> assertThat(e.get("event_outcome").textValue()).isEqualTo("success"));
     }
 
+    static final String LOG_ENTRIES = "/api/v1/audit/log/entries";
+
+    private long logSize() {
+        return api.get(LOG_ENTRIES + "?limit=1").json().get("log_size").longValue();
+    }
+
+    @Test
+    void servesTheStoredEventsInCommitOrderAfterALogIndex() {
+        String trail = WireEvents.uniqueCorrelationId("log");
+        ObjectNode a = WireEvents.valid(trail, now());
+        ObjectNode b = WireEvents.valid(trail, now().minus(Duration.ofDays(3)));
+        ObjectNode c = WireEvents.valid(trail, now().minusSeconds(5));
+        long start = logSize();
+        api.post(BATCH, WireEvents.batch(a, b));
+        // a resend and a conflict add nothing to the log
+        api.post(BATCH, WireEvents.batch(c, a.deepCopy(), b.deepCopy().put("actor_id", "mallory")));
+
+        JsonNode all =
+                api.get(LOG_ENTRIES + "?after=" + (start - 1) + "&limit=1000").json();
+        JsonNode page = api.get(LOG_ENTRIES + "?after=" + start + "&limit=1").json();
+
+        assertThat(all.get("entries"))
+                .extracting(e ->
+                        e.get("log_index").longValue() + ":" + e.get("event_id").textValue())
+                .containsExactly(
+                        start + ":" + WireEvents.id(a),
+                        (start + 1) + ":" + WireEvents.id(b),
+                        (start + 2) + ":" + WireEvents.id(c));
+        assertThat(all.get("next_after").longValue()).isEqualTo(start + 2);
+        assertThat(all.get("log_size").longValue()).isEqualTo(start + 3);
+        for (JsonNode entry : all.get("entries")) {
+            assertThat(entry.get("event"))
+                    .isEqualTo(api.get(EVENTS + "/" + entry.get("event_id").textValue())
+                            .json());
+        }
+        assertThat(page.get("entries"))
+                .extracting(e -> e.get("event_id").textValue())
+                .containsExactly(WireEvents.id(b).toString());
+        assertThat(page.get("next_after").longValue()).isEqualTo(start + 1);
+        JsonNode end = api.get(LOG_ENTRIES + "?after=" + (start + 2)).json();
+        assertThat(end.get("entries")).isEmpty();
+        assertThat(end.get("next_after").longValue()).isEqualTo(start + 2);
+    }
+
+    @Test
+    void aWaitingLogReadIsAnsweredWhenABatchCommits() throws Exception {
+        long after = logSize() - 1;
+        int readsBefore = repository.logReads();
+        CompletableFuture<ApiClient.Reply> waiting =
+                CompletableFuture.supplyAsync(() -> api.get(LOG_ENTRIES + "?after=" + after + "&wait=25s"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> repository.logReads() > readsBefore);
+        assertThat(waiting).isNotDone();
+        ObjectNode event = WireEvents.valid(WireEvents.uniqueCorrelationId("tail"), now());
+
+        api.post(BATCH, WireEvents.batch(event));
+
+        // answered on the commit, well before the 25 s wait ends (the test's timeout is 60 s)
+        ApiClient.Reply reply = waiting.get(15, TimeUnit.SECONDS);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("entries"))
+                .extracting(e -> e.get("event_id").textValue())
+                .containsExactly(WireEvents.id(event).toString());
+    }
+
+    @Test
+    void aWaitingLogReadEndsEmptyWhenNothingCommits() {
+        long after = logSize() - 1;
+
+        ApiClient.Reply reply = api.get(LOG_ENTRIES + "?after=" + after + "&wait=300ms");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("entries")).isEmpty();
+        assertThat(reply.json().get("next_after").longValue()).isEqualTo(after);
+    }
+
+    @Test
+    void answersBadLogParametersWith400NamingTheParameter() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("after=-2", "after");
+        cases.put("after=x", "after");
+        cases.put("limit=0", "limit");
+        cases.put("limit=1001", "limit");
+        cases.put("wait=31s", "wait");
+        cases.put("wait=10", "wait");
+        cases.put("from=3", "from");
+        cases.put("after=1&after=2", "after");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            ApiClient.Reply reply = api.get(LOG_ENTRIES + "?" + c.getKey());
+            assertThat(reply.status()).as(c.getKey()).isEqualTo(400);
+            assertThat(reply.json().get("parameter").textValue()).as(c.getKey()).isEqualTo(c.getValue());
+        }
+    }
+
     @Test
     void storesExactlyTheValidEventsOfAMixedBatch() {
         String trail = WireEvents.uniqueCorrelationId("mixed");

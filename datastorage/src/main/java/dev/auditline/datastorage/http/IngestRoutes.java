@@ -65,11 +65,13 @@ final class IngestRoutes {
     private final ServerLimits limits;
     private final Clock clock;
     private final FallbackSpool fallback; // null: answer 503 while the database is down
+    private final LogSignal logSignal;
 
     /** @param fallback {@code null} when {@code storage.fallback_spool.dir} is not set */
     IngestRoutes(
             EventRepository repository,
             FallbackSpool fallback,
+            LogSignal logSignal,
             EventDecoder decoder,
             RequestBodies bodies,
             StorageGate gate,
@@ -78,6 +80,7 @@ final class IngestRoutes {
             Clock clock) {
         this.repository = repository;
         this.fallback = fallback;
+        this.logSignal = logSignal;
         this.decoder = decoder;
         this.bodies = bodies;
         this.gate = gate;
@@ -308,6 +311,9 @@ final class IngestRoutes {
         try {
             InsertResult r = repository.insertBatch(valid, ingestedBy);
             result = "ok";
+            if (!r.created().isEmpty()) {
+                logSignal.advanced();
+            }
             return r;
         } catch (StorageUnavailableException e) {
             result = "unavailable";
