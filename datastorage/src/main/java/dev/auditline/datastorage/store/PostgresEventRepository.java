@@ -20,9 +20,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,13 +31,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * fastest, and its 26 parameters do not grow with the batch, so no batch size ever hits the
  * protocol's 65535-parameter limit.
  *
- * <p>Monthly partitions are created at start-up and then daily, for the current month and
- * {@code partitions_ahead} more; events outside them land in the default partition, never fail.
+ * <p>Monthly partitions ({@link PostgresPartitions}) are created at start-up and then daily, for
+ * the current month and {@code partitions_ahead} more; events outside them land in the default
+ * partition, never fail. Migrations run as the owner role when one is configured; the pool's
+ * runtime role then may only INSERT and SELECT (docs/storage.md).
  * Every database error, including an unreachable server or an exhausted pool after
  * {@code connection_timeout}, surfaces as {@link StorageUnavailableException}; the pool replaces
  * broken connections by itself, so the store recovers without a restart once the server is back.
@@ -63,21 +61,10 @@ import org.slf4j.LoggerFactory;
 public final class PostgresEventRepository implements EventRepository, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(PostgresEventRepository.class);
 
-    static final String PARTITION_PREFIX = "audit_events_";
-    private static final DateTimeFormatter PARTITION_SUFFIX = DateTimeFormatter.ofPattern("yyyy_MM");
-    private static final Pattern PARTITION_NAME = Pattern.compile("audit_events_(\\d{4})_(\\d{2})");
-    /** Serializes partition DDL of several DataStorage instances on one database. */
-    private static final long PARTITION_LOCK_KEY = 0x6175646974L;
-
-    private static final Duration PARTITION_TASK_PERIOD = Duration.ofDays(1);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
-    /**
-     * How long partition DDL waits for its lock on {@code audit_events}. Queued behind a long
-     * query, an ACCESS EXCLUSIVE request would block every insert behind it; better to give up
-     * and retry the next day, months ahead of need.
-     */
-    private static final String DDL_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '5s'";
+
+    /** A role name the migrations may grant to unquoted (PostgreSQL's unquoted identifier rules). */
+    private static final Pattern ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_$]{0,62}");
 
     private static final String INSERT = buildInsert();
 
@@ -98,9 +85,6 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
             + " u.event_id, u.event_date, u.leaf, u.leaf_hash"
             + " FROM unnest(?::uuid[], ?::text[]::date[], ?::bytea[], ?::bytea[])"
             + " WITH ORDINALITY AS u(event_id, event_date, leaf, leaf_hash, ord)";
-
-    private static final String LIST_PARTITIONS = "SELECT c.relname FROM pg_inherits i"
-            + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass";
 
     static final EventSql.Dialect DIALECT = new EventSql.Dialect() {
         @Override
@@ -126,21 +110,15 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     private final HikariDataSource pool;
     private final Clock clock;
-    private final int partitionsAhead;
     private final String location;
-    private final ScheduledExecutorService partitionTask;
+    private final PostgresPartitions partitions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresEventRepository(HikariDataSource pool, Clock clock, int partitionsAhead, String location) {
         this.pool = pool;
         this.clock = clock;
-        this.partitionsAhead = partitionsAhead;
         this.location = location;
-        this.partitionTask = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "auditline-partitions");
-            t.setDaemon(true);
-            return t;
-        });
+        this.partitions = new PostgresPartitions(pool, clock, partitionsAhead, location);
     }
 
     /**
@@ -183,12 +161,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
                     "PostgreSQL store " + location + ": cannot connect: " + rootMessage(e), e);
         }
         try {
-            Flyway.configure()
-                    .dataSource(pool)
-                    .locations("classpath:db/postgresql")
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
+            migrate(config, pool);
         } catch (RuntimeException e) {
             pool.close();
             throw new StorageUnavailableException(
@@ -196,22 +169,54 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         }
         PostgresEventRepository repository =
                 new PostgresEventRepository(pool, clock, config.partitionsAhead(), location);
-        try {
-            repository.createPartitionsAhead();
-        } catch (StorageUnavailableException e) {
-            // The schema is migrated, so the store works: events outside the existing partitions
-            // land in the default one until the daily task succeeds.
-            log.warn("PostgreSQL store {}: {}; the daily task will retry", location, e.getMessage());
-        }
-        repository.startPartitionTask();
+        // The schema is migrated, so the store works even when this fails: events outside the
+        // existing partitions land in the default one until the daily task succeeds.
+        repository.partitions.start();
         log.info(
-                "PostgreSQL store at {} (user {}): pool_size={}, connection_timeout={}ms, partitions_ahead={}",
+                "PostgreSQL store at {} (user {}, migrations as {}): pool_size={}, connection_timeout={}ms,"
+                        + " partitions_ahead={}",
                 location,
                 config.username() == null ? "from URL" : config.username(),
+                config.ownerUsername() == null ? "the same user" : config.ownerUsername(),
                 config.poolSize(),
                 config.connectionTimeout().toMillis(),
                 config.partitionsAhead());
         return repository;
+    }
+
+    /**
+     * Runs the migrations: as the owner ({@code storage.owner_credentials_file}) when one is
+     * configured, else with the pool's (single-role) credentials. Every run ends with the
+     * {@code afterMigrate} callback granting the runtime role its INSERT and SELECT rights.
+     */
+    private static void migrate(StorageConfig config, DataSource pool) {
+        FluentConfiguration flyway = Flyway.configure()
+                .locations("classpath:db/postgresql")
+                .failOnMissingLocations(true)
+                .placeholders(Map.of("runtime_role", runtimeRole(config)));
+        if (config.ownerUsername() != null) {
+            flyway.dataSource(config.jdbcUrl(), config.ownerUsername(), config.ownerPassword());
+        } else {
+            flyway.dataSource(pool);
+        }
+        flyway.load().migrate();
+    }
+
+    /** The runtime role to grant to: the storage user, or CURRENT_USER when the URL names it. */
+    static String runtimeRole(StorageConfig config) {
+        if (config.username() == null) {
+            if (config.ownerUsername() != null) {
+                throw new IllegalArgumentException("storage.credentials_file must name the runtime user when"
+                        + " storage.owner_credentials_file is set");
+            }
+            return "CURRENT_USER";
+        }
+        if (!ROLE_NAME.matcher(config.username()).matches()) {
+            throw new IllegalArgumentException(
+                    "storage username must be a plain PostgreSQL role name ([a-z_][a-z0-9_$]*,"
+                            + " at most 63 characters) (got \"" + config.username() + "\")");
+        }
+        return config.username();
     }
 
     /**
@@ -445,87 +450,10 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         }
     }
 
-    /**
-     * Creates the monthly partitions of the current month (by the server clock, UTC) and the
-     * {@code partitions_ahead} months after it, where missing. Runs at start-up and daily.
-     *
-     * @return the names of the partitions created now
-     */
-    List<String> createPartitionsAhead() {
-        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-        List<String> created = new ArrayList<>();
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(DDL_LOCK_TIMEOUT);
-                s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
-                Set<String> existing = partitionNames(s);
-                for (int i = 0; i <= partitionsAhead; i++) {
-                    YearMonth month = current.plusMonths(i);
-                    String name = partitionName(month);
-                    if (existing.contains(name)) {
-                        continue;
-                    }
-                    s.execute("CREATE TABLE " + name + " PARTITION OF audit_events FOR VALUES FROM ('" + month.atDay(1)
-                            + "') TO ('" + month.plusMonths(1).atDay(1) + "')");
-                    created.add(name);
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw unavailable("create the monthly partitions from " + current, e);
-        }
-        if (!created.isEmpty()) {
-            log.info("PostgreSQL store {}: created partitions {}", location, created);
-        }
-        return created;
-    }
-
-    /**
-     * Retention: drops every monthly partition whose events all lie before {@code cutoff} (its
-     * month ends on or before that day). The default partition is never dropped.
-     *
-     * @return the names of the dropped partitions
-     * @throws StorageUnavailableException when the database cannot be reached
-     */
-    public List<String> dropPartitionsOlderThan(LocalDate cutoff) {
+    /** Creates the partitions due now; see {@link PostgresPartitions#createAhead()}. */
+    List<YearMonth> createPartitionsAhead() {
         ensureOpen();
-        List<String> dropped = new ArrayList<>();
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(DDL_LOCK_TIMEOUT);
-                s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
-                for (String name : partitionNames(s)) {
-                    Matcher m = PARTITION_NAME.matcher(name);
-                    if (!m.matches()) {
-                        continue;
-                    }
-                    YearMonth month = YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-                    if (!month.plusMonths(1).atDay(1).isAfter(cutoff)) {
-                        s.execute("DROP TABLE " + name);
-                        dropped.add(name);
-                    }
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw unavailable("drop the partitions before " + cutoff, e);
-        }
-        if (!dropped.isEmpty()) {
-            log.info("PostgreSQL store {}: retention dropped partitions {}", location, dropped);
-        }
-        return dropped;
+        return partitions.createAhead();
     }
 
     /**
@@ -537,17 +465,14 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
     }
 
+    /**
+     * Retention: drops the partition of every month that ended on or before {@code cutoff}; the
+     * default partition is never dropped, and {@code audit_log} keeps the leaves.
+     */
     @Override
     public List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
-        List<YearMonth> months = new ArrayList<>();
-        for (String name : dropPartitionsOlderThan(cutoff)) {
-            Matcher m = PARTITION_NAME.matcher(name);
-            if (m.matches()) {
-                months.add(YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
-            }
-        }
-        months.sort(null);
-        return months;
+        ensureOpen();
+        return partitions.dropMonthsBefore(cutoff);
     }
 
     @Override
@@ -555,52 +480,9 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        partitionTask.shutdownNow();
-        try {
-            if (!partitionTask.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn(
-                        "PostgreSQL store {}: timed out waiting for the partition task after {}s",
-                        location,
-                        CLOSE_TIMEOUT.toSeconds());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        partitions.close();
         pool.close();
         log.info("PostgreSQL store {} closed", location);
-    }
-
-    static String partitionName(YearMonth month) {
-        return PARTITION_PREFIX + month.format(PARTITION_SUFFIX);
-    }
-
-    private void startPartitionTask() {
-        long periodMillis = PARTITION_TASK_PERIOD.toMillis();
-        partitionTask.scheduleAtFixedRate(
-                () -> {
-                    try {
-                        createPartitionsAhead();
-                    } catch (RuntimeException e) {
-                        log.warn(
-                                "PostgreSQL store {}: creating partitions failed; retrying in {}",
-                                location,
-                                PARTITION_TASK_PERIOD,
-                                e);
-                    }
-                },
-                periodMillis,
-                periodMillis,
-                TimeUnit.MILLISECONDS);
-    }
-
-    private static Set<String> partitionNames(Statement s) throws SQLException {
-        Set<String> names = new HashSet<>();
-        try (ResultSet rs = s.executeQuery(LIST_PARTITIONS)) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
     }
 
     private void ensureOpen() {
