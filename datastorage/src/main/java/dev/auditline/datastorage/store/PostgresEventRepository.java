@@ -193,6 +193,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         FluentConfiguration flyway = Flyway.configure()
                 .locations("classpath:db/postgresql")
                 .failOnMissingLocations(true)
+                .javaMigrations(new V4__Log_existing_events(true))
                 .placeholders(Map.of("runtime_role", runtimeRole(config)));
         if (config.ownerUsername() != null) {
             flyway.dataSource(config.jdbcUrl(), config.ownerUsername(), config.ownerPassword());
