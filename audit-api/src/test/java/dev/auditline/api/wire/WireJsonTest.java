@@ -61,7 +61,7 @@ class WireJsonTest {
                         new ItemResult(2, null, ItemStatus.REJECTED, new FieldViolation("actor_id", "is required"))));
 
         assertThat(mapper.writeValueAsString(response))
-                .isEqualTo("{\"created\":1,\"duplicates\":1,\"rejected\":1,\"results\":["
+                .isEqualTo("{\"created\":1,\"duplicates\":1,\"rejected\":1,\"conflicts\":0,\"results\":["
                         + "{\"index\":1,\"event_id\":\"0190f3c2-7b1a-7c3e-9d2f-4a5b6c7d8e9f\",\"status\":\"duplicate\"},"
                         + "{\"index\":2,\"status\":\"rejected\",\"error\":{\"field\":\"actor_id\",\"detail\":\"is required\"}}"
                         + "]}");
@@ -79,7 +79,7 @@ class WireJsonTest {
     @Test
     void batchResponseWithoutResultsWritesAnEmptyArray() throws Exception {
         assertThat(mapper.writeValueAsString(new BatchResponse(1000, 0, 0, null)))
-                .isEqualTo("{\"created\":1000,\"duplicates\":0,\"rejected\":0,\"results\":[]}");
+                .isEqualTo("{\"created\":1000,\"duplicates\":0,\"rejected\":0,\"conflicts\":0,\"results\":[]}");
     }
 
     @Test
@@ -93,8 +93,25 @@ class WireJsonTest {
     void itemStatusesUseLowerCaseWireNames() {
         assertThat(List.of(ItemStatus.values()))
                 .extracting(ItemStatus::wireName)
-                .containsExactly("created", "duplicate", "rejected");
+                .containsExactly("created", "duplicate", "rejected", "conflict");
         assertThat(ItemStatus.fromWire("duplicate")).isEqualTo(ItemStatus.DUPLICATE);
+        assertThat(ItemStatus.fromWire("conflict")).isEqualTo(ItemStatus.CONFLICT);
+        assertThat(List.of(ItemStatus.values()))
+                .filteredOn(ItemStatus::isRefused)
+                .containsExactly(ItemStatus.REJECTED, ItemStatus.CONFLICT);
+    }
+
+    @Test
+    void aConflictReadsBackWithItsCountAndAnAnswerWithoutConflictsReadsAsZero() throws Exception {
+        BatchResponse read = mapper.readValue(
+                "{\"created\":0,\"duplicates\":0,\"rejected\":0,\"conflicts\":1,\"results\":[{\"index\":0,"
+                        + "\"status\":\"conflict\",\"error\":{\"field\":\"event_id\",\"detail\":\"x\"}}]}",
+                BatchResponse.class);
+        BatchResponse older = mapper.readValue("{\"created\":3,\"duplicates\":0,\"rejected\":0}", BatchResponse.class);
+
+        assertThat(read.conflicts()).isEqualTo(1);
+        assertThat(read.results().get(0).status()).isEqualTo(ItemStatus.CONFLICT);
+        assertThat(older.conflicts()).isZero();
     }
 
     @Test

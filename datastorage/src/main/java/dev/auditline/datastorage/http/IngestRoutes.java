@@ -40,7 +40,11 @@ import org.slf4j.LoggerFactory;
  * <p>With the fallback spool, valid events the database cannot take (it threw {@link
  * StorageUnavailableException}, or is known to be down) are fsynced to the spool instead and
  * answered {@code 202}: every valid item counts as created, since whether an id is already stored
- * cannot be known without the database (the replay's {@code ON CONFLICT DO NOTHING} settles it).
+ * cannot be known without the database (the replay settles it, and counts a conflict there).
+ *
+ * <p>An id already stored with the same content is a {@code duplicate}, with other content a
+ * {@code conflict} ({@code 409} on the single route): the store decides, copy by copy, and never
+ * stores an id twice.
  */
 final class IngestRoutes {
     static final String BATCH = "/api/v1/audit/events/batch";

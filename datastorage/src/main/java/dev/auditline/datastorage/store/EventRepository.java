@@ -68,7 +68,7 @@ public interface EventRepository extends AutoCloseable {
      * Retention: removes the events of every calendar month (by the UTC day of
      * {@code event_timestamp}) that ended on or before {@code cutoff}, whole months at a time, the
      * only removal an append-only store allows. PostgreSQL drops the months' partitions; events
-     * in its default partition are kept.
+     * in its default partition are kept. The log keeps the leaves (and the ids) of removed events.
      *
      * @return the months removed, oldest first
      * @throws UnsupportedOperationException when the implementation has no retention

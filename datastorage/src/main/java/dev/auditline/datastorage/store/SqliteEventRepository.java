@@ -132,6 +132,7 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
                     .dataSource(files)
                     .locations("classpath:db/sqlite")
                     .failOnMissingLocations(true)
+                    .javaMigrations(new V4__Log_existing_events(false))
                     .load()
                     .migrate();
         } catch (RuntimeException e) {

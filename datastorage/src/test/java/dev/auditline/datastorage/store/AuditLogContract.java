@@ -48,6 +48,12 @@ abstract class AuditLogContract {
         return openEmptyRepository(clock);
     }
 
+    /**
+     * A store migrated to schema version 1 only, holding {@code legacy} as that version stored
+     * them, then opened as usual (which runs the later migrations).
+     */
+    protected abstract EventRepository openUpgradedRepository(List<AuditEvent> legacy, Clock clock) throws Exception;
+
     private EventRepository isolated() {
         return openIsolatedRepository(Clock.fixed(LOG_NOW, ZoneOffset.UTC));
     }
@@ -132,6 +138,31 @@ abstract class AuditLogContract {
             assertThat(result.created()).isEmpty();
             assertThat(result.conflicts()).containsExactlyInAnyOrder(0, 2);
             assertThat(store.logSize()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUpgradedStoreLogsTheEventsItHeldBeforeTheLogInIngestOrder() throws Exception {
+        AuditEvent a = full("legacy", LOG_NOW);
+        AuditEvent b = event("legacy", LOG_NOW.minus(Duration.ofDays(3)));
+        // before ids were unique across the store: the same id again, another day, other content
+        AuditEvent againA = minimal("legacy", LOG_NOW.minus(Duration.ofDays(40)))
+                .eventId(a.eventId())
+                .build();
+        try (EventRepository store =
+                openUpgradedRepository(List.of(a, b, againA), Clock.fixed(LOG_NOW, ZoneOffset.UTC))) {
+            assertThat(store.logSize()).isEqualTo(2);
+            assertThat(store.readLeaves(0, 10)).extracting(LogLeaf::eventId).containsExactly(a.eventId(), b.eventId());
+            assertThat(LegacyRows.leavesMatchTheServedEvents(store)).isTrue();
+            assertThat(store.findById(a.eventId()).orElseThrow().eventTimestamp())
+                    .isEqualTo(a.eventTimestamp());
+
+            AuditEvent fresh = event("legacy", LOG_NOW);
+            InsertResult result = store.insertBatch(List.of(a, againA, fresh), null);
+
+            assertThat(result.created()).containsExactly(fresh.eventId());
+            assertThat(result.conflicts()).containsExactly(1);
+            assertThat(store.logIndexOf(fresh.eventId())).hasValue(2);
         }
     }
 
