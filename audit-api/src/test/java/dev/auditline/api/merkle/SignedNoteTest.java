@@ -50,7 +50,7 @@ class SignedNoteTest {
     void theKeyIdFollowsTheSignedNoteDefinition() throws Exception {
         // SHA-256("log" || "\n" || 0x01 || key)[0:4], computed here by hand over the raw key
         NoteKey key = NoteKey.of("log", ed25519().getPublic());
-        byte[] typed = java.util.Base64.getDecoder().decode(key.vkey().split("\\+")[2]);
+        byte[] typed = java.util.Base64.getDecoder().decode(key.vkey().split("\\+", 3)[2]);
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         sha.update("log\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         sha.update(typed);
