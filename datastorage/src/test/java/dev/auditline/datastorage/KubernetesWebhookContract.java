@@ -28,6 +28,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -249,6 +253,50 @@ abstract class KubernetesWebhookContract {
 
         // the same requests from another cluster are other events
         assertThat(post("staging-2", verbs).json().get("created").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void concurrentResendsOfOneBatchStoreEachEventExactlyOnce(TestInfo test) throws Exception {
+        ObjectNode verbs = fixture("verbs.json", test);
+        int senders = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<JsonNode>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < senders; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    ApiClient.Reply r = post("concurrent", verbs);
+                    assertThat(r.status()).as(r.body()).isEqualTo(200);
+                    return r.json();
+                }));
+            }
+            go.countDown();
+            int created = 0;
+            int duplicates = 0;
+            for (Future<JsonNode> f : answers) {
+                JsonNode body = f.get();
+                created += body.get("created").asInt();
+                duplicates += body.get("duplicates").asInt();
+            }
+            assertThat(created).isEqualTo(8);
+            assertThat(duplicates).isEqualTo(8 * (senders - 1));
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<String> auditIds = new java.util.TreeSet<>();
+        Set<String> expectedIds = new HashSet<>();
+        for (JsonNode item : verbs.get("items")) {
+            auditIds.add(item.get("auditID").asText());
+            if (KubernetesAuditMapping.DEFAULT_STORED_STAGES.contains(
+                    item.get("stage").asText())) {
+                expectedIds.add(id("concurrent", item));
+            }
+        }
+        List<JsonNode> stored = new ArrayList<>();
+        auditIds.forEach(a -> stored.addAll(query("correlation_id=" + enc(a))));
+        assertThat(stored).hasSize(8);
+        assertThat(ids(stored)).isEqualTo(expectedIds);
     }
 
     @Test
