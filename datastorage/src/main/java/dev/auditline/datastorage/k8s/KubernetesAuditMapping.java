@@ -139,7 +139,7 @@ public final class KubernetesAuditMapping {
         try {
             e = KUBE.treeToValue(item, KubeAuditEvent.class);
         } catch (JsonMappingException ex) {
-            return new Malformed(rawAuditId, path(ex), "has the wrong JSON type: " + ex.getOriginalMessage());
+            return new Malformed(rawAuditId, path(ex), "has the wrong JSON type: " + cut(ex.getOriginalMessage(), 300));
         } catch (JsonProcessingException ex) {
             return new Malformed(rawAuditId, "", "cannot be read: " + ex.getOriginalMessage());
         }
@@ -243,7 +243,12 @@ public final class KubernetesAuditMapping {
             middle = sanitize(ref.resource()) + (blank(ref.subresource()) ? "" : "." + sanitize(ref.subresource()));
         }
         int room = MAX_EVENT_TYPE - "k8s.".length() - 1 - verb.length();
-        return "k8s." + cut(middle, room) + "." + verb;
+        String cutMiddle = cut(middle, room);
+        if (cutMiddle.endsWith(".")) {
+            // cut right after the resource: an empty part would break the event_type rule
+            cutMiddle = cutMiddle.substring(0, cutMiddle.length() - 1);
+        }
+        return "k8s." + cutMiddle + "." + verb;
     }
 
     private static String sanitize(String s) {

@@ -298,6 +298,11 @@ class KubernetesAuditMappingTest {
         AuditEvent long_ = stored(DEFAULT, e);
         assertThat(long_.eventType()).hasSize(100).startsWith("k8s.rrr").endsWith("." + "v".repeat(30));
         assertThat(long_.eventAction()).hasSize(50);
+
+        // a cut that lands right after the resource must not leave an empty part
+        e.put("verb", "get");
+        ((ObjectNode) e.get("objectRef")).put("resource", "r".repeat(91)).put("subresource", "status");
+        assertThat(stored(DEFAULT, e).eventType()).isEqualTo("k8s." + "r".repeat(91) + ".get");
     }
 
     @Test
