@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
 import dev.auditline.datastorage.store.StorageConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -200,6 +201,7 @@ public final class ConfigLoader {
         Duration checkpointInterval = log.duration(
                 "checkpoint_interval", dl.checkpointInterval(), Duration.ofMillis(10), Duration.ofHours(1));
         log.rejectUnknown();
+        DataStorageConfig.Kubernetes kubernetes = readKubernetes(top.section("kubernetes"), baseDir, problems);
 
         return new DataStorageConfig(
                 new DataStorageConfig.Server(
@@ -217,7 +219,35 @@ public final class ConfigLoader {
                         owner),
                 new DataStorageConfig.Validation((int) maxEventDataBytes, maxPast, maxFuture),
                 new DataStorageConfig.Retention(defaultDays),
-                new DataStorageConfig.Log(signingKeyFile, origin, checkpointInterval));
+                new DataStorageConfig.Log(signingKeyFile, origin, checkpointInterval),
+                kubernetes);
+    }
+
+    private static DataStorageConfig.Kubernetes readKubernetes(Section k8s, Path baseDir, List<String> problems) {
+        DataStorageConfig.Kubernetes dk = DataStorageConfig.Kubernetes.DEFAULT;
+        List<String> stages = k8s.texts("stored_stages", dk.storedStagesSorted());
+        Set<String> stored = new HashSet<>();
+        for (String stage : stages) {
+            if (!KubernetesAuditMapping.STAGES.contains(stage)) {
+                problems.add("kubernetes.stored_stages: unknown stage \"" + ConfigValues.shorten(stage)
+                        + "\" (known: Panic, RequestReceived, ResponseComplete, ResponseStarted)");
+            } else {
+                stored.add(stage);
+            }
+        }
+        if (stages.isEmpty()) {
+            problems.add("kubernetes.stored_stages: must name at least one stage (got an empty list)");
+        }
+        Section quarantine = k8s.section("quarantine");
+        Path file = quarantine.file("file", baseDir, false);
+        if (file != null && Files.isDirectory(file)) {
+            problems.add("kubernetes.quarantine.file: must name a file, not a directory (got " + file + ")");
+        }
+        long maxBytes = quarantine.size("max_bytes", dk.quarantineMaxBytes(), 1024, 1L << 40);
+        quarantine.rejectUnknown();
+        k8s.rejectUnknown();
+        return new DataStorageConfig.Kubernetes(
+                stored.isEmpty() ? dk.storedStages() : stored, file == null ? dk.quarantineFile() : file, maxBytes);
     }
 
     /**
@@ -278,6 +308,34 @@ public final class ConfigLoader {
 
         String text(String key, String fallback) {
             return scalar(key, fallback, s -> s);
+        }
+
+        /** A list of strings, given as a YAML list or as one comma-separated string. */
+        List<String> texts(String key, List<String> fallback) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            List<String> out = new ArrayList<>();
+            if (v.isArray()) {
+                for (JsonNode item : v) {
+                    if (!item.isValueNode() || item.isNull()) {
+                        problems.add(pathOf(key) + ": every entry must be a single value (got " + describe(item) + ")");
+                        return fallback;
+                    }
+                    out.add(item.asText().trim());
+                }
+            } else if (v.isValueNode()) {
+                for (String part : v.asText().split(",")) {
+                    if (!part.isBlank()) {
+                        out.add(part.trim());
+                    }
+                }
+            } else {
+                problems.add(pathOf(key) + ": must be a list (got " + describe(v) + ")");
+                return fallback;
+            }
+            return out;
         }
 
         int integer(String key, int fallback, int min, int max) {

@@ -1,17 +1,21 @@
 package dev.auditline.datastorage.config;
 
 import dev.auditline.api.ValidationLimits;
+import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
 import dev.auditline.datastorage.store.StorageConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * DataStorage's whole configuration (DESIGN §6), as read from its YAML file by {@link ConfigLoader}.
  * Immutable; the loader has already checked every value, so the records only guard against
  * programming errors.
  */
-public record DataStorageConfig(Server server, Storage storage, Validation validation, Retention retention, Log log) {
+public record DataStorageConfig(
+        Server server, Storage storage, Validation validation, Retention retention, Log log, Kubernetes kubernetes) {
 
     public DataStorageConfig {
         Objects.requireNonNull(server, "server");
@@ -19,17 +23,23 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
         Objects.requireNonNull(validation, "validation");
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(kubernetes, "kubernetes");
     }
 
-    /** With the verifiable log at its defaults. */
+    /** With the verifiable log and the Kubernetes webhook at their defaults. */
     public DataStorageConfig(Server server, Storage storage, Validation validation, Retention retention) {
-        this(server, storage, validation, retention, Log.DEFAULT);
+        this(server, storage, validation, retention, Log.DEFAULT, Kubernetes.DEFAULT);
     }
 
     /** The embedded default: 127.0.0.1:8080, SQLite in {@code ./data/audit.db}, open (no auth). */
     public static DataStorageConfig defaults() {
         return new DataStorageConfig(
-                Server.DEFAULT, Storage.DEFAULT, Validation.DEFAULT, Retention.DEFAULT, Log.DEFAULT);
+                Server.DEFAULT,
+                Storage.DEFAULT,
+                Validation.DEFAULT,
+                Retention.DEFAULT,
+                Log.DEFAULT,
+                Kubernetes.DEFAULT);
     }
 
     /**
@@ -68,7 +78,10 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                                 : log.signingKeyFile().toString()),
                 "log.origin: "
                         + (log.origin() == null ? "(default: auditline/ and the key's fingerprint)" : log.origin()),
-                "log.checkpoint_interval: " + ConfigValues.formatDuration(log.checkpointInterval()));
+                "log.checkpoint_interval: " + ConfigValues.formatDuration(log.checkpointInterval()),
+                "kubernetes.stored_stages: " + String.join(", ", kubernetes.storedStagesSorted()),
+                "kubernetes.quarantine.file: " + kubernetes.quarantineFile(),
+                "kubernetes.quarantine.max_bytes: " + ConfigValues.formatSize(kubernetes.quarantineMaxBytes()));
     }
 
     private static String orNone(Path p) {
@@ -81,15 +94,23 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
     }
 
     public DataStorageConfig withServer(Server newServer) {
-        return new DataStorageConfig(newServer, storage, validation, retention, log);
+        return new DataStorageConfig(newServer, storage, validation, retention, log, kubernetes);
     }
 
     public DataStorageConfig withStorage(Storage newStorage) {
-        return new DataStorageConfig(server, newStorage, validation, retention, log);
+        return new DataStorageConfig(server, newStorage, validation, retention, log, kubernetes);
+    }
+
+    public DataStorageConfig withValidation(Validation newValidation) {
+        return new DataStorageConfig(server, storage, newValidation, retention, log, kubernetes);
     }
 
     public DataStorageConfig withLog(Log newLog) {
-        return new DataStorageConfig(server, storage, validation, retention, newLog);
+        return new DataStorageConfig(server, storage, validation, retention, newLog, kubernetes);
+    }
+
+    public DataStorageConfig withKubernetes(Kubernetes newKubernetes) {
+        return new DataStorageConfig(server, storage, validation, retention, log, newKubernetes);
     }
 
     /**
@@ -359,6 +380,49 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                 }
             }
             return Path.of("data", "log-signing.key");
+        }
+    }
+
+    /**
+     * The Kubernetes audit webhook ({@code POST /api/v1/k8s/{cluster}/audit}).
+     *
+     * @param storedStages the audit stages stored as events; the others are answered and counted as skipped
+     * @param quarantineFile where items that cannot be mapped are kept for inspection (created on first use)
+     * @param quarantineMaxBytes bound of that file; items past it are only counted and logged
+     */
+    public record Kubernetes(Set<String> storedStages, Path quarantineFile, long quarantineMaxBytes) {
+        /** Default {@code kubernetes.quarantine.file}, beside the default SQLite database. */
+        public static final Path DEFAULT_QUARANTINE_FILE = Path.of("./data/k8s-quarantine.jsonl");
+        /** Default {@code kubernetes.quarantine.max_bytes}: {@value} (64 MiB). */
+        public static final long DEFAULT_QUARANTINE_MAX_BYTES = 64L * 1024 * 1024;
+
+        public static final Kubernetes DEFAULT = new Kubernetes(
+                KubernetesAuditMapping.DEFAULT_STORED_STAGES, DEFAULT_QUARANTINE_FILE, DEFAULT_QUARANTINE_MAX_BYTES);
+
+        public Kubernetes {
+            storedStages = Set.copyOf(storedStages);
+            Objects.requireNonNull(quarantineFile, "quarantineFile");
+            for (String s : storedStages) {
+                if (!KubernetesAuditMapping.STAGES.contains(s)) {
+                    throw new IllegalArgumentException("kubernetes.stored_stages: unknown stage \"" + s + "\"");
+                }
+            }
+            if (quarantineMaxBytes < 1) {
+                throw new IllegalArgumentException(
+                        "kubernetes.quarantine.max_bytes must be ≥ 1 (got " + quarantineMaxBytes + ")");
+            }
+        }
+
+        List<String> storedStagesSorted() {
+            return storedStages.stream().sorted().toList();
+        }
+
+        public Kubernetes withQuarantineFile(Path file) {
+            return new Kubernetes(storedStages, file, quarantineMaxBytes);
+        }
+
+        public Kubernetes withStoredStages(Set<String> stages) {
+            return new Kubernetes(stages, quarantineFile, quarantineMaxBytes);
         }
     }
 }

@@ -8,6 +8,8 @@ import dev.auditline.api.wire.ServerLimits;
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
 import dev.auditline.datastorage.fallback.FallbackSpool;
+import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
+import dev.auditline.datastorage.k8s.QuarantineFile;
 import dev.auditline.datastorage.log.TransparencyLog;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.store.EventRepository;
@@ -17,6 +19,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.Endpoint;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -58,6 +61,7 @@ public final class HttpApi implements AutoCloseable {
     private final Auth auth;
     private final Duration shutdownTimeout;
     private final LogSignal logSignal = new LogSignal();
+    private final QuarantineFile quarantine;
 
     /**
      * @param authenticator {@code null} runs the API open
@@ -106,8 +110,20 @@ public final class HttpApi implements AutoCloseable {
                 metrics,
                 limits,
                 clock);
+        DataStorageConfig.Kubernetes k8s = config.kubernetes();
+        this.quarantine = new QuarantineFile(k8s.quarantineFile(), k8s.quarantineMaxBytes(), clock);
+        KubernetesRoutes kubernetes = new KubernetesRoutes(
+                new KubernetesAuditMapping(
+                        k8s.storedStages(), config.validation().limits()),
+                quarantine,
+                ingest,
+                new RequestBodies(server.maxRequestBytes()),
+                metrics,
+                server.maxBatchSize(),
+                clock);
         List<Route> routes = new ArrayList<>();
         routes.addAll(ingest.routes());
+        routes.addAll(kubernetes.routes());
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
         routes.addAll(new LogRoutes(repository, gate, logSignal).routes());
         routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
@@ -186,6 +202,11 @@ public final class HttpApi implements AutoCloseable {
             logSignal.close();
             app.jettyServer().server().setStopTimeout(Math.max(1, timeout.toMillis()));
             app.stop();
+            try {
+                quarantine.close();
+            } catch (IOException e) {
+                LOG.warn("Closing the quarantine file {} failed", quarantine.file(), e);
+            }
         }
     }
 

@@ -264,7 +264,7 @@ final class IngestRoutes {
      *
      * @return the insert's result, or {@code null} when the events were spooled (answer {@code 202})
      */
-    private InsertResult insertOrSpool(List<AuditEvent> valid, Context ctx) {
+    InsertResult insertOrSpool(List<AuditEvent> valid, Context ctx) {
         String ingestedBy = Auth.clientName(ctx);
         if (fallback == null) {
             return gate.call(() -> insert(valid, ingestedBy));

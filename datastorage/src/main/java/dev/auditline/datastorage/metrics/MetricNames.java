@@ -48,5 +48,12 @@ public final class MetricNames {
      */
     public static final String FALLBACK_SPOOL_REFUSED = "audit.fallback.spool.refused";
 
+    /**
+     * Counter of items of Kubernetes audit webhook requests by {@code outcome}: created, duplicate,
+     * skipped (a stage not in {@code kubernetes.stored_stages}), quarantined (malformed, kept in the
+     * quarantine file), quarantine_full (malformed, the quarantine file was full: only counted and logged).
+     */
+    public static final String K8S_ITEMS = "audit.k8s.items";
+
     private MetricNames() {}
 }

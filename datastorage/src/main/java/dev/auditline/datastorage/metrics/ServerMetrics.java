@@ -142,6 +142,16 @@ public final class ServerMetrics {
                 .increment(events);
     }
 
+    /** Kubernetes audit webhook items; see {@link MetricNames#K8S_ITEMS} for the outcomes. */
+    public void k8sItems(String outcome, int n) {
+        Counter.builder(MetricNames.K8S_ITEMS)
+                .baseUnit("events")
+                .description("Items of Kubernetes audit webhook requests by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment(n);
+    }
+
     public void itemsRejected(int n) {
         rejected.increment(n);
     }

@@ -56,7 +56,8 @@ final class LogHarness {
                         Duration.ofDays(60),
                         defaults.validation().maxFuture()),
                 new DataStorageConfig.Retention(retentionDays),
-                new DataStorageConfig.Log(keyFile, null, DataStorageConfig.Log.DEFAULT_CHECKPOINT_INTERVAL));
+                new DataStorageConfig.Log(keyFile, null, DataStorageConfig.Log.DEFAULT_CHECKPOINT_INTERVAL),
+                DataStorageConfig.Kubernetes.DEFAULT);
         return DataStorage.start(config, clock);
     }
 
