@@ -22,11 +22,19 @@ final class LoopbackDataStorage implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     LoopbackDataStorage(Path dir) {
+        this(dir, false);
+    }
+
+    /** @param fallbackSpool with the server's fallback spool in {@code dir/fallback} */
+    LoopbackDataStorage(Path dir, boolean fallbackSpool) {
         DataStorageConfig defaults = DataStorageConfig.defaults();
+        DataStorageConfig.Storage storage = defaults.storage().withUrl("sqlite:" + dir.resolve("audit.db"));
+        if (fallbackSpool) {
+            storage = storage.withFallbackSpool(
+                    dir.resolve("fallback"), DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+        }
         this.server = DataStorage.start(
-                defaults.withServer(defaults.server().withPort(0))
-                        .withStorage(defaults.storage().withUrl("sqlite:" + dir.resolve("audit.db"))),
-                Clock.systemUTC());
+                defaults.withServer(defaults.server().withPort(0)).withStorage(storage), Clock.systemUTC());
     }
 
     String url() {
