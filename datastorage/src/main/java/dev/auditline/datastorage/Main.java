@@ -96,7 +96,7 @@ public final class Main {
             overrides = overrides.withCommandLine("server.listen", listen, "--listen");
         }
         return file == null
-                ? ConfigLoader.parse("", "the defaults", null, overrides)
+                ? ConfigLoader.parse("", "from the environment (no --config file)", null, overrides)
                 : ConfigLoader.load(file, overrides);
     }
 }
