@@ -56,13 +56,16 @@ class AuditlineAutoConfigurationTest {
     void aBadValueFailsTheContextWithTheClientsOwnMessage() throws Exception {
         String expected = "invalid audit client configuration (2 problems):\n"
                 + "  - audit.buffer.flush_interval: must be a duration like 500ms, 1s, 5m, 2h (got 1 second)\n"
-                + "  - audit.buffer.batch_size: must be ≤ buffer_size (got 20000 > 10000)";
+                + "  - audit.buffer.batch_size: must be ≤ buffer_size (got 200 > 100)";
         String yaml = "audit:\n  datastorage_url: http://127.0.0.1:9\n  service_name: billing\n"
-                + "  buffer:\n    batch_size: 20000\n    flush_interval: 1 second\n";
+                + "  buffer:\n    buffer_size: 100\n    batch_size: 200\n    flush_interval: 1 second\n";
         assertThatThrownBy(() -> AuditClientConfig.fromYaml(new StringReader(yaml), "file", Map.of()))
                 .hasMessage(expected);
 
-        runner.withPropertyValues("audit.buffer.batch_size=20000", "audit.buffer.flush_interval=1 second")
+        runner.withPropertyValues(
+                        "audit.buffer.buffer_size=100",
+                        "audit.buffer.batch_size=200",
+                        "audit.buffer.flush_interval=1 second")
                 .run(context -> assertThat(context)
                         .getFailure()
                         .rootCause()
