@@ -51,4 +51,28 @@ class MainTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cannot read the file");
     }
+
+    @Test
+    void listenSetsTheAddressOverTheFileAndTheEnvironment() throws IOException {
+        Path file = Files.writeString(dir.resolve("ds.yaml"), "server:\n  listen: 127.0.0.1:8080\n");
+        DataStorageConfig config = Main.configFrom(
+                new String[] {"--config", file.toString(), "--listen", "0.0.0.0:18080"},
+                java.util.Map.of("DATASTORAGE_SERVER_LISTEN", "127.0.0.1:9999"));
+        assertThat(config.server().host()).isEqualTo("0.0.0.0");
+        assertThat(config.server().port()).isEqualTo(18080);
+        assertThat(Main.configFrom(new String[] {"--listen=127.0.0.1:0"})
+                        .server()
+                        .port())
+                .isZero();
+        assertThatThrownBy(() -> Main.configFrom(new String[] {"--listen"}))
+                .hasMessage("--listen needs HOST:PORT, like 127.0.0.1:8080 or 0.0.0.0:8080");
+    }
+
+    @Test
+    void theEnvironmentOverridesTheDefaultsWithoutAFile() {
+        DataStorageConfig config =
+                Main.configFrom(new String[0], java.util.Map.of("DATASTORAGE_SERVER_LISTEN", "127.0.0.1:18081"));
+        assertThat(config.server().port()).isEqualTo(18081);
+        assertThat(config.storage()).isEqualTo(DataStorageConfig.defaults().storage());
+    }
 }

@@ -34,13 +34,18 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem, or naming the file when it cannot be read
      */
     public static DataStorageConfig load(Path file) {
+        return load(file, ConfigOverrides.none());
+    }
+
+    /** As {@link #load(Path)}, with environment and command line values replacing the file's. */
+    public static DataStorageConfig load(Path file, ConfigOverrides overrides) {
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("cannot read the file: " + e));
         }
-        return parse(text, file.toString(), file.toAbsolutePath().getParent());
+        return parse(text, file.toString(), file.toAbsolutePath().getParent(), overrides);
     }
 
     /**
@@ -48,6 +53,14 @@ public final class ConfigLoader {
      * file's directory), so a config works the same from any working directory.
      */
     public static DataStorageConfig parse(String yaml, String source, Path baseDir) {
+        return parse(yaml, source, baseDir, ConfigOverrides.none());
+    }
+
+    /**
+     * As {@link #parse(String, String, Path)}, with {@code overrides} replacing the file's values; a
+     * relative path given there resolves against the working directory.
+     */
+    public static DataStorageConfig parse(String yaml, String source, Path baseDir, ConfigOverrides overrides) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -55,9 +68,10 @@ public final class ConfigLoader {
             throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()));
         }
         List<String> problems = new ArrayList<>();
-        Section top = new Section("", root == null || root.isMissingNode() ? null : root, problems);
+        Section top = new Section("", root == null || root.isMissingNode() ? null : root, problems, overrides);
         DataStorageConfig config = read(top, baseDir, problems);
         top.rejectUnknown();
+        problems.addAll(overrides.unknownVariables());
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
@@ -264,7 +278,7 @@ public final class ConfigLoader {
             return out;
         }
         List<String> fileProblems = new ArrayList<>();
-        Section s = new Section("", root, fileProblems);
+        Section s = new Section("", root, fileProblems, ConfigOverrides.none());
         String username = s.text("username", null);
         String user = s.text("user", null);
         if (username != null && user != null) {
@@ -289,10 +303,14 @@ public final class ConfigLoader {
         private final JsonNode node;
         private final List<String> problems;
         private final Set<String> known = new HashSet<>();
+        private final ConfigOverrides overrides;
+        /** Keys whose value came from an override, with its origin (for messages and path resolution). */
+        private final java.util.Map<String, String> overridden = new java.util.HashMap<>();
 
-        Section(String path, JsonNode node, List<String> problems) {
+        Section(String path, JsonNode node, List<String> problems, ConfigOverrides overrides) {
             this.path = path;
             this.problems = problems;
+            this.overrides = overrides;
             if (node != null && !node.isNull() && !node.isObject()) {
                 problems.add((path.isEmpty() ? "(top level)" : path) + ": must be a mapping of keys (got "
                         + describe(node) + ")");
@@ -303,7 +321,10 @@ public final class ConfigLoader {
         }
 
         Section section(String key) {
-            return new Section(pathOf(key), value(key), problems);
+            // sections themselves are not overridden, only the values in them
+            known.add(key);
+            JsonNode v = node == null ? null : node.get(key);
+            return new Section(fullPath(key), v == null || v.isNull() ? null : v, problems, overrides);
         }
 
         String text(String key, String fallback) {
@@ -386,7 +407,7 @@ public final class ConfigLoader {
                 return null;
             }
             Path p = Path.of(text);
-            if (!p.isAbsolute() && baseDir != null) {
+            if (!p.isAbsolute() && baseDir != null && !overridden.containsKey(key)) {
                 p = baseDir.resolve(p);
             }
             p = p.normalize();
@@ -431,6 +452,12 @@ public final class ConfigLoader {
 
         private JsonNode value(String key) {
             known.add(key);
+            ConfigOverrides.Override override = overrides.find(fullPath(key));
+            if (override != null) {
+                overridden.put(key, override.origin());
+                // read as a YAML scalar, so "5000" is a number and "16MiB" text, as in the file
+                return overrideNode(override.value());
+            }
             if (node == null) {
                 return null;
             }
@@ -438,8 +465,26 @@ public final class ConfigLoader {
             return v == null || v.isNull() ? null : v;
         }
 
-        private String pathOf(String key) {
+        private String fullPath(String key) {
             return path.isEmpty() ? key : path + "." + key;
+        }
+
+        /** The key's path for messages, naming the variable or option when the value came from one. */
+        private String pathOf(String key) {
+            String origin = overridden.get(key);
+            return origin == null ? fullPath(key) : fullPath(key) + " (from " + origin + ")";
+        }
+
+        private static JsonNode overrideNode(String value) {
+            try {
+                JsonNode parsed = YAML.readTree(value);
+                if (parsed != null && parsed.isValueNode() && !parsed.isNull()) {
+                    return parsed;
+                }
+            } catch (JsonProcessingException e) {
+                // not a YAML scalar: taken as the text it is
+            }
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(value);
         }
 
         private static List<String> sorted(Set<String> keys) {
