@@ -19,6 +19,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Auditctl.Version.class,
         description = "Reads and verifies an auditline audit trail served by DataStorage.",
+        subcommands = {QueryCommand.class, GetCommand.class, TrailCommand.class, ExportCommand.class, SpoolCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the command did what was asked",
