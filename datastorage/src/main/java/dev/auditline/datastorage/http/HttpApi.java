@@ -93,6 +93,7 @@ public final class HttpApi implements AutoCloseable {
         List<Route> routes = new ArrayList<>();
         routes.addAll(ingest.routes());
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
+        routes.addAll(new ViewerRoutes(repository, gate, clock).routes());
         routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
 
         this.app = Javalin.create(cfg -> {
