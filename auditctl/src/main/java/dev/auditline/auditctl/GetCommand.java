@@ -38,6 +38,7 @@ final class GetCommand implements Callable<Integer> {
     @Option(
             names = {"-o", "--output"},
             paramLabel = "FORMAT",
+            converter = OutputFormat.Converter.class,
             description = "json (default), ndjson, csv or table.")
     OutputFormat output = OutputFormat.JSON;
 

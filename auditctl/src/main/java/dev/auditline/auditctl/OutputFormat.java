@@ -1,5 +1,8 @@
 package dev.auditline.auditctl;
 
+import java.util.Locale;
+import picocli.CommandLine;
+
 /** How {@code query} and {@code get} print events. */
 enum OutputFormat {
     /** Aligned columns for people; the default on a terminal. */
@@ -14,5 +17,18 @@ enum OutputFormat {
     /** The format when {@code -o} is not given: a table for people, NDJSON for programs. */
     static OutputFormat defaultFor(boolean terminal) {
         return terminal ? TABLE : NDJSON;
+    }
+
+    /** {@code -o csv}: the formats are written in lower case on the command line. */
+    static final class Converter implements CommandLine.ITypeConverter<OutputFormat> {
+        @Override
+        public OutputFormat convert(String value) {
+            try {
+                return OutputFormat.valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(
+                        "must be table, json, ndjson or csv (got '" + value + "')");
+            }
+        }
     }
 }

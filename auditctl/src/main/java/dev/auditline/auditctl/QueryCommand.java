@@ -63,6 +63,7 @@ final class QueryCommand implements Callable<Integer> {
     @Option(
             names = {"-o", "--output"},
             paramLabel = "FORMAT",
+            converter = OutputFormat.Converter.class,
             description = "table, json, ndjson or csv (default: table on a terminal, ndjson when piped).")
     OutputFormat output;
 
