@@ -1,6 +1,6 @@
 // The trail viewer. Plain browser JavaScript, no framework and no build step (see docs/decisions.md).
 // Safety rule: event content is attacker-controlled text, so it only ever reaches the page through
-// textContent / setAttribute on elements built here; never innerHTML. The server adds a strict CSP.
+// textContent / setAttribute on elements built here, never parsed as HTML. The server adds a strict CSP.
 'use strict';
 
 (function () {
