@@ -130,6 +130,11 @@ final class HeadlessChromium implements AutoCloseable {
         page.call("Page.navigate", Map.of("url", url));
     }
 
+    /** Loads the current page again (a navigation to the same URL with a fragment would not). */
+    void reload() {
+        page.call("Page.reload", Map.of("ignoreCache", true));
+    }
+
     /** The value of a JavaScript expression (promises awaited), as JSON. */
     JsonNode evaluate(String expression) {
         JsonNode result = page.call(
