@@ -129,7 +129,8 @@ final class ExportCommand implements Callable<Integer> {
         if (progress) {
             err.print("\r");
         }
-        err.println("exported " + count + " events to " + out + " (manifest " + manifest.getFileName() + ")");
+        err.println("exported " + count + (count == 1 ? " event" : " events") + " to " + out + " (manifest "
+                + manifest.getFileName() + ")");
         return ExitCodes.OK;
     }
 
