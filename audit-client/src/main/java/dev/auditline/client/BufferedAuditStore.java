@@ -3,7 +3,6 @@ package dev.auditline.client;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.FieldViolation;
 import dev.auditline.api.wire.ItemResult;
-import dev.auditline.api.wire.ItemStatus;
 import dev.auditline.spool.EventBatchCodec;
 import dev.auditline.spool.ReplayResult;
 import dev.auditline.spool.SpoolFullException;
@@ -1189,7 +1188,7 @@ public final class BufferedAuditStore implements AuditStore {
         String example = null;
         if (outcome.response() != null) {
             for (ItemResult r : outcome.response().results()) {
-                if (r.status() == ItemStatus.REJECTED && r.index() >= 0 && r.index() < chunk.size()) {
+                if (r.status() != null && r.status().isRefused() && r.index() >= 0 && r.index() < chunk.size()) {
                     if (!isRejected[r.index()]) {
                         rejectedCount++;
                     }
@@ -1210,7 +1209,7 @@ public final class BufferedAuditStore implements AuditStore {
             // Written before the events count as rejected, so a flush that returns finds them in the file.
             Map<Entry, FieldViolation> reasons = new IdentityHashMap<>();
             for (ItemResult r : outcome.response().results()) {
-                if (r.status() == ItemStatus.REJECTED && r.index() >= 0 && r.index() < chunk.size()) {
+                if (r.status() != null && r.status().isRefused() && r.index() >= 0 && r.index() < chunk.size()) {
                     reasons.putIfAbsent(chunk.get(r.index()), r.error());
                 }
             }
@@ -1731,7 +1730,7 @@ public final class BufferedAuditStore implements AuditStore {
             int rejectedCount = 0;
             if (outcome.response() != null) {
                 for (ItemResult r : outcome.response().results()) {
-                    if (r.status() == ItemStatus.REJECTED && r.index() >= 0 && r.index() < chunk.size()) {
+                    if (r.status() != null && r.status().isRefused() && r.index() >= 0 && r.index() < chunk.size()) {
                         if (!isRejected[r.index()]) {
                             tally.reject(chunk.get(r.index()), r.error());
                             rejectedCount++;

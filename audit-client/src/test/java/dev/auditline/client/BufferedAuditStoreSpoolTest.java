@@ -234,6 +234,28 @@ class BufferedAuditStoreSpoolTest {
     }
 
     @Test
+    void anEventDataStorageAnswersAsAConflictGoesToTheRejectedFileAndIsNeverResent() throws IOException {
+        AuditEvent clash = event(1);
+        FlakySink sink = new FlakySink().conflicting(e -> e.eventId().equals(clash.eventId()));
+        BufferedAuditStore store = start(config(), sink);
+        store.store(event(0));
+        store.store(clash);
+
+        FlushReport report = store.flush(WAIT);
+        store.flush(WAIT);
+
+        assertThat(report.rejected()).isEqualTo(1);
+        assertThat(report.acked()).isEqualTo(1);
+        assertThat(RejectedLog.read(dir.resolve("rejected"))).singleElement().satisfies(e -> {
+            assertThat(e.event().eventId()).isEqualTo(clash.eventId());
+            assertThat(e.field()).isEqualTo("event_id");
+            assertThat(e.detail()).isEqualTo(FlakySink.CONFLICT.detail());
+        });
+        assertThat(store.stats().rejected()).isEqualTo(1);
+        assertThat(store.stats().spooledPending()).isZero();
+    }
+
+    @Test
     void aReplayedEventThatIsRejectedGoesToTheRejectedFileToo() throws IOException {
         FlakySink down = new FlakySink().down();
         BufferedAuditStore first = start(config(), down);

@@ -23,6 +23,7 @@ import java.util.function.Predicate;
  * {@link #holdIf} matches hang until {@link #release()}.
  */
 final class FlakySink implements BatchSink {
+    static final FieldViolation CONFLICT = new FieldViolation("event_id", "already stored with other content");
     static final FieldViolation REASON = new FieldViolation("event_type", "must match [a-z0-9_.-]+ (got \"Bad\")");
 
     /** Every acked id in delivery order; a replay may repeat an id, which DataStorage would dedup. */
@@ -32,6 +33,7 @@ final class FlakySink implements BatchSink {
     final List<List<AuditEvent>> held = new CopyOnWriteArrayList<>();
     private volatile boolean down;
     private volatile Predicate<AuditEvent> rejecting = e -> false;
+    private volatile Predicate<AuditEvent> conflicting = e -> false;
     private volatile Predicate<List<AuditEvent>> holdIf = r -> false;
     private final CountDownLatch release = new CountDownLatch(1);
 
@@ -47,6 +49,12 @@ final class FlakySink implements BatchSink {
 
     FlakySink rejecting(Predicate<AuditEvent> rejecting) {
         this.rejecting = rejecting;
+        return this;
+    }
+
+    /** Answers {@code conflict} (id already stored with other content) for the matching events. */
+    FlakySink conflicting(Predicate<AuditEvent> conflicting) {
+        this.conflicting = conflicting;
         return this;
     }
 
@@ -73,6 +81,8 @@ final class FlakySink implements BatchSink {
             AuditEvent e = events.get(i);
             if (rejecting.test(e)) {
                 results.add(new ItemResult(i, e.eventId(), ItemStatus.REJECTED, REASON));
+            } else if (conflicting.test(e)) {
+                results.add(new ItemResult(i, e.eventId(), ItemStatus.CONFLICT, CONFLICT));
             } else {
                 ackedIds.add(e.eventId());
                 distinctAcked.add(e.eventId());

@@ -5,12 +5,15 @@ import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.InsertResult;
+import dev.auditline.datastorage.store.LogEntry;
+import dev.auditline.datastorage.store.LogLeaf;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,7 @@ final class ControllableRepository implements EventRepository {
     private boolean unavailable; // guarded by lock
     private CountDownLatch writeGate; // guarded by lock; null lets writes through
     private final AtomicInteger blockedWrites = new AtomicInteger();
+    private final AtomicInteger logReads = new AtomicInteger();
 
     ControllableRepository(EventRepository delegate) {
         this.delegate = delegate;
@@ -52,6 +56,11 @@ final class ControllableRepository implements EventRepository {
                 writeGate = null;
             }
         }
+    }
+
+    /** How many times {@link #readLog} was called: a long-poll has read once it grew. */
+    int logReads() {
+        return logReads.get();
     }
 
     int blockedWrites() {
@@ -97,6 +106,31 @@ final class ControllableRepository implements EventRepository {
     public List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
         checkAvailable();
         return delegate.dropMonthsBefore(cutoff);
+    }
+
+    @Override
+    public long logSize() {
+        checkAvailable();
+        return delegate.logSize();
+    }
+
+    @Override
+    public List<LogLeaf> readLeaves(long fromInclusive, int max) {
+        checkAvailable();
+        return delegate.readLeaves(fromInclusive, max);
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max) {
+        checkAvailable();
+        logReads.incrementAndGet();
+        return delegate.readLog(afterExclusive, max);
+    }
+
+    @Override
+    public OptionalLong logIndexOf(UUID eventId) {
+        checkAvailable();
+        return delegate.logIndexOf(eventId);
     }
 
     @Override

@@ -215,6 +215,172 @@ abstract class DataStorageApiContract {
     }
 
     @Test
+    void answersAStoredIdWithOtherContentAsAConflictAndKeepsTheFirstEvent() {
+        String trail = WireEvents.uniqueCorrelationId("conflict");
+        ObjectNode first = WireEvents.valid(trail, now());
+        ObjectNode fresh = WireEvents.valid(trail, now());
+        assertThat(api.post(BATCH, WireEvents.batch(first))
+                        .json()
+                        .get("created")
+                        .intValue())
+                .isEqualTo(1);
+        double conflictsBefore = conflictCounter();
+        // the same id two days earlier with another actor: another partition on PostgreSQL
+        ObjectNode rewrite = first.deepCopy()
+                .put("actor_id", "mallory")
+                .put("event_timestamp", AuditJson.formatTimestamp(now().minus(Duration.ofDays(2))));
+
+        ApiClient.Reply reply = api.post(BATCH, WireEvents.batch(rewrite, first.deepCopy(), fresh));
+        ApiClient.Reply single = api.post(EVENTS, rewrite.toString());
+
+        JsonNode body = reply.json();
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(body.get("created").intValue()).isEqualTo(1);
+        assertThat(body.get("duplicates").intValue()).isEqualTo(1);
+        assertThat(body.get("conflicts").intValue()).isEqualTo(1);
+        assertThat(body.get("results"))
+                .extracting(
+                        r -> r.get("index").intValue() + ":" + r.get("status").textValue())
+                .containsExactly("0:conflict", "1:duplicate");
+        assertThat(body.get("results").get(0).get("error").get("field").textValue())
+                .isEqualTo("event_id");
+        assertThat(single.status()).isEqualTo(409);
+        assertThat(single.json().get("field").textValue()).isEqualTo("event_id");
+        assertThat(single.json().get("detail").textValue()).contains("already stored with other content");
+        assertThat(api.get(EVENTS + "/" + WireEvents.id(first))
+                        .json()
+                        .get("actor_id")
+                        .textValue())
+                .isEqualTo("remediation-orchestrator");
+        assertThat(trail(trail)).hasSize(2);
+        assertThat(conflictCounter() - conflictsBefore).isEqualTo(2.0);
+    }
+
+    private double conflictCounter() {
+        String prefix = "audit_ingest_events_total{outcome=\"conflict\"} ";
+        return api.get("/metrics")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void answersALaterCopyOfAnIdInOneBatchWithOtherContentAsAConflict() {
+        String trail = WireEvents.uniqueCorrelationId("conflict-in-batch");
+        ObjectNode event = WireEvents.valid(trail, now());
+        ObjectNode other = event.deepCopy().put("event_outcome", "failure");
+
+        JsonNode reply = api.post(BATCH, WireEvents.batch(event, other, event.deepCopy()))
+                .json();
+
+        assertThat(reply.get("created").intValue()).isEqualTo(1);
+        assertThat(reply.get("conflicts").intValue()).isEqualTo(1);
+        assertThat(reply.get("results"))
+                .extracting(
+                        r -> r.get("index").intValue() + ":" + r.get("status").textValue())
+                .containsExactly("1:conflict", "2:duplicate");
+        assertThat(trail(trail))
+                .singleElement()
+                .satisfies(e -> assertThat(e.get("event_outcome").textValue()).isEqualTo("success"));
+    }
+
+    static final String LOG_ENTRIES = "/api/v1/audit/log/entries";
+
+    private long logSize() {
+        return api.get(LOG_ENTRIES + "?limit=1").json().get("log_size").longValue();
+    }
+
+    @Test
+    void servesTheStoredEventsInCommitOrderAfterALogIndex() {
+        String trail = WireEvents.uniqueCorrelationId("log");
+        ObjectNode a = WireEvents.valid(trail, now());
+        ObjectNode b = WireEvents.valid(trail, now().minus(Duration.ofDays(3)));
+        ObjectNode c = WireEvents.valid(trail, now().minusSeconds(5));
+        long start = logSize();
+        api.post(BATCH, WireEvents.batch(a, b));
+        // a resend and a conflict add nothing to the log
+        api.post(BATCH, WireEvents.batch(c, a.deepCopy(), b.deepCopy().put("actor_id", "mallory")));
+
+        JsonNode all =
+                api.get(LOG_ENTRIES + "?after=" + (start - 1) + "&limit=1000").json();
+        JsonNode page = api.get(LOG_ENTRIES + "?after=" + start + "&limit=1").json();
+
+        assertThat(all.get("entries"))
+                .extracting(e ->
+                        e.get("log_index").longValue() + ":" + e.get("event_id").textValue())
+                .containsExactly(
+                        start + ":" + WireEvents.id(a),
+                        (start + 1) + ":" + WireEvents.id(b),
+                        (start + 2) + ":" + WireEvents.id(c));
+        assertThat(all.get("next_after").longValue()).isEqualTo(start + 2);
+        assertThat(all.get("log_size").longValue()).isEqualTo(start + 3);
+        for (JsonNode entry : all.get("entries")) {
+            assertThat(entry.get("event"))
+                    .isEqualTo(api.get(EVENTS + "/" + entry.get("event_id").textValue())
+                            .json());
+        }
+        assertThat(page.get("entries"))
+                .extracting(e -> e.get("event_id").textValue())
+                .containsExactly(WireEvents.id(b).toString());
+        assertThat(page.get("next_after").longValue()).isEqualTo(start + 1);
+        JsonNode end = api.get(LOG_ENTRIES + "?after=" + (start + 2)).json();
+        assertThat(end.get("entries")).isEmpty();
+        assertThat(end.get("next_after").longValue()).isEqualTo(start + 2);
+    }
+
+    @Test
+    void aWaitingLogReadIsAnsweredWhenABatchCommits() throws Exception {
+        long after = logSize() - 1;
+        int readsBefore = repository.logReads();
+        CompletableFuture<ApiClient.Reply> waiting =
+                CompletableFuture.supplyAsync(() -> api.get(LOG_ENTRIES + "?after=" + after + "&wait=25s"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> repository.logReads() > readsBefore);
+        assertThat(waiting).isNotDone();
+        ObjectNode event = WireEvents.valid(WireEvents.uniqueCorrelationId("tail"), now());
+
+        api.post(BATCH, WireEvents.batch(event));
+
+        // answered on the commit, well before the 25 s wait ends (the test's timeout is 60 s)
+        ApiClient.Reply reply = waiting.get(15, TimeUnit.SECONDS);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("entries"))
+                .extracting(e -> e.get("event_id").textValue())
+                .containsExactly(WireEvents.id(event).toString());
+    }
+
+    @Test
+    void aWaitingLogReadEndsEmptyWhenNothingCommits() {
+        long after = logSize() - 1;
+
+        ApiClient.Reply reply = api.get(LOG_ENTRIES + "?after=" + after + "&wait=300ms");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("entries")).isEmpty();
+        assertThat(reply.json().get("next_after").longValue()).isEqualTo(after);
+    }
+
+    @Test
+    void answersBadLogParametersWith400NamingTheParameter() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("after=-2", "after");
+        cases.put("after=x", "after");
+        cases.put("limit=0", "limit");
+        cases.put("limit=1001", "limit");
+        cases.put("wait=31s", "wait");
+        cases.put("wait=10", "wait");
+        cases.put("from=3", "from");
+        cases.put("after=1&after=2", "after");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            ApiClient.Reply reply = api.get(LOG_ENTRIES + "?" + c.getKey());
+            assertThat(reply.status()).as(c.getKey()).isEqualTo(400);
+            assertThat(reply.json().get("parameter").textValue()).as(c.getKey()).isEqualTo(c.getValue());
+        }
+    }
+
+    @Test
     void storesExactlyTheValidEventsOfAMixedBatch() {
         String trail = WireEvents.uniqueCorrelationId("mixed");
         ObjectNode good1 = WireEvents.valid(trail, now());

@@ -11,7 +11,17 @@ public enum ItemStatus {
     /** An event with this id was already stored; nothing changed. Counts as acked. */
     DUPLICATE,
     /** Invalid: never stored, and resending it will not help. */
-    REJECTED;
+    REJECTED,
+    /**
+     * Its {@code event_id} is already stored with other content: not stored (the first event keeps
+     * the id), and resending it will not help. A client treats it like {@link #REJECTED}.
+     */
+    CONFLICT;
+
+    /** Whether the item was refused for good: never stored, never worth a resend. */
+    public boolean isRefused() {
+        return this == REJECTED || this == CONFLICT;
+    }
 
     @JsonValue
     public String wireName() {

@@ -117,9 +117,30 @@ public final class ConfigLoader {
                 problems.add("storage.credentials_file: SQLite takes no credentials; remove the key or use a"
                         + " PostgreSQL url");
             }
-            String[] userAndPassword = readCredentials(credentialsFile, problems);
+            String[] userAndPassword = readCredentials("storage.credentials_file", credentialsFile, problems);
             username = userAndPassword[0];
             password = userAndPassword[1];
+        }
+        Path ownerCredentialsFile = storage.file("owner_credentials_file", baseDir, true);
+        DataStorageConfig.Storage.Owner owner = null;
+        if (ownerCredentialsFile != null && Files.isReadable(ownerCredentialsFile)) {
+            if (url.contains("sqlite:")) {
+                problems.add("storage.owner_credentials_file: SQLite has no roles; remove the key or use a"
+                        + " PostgreSQL url");
+            } else if (credentialsFile == null) {
+                problems.add("storage.owner_credentials_file: needs storage.credentials_file too, naming the runtime"
+                        + " user the server connects as");
+            }
+            String[] ownerUserAndPassword =
+                    readCredentials("storage.owner_credentials_file", ownerCredentialsFile, problems);
+            if (ownerUserAndPassword[0] != null && ownerUserAndPassword[1] != null) {
+                owner = new DataStorageConfig.Storage.Owner(
+                        ownerCredentialsFile, ownerUserAndPassword[0], ownerUserAndPassword[1]);
+                if (owner.username().equals(username)) {
+                    problems.add("storage.owner_credentials_file: names the same user as storage.credentials_file ("
+                            + username + "); give the runtime its own role, or leave the owner out");
+                }
+            }
         }
         int poolSize = storage.integer("pool_size", dst.poolSize(), 1, 1000);
         int partitionsAhead = storage.integer("partitions_ahead", dst.partitionsAhead(), 0, 120);
@@ -166,7 +187,8 @@ public final class ConfigLoader {
                         partitionsAhead,
                         connectionTimeout,
                         spoolDir,
-                        spoolMaxBytes),
+                        spoolMaxBytes,
+                        owner),
                 new DataStorageConfig.Validation((int) maxEventDataBytes, maxPast, maxFuture),
                 new DataStorageConfig.Retention(defaultDays));
     }
@@ -175,13 +197,13 @@ public final class ConfigLoader {
      * {@code username} (or {@code user}) and {@code password} from the credentials file, each
      * {@code null} when absent.
      */
-    private static String[] readCredentials(Path file, List<String> problems) {
+    private static String[] readCredentials(String key, Path file, List<String> problems) {
         String[] out = new String[2];
         JsonNode root;
         try {
             root = YAML.readTree(file.toFile());
         } catch (IOException e) {
-            problems.add("storage.credentials_file: cannot read " + file + " as YAML: " + e.getMessage());
+            problems.add(key + ": cannot read " + file + " as YAML: " + e.getMessage());
             return out;
         }
         List<String> fileProblems = new ArrayList<>();
@@ -199,7 +221,7 @@ public final class ConfigLoader {
         }
         for (String p : fileProblems) {
             // the values are secrets: report keys and shape only
-            problems.add("storage.credentials_file (" + file + "): " + p.replaceAll("\\(got .*\\)$", ""));
+            problems.add(key + " (" + file + "): " + p.replaceAll("\\(got .*\\)$", ""));
         }
         return out;
     }

@@ -41,6 +41,11 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                 "storage.url: " + maskPassword(storage.url()),
                 "storage.credentials_file: " + orNone(storage.credentialsFile())
                         + (storage.username() == null ? "" : " (username " + storage.username() + ", password ***)"),
+                "storage.owner_credentials_file: "
+                        + (storage.owner() == null
+                                ? "(none: migrations run as the storage user)"
+                                : storage.owner().credentialsFile() + " (username "
+                                        + storage.owner().username() + ", password ***)"),
                 "storage.pool_size: " + storage.poolSize(),
                 "storage.partitions_ahead: " + storage.partitionsAhead(),
                 "storage.connection_timeout: " + ConfigValues.formatDuration(storage.connectionTimeout()),
@@ -140,7 +145,8 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
             int partitionsAhead,
             Duration connectionTimeout,
             Path fallbackSpoolDir,
-            long fallbackSpoolMaxBytes) {
+            long fallbackSpoolMaxBytes,
+            Owner owner) {
         /** Default {@code storage.fallback_spool.max_bytes}: {@value} (1 GiB). */
         public static final long DEFAULT_FALLBACK_SPOOL_MAX_BYTES = 1L << 30;
 
@@ -153,7 +159,27 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                 StorageConfig.DEFAULT_PARTITIONS_AHEAD,
                 StorageConfig.DEFAULT_CONNECTION_TIMEOUT,
                 null,
-                DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+                DEFAULT_FALLBACK_SPOOL_MAX_BYTES,
+                null);
+
+        /**
+         * The PostgreSQL role that runs the migrations and owns the schema
+         * ({@code storage.owner_credentials_file}); the storage credentials are then the runtime
+         * role's, which may only INSERT and SELECT.
+         *
+         * @param credentialsFile the YAML file {@code username} and {@code password} were read from
+         */
+        public record Owner(Path credentialsFile, String username, String password) {
+            public Owner {
+                Objects.requireNonNull(username, "owner username");
+                Objects.requireNonNull(password, "owner password");
+            }
+
+            @Override
+            public String toString() {
+                return "Owner[credentialsFile=" + credentialsFile + ", username=" + username + ", password=***]";
+            }
+        }
 
         public Storage {
             Objects.requireNonNull(url, "url");
@@ -166,6 +192,10 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
 
         /** What the store layer needs to open the repository. */
         public StorageConfig toStorageConfig() {
+            if (owner != null) {
+                return new StorageConfig(url, username, password, poolSize, partitionsAhead, connectionTimeout)
+                        .withOwner(owner.username(), owner.password());
+            }
             return new StorageConfig(url, username, password, poolSize, partitionsAhead, connectionTimeout);
         }
 
@@ -179,7 +209,8 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     partitionsAhead,
                     connectionTimeout,
                     fallbackSpoolDir,
-                    fallbackSpoolMaxBytes);
+                    fallbackSpoolMaxBytes,
+                    owner);
         }
 
         public Storage withCredentials(String newUsername, String newPassword) {
@@ -192,7 +223,8 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     partitionsAhead,
                     connectionTimeout,
                     fallbackSpoolDir,
-                    fallbackSpoolMaxBytes);
+                    fallbackSpoolMaxBytes,
+                    owner);
         }
 
         public Storage withPoolSize(int newPoolSize) {
@@ -205,7 +237,23 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     partitionsAhead,
                     connectionTimeout,
                     fallbackSpoolDir,
-                    fallbackSpoolMaxBytes);
+                    fallbackSpoolMaxBytes,
+                    owner);
+        }
+
+        /** Migrations as {@code newOwner} ({@code null}: as the storage user). */
+        public Storage withOwner(Owner newOwner) {
+            return new Storage(
+                    url,
+                    credentialsFile,
+                    username,
+                    password,
+                    poolSize,
+                    partitionsAhead,
+                    connectionTimeout,
+                    fallbackSpoolDir,
+                    fallbackSpoolMaxBytes,
+                    newOwner);
         }
 
         /** Turns the server fallback spool on ({@code dir} non-null) or off ({@code null}). */
@@ -219,7 +267,8 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     partitionsAhead,
                     connectionTimeout,
                     dir,
-                    maxBytes);
+                    maxBytes,
+                    owner);
         }
 
         @Override
@@ -228,7 +277,7 @@ public record DataStorageConfig(Server server, Storage storage, Validation valid
                     + username + ", password=" + (password == null ? "null" : "***") + ", poolSize=" + poolSize
                     + ", partitionsAhead=" + partitionsAhead + ", connectionTimeout=" + connectionTimeout
                     + ", fallbackSpoolDir=" + fallbackSpoolDir + ", fallbackSpoolMaxBytes=" + fallbackSpoolMaxBytes
-                    + "]";
+                    + ", owner=" + owner + "]";
         }
     }
 

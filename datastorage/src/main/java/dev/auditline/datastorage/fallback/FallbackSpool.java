@@ -359,7 +359,25 @@ public final class FallbackSpool implements AutoCloseable {
         try {
             InsertResult result = repository.insertBatch(record.events(), record.ingestedBy());
             int created = result.created().size();
-            metrics.fallbackReplayed(created, record.events().size() - created);
+            int conflicts = 0;
+            for (AuditEvent e : record.events()) {
+                if (result.conflicts().contains(e.eventId())
+                        && !result.created().contains(e.eventId())) {
+                    conflicts++;
+                }
+            }
+            if (conflicts > 0) {
+                // answered 202 when spooled; the client cannot learn of it any more
+                LOG.warn(
+                        "Fallback replay: {} of {} spooled events were refused: their event_id is already stored"
+                                + " with other content (e.g. {})",
+                        conflicts,
+                        record.events().size(),
+                        record.events()
+                                .get(result.conflicts().iterator().next())
+                                .eventId());
+            }
+            metrics.fallbackReplayed(created, record.events().size() - created - conflicts, conflicts);
             for (AuditEvent e : record.events()) {
                 if (result.created().contains(e.eventId())) {
                     metrics.lag(Duration.between(e.eventTimestamp(), result.ingestedAt()));

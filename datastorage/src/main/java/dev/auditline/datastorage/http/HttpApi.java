@@ -56,6 +56,7 @@ public final class HttpApi implements AutoCloseable {
     private final ServerMetrics metrics;
     private final Auth auth;
     private final Duration shutdownTimeout;
+    private final LogSignal logSignal = new LogSignal();
 
     /**
      * @param authenticator {@code null} runs the API open
@@ -84,6 +85,7 @@ public final class HttpApi implements AutoCloseable {
         IngestRoutes ingest = new IngestRoutes(
                 repository,
                 fallback,
+                logSignal,
                 new EventDecoder(config.validation().limits()),
                 new RequestBodies(server.maxRequestBytes()),
                 gate,
@@ -93,6 +95,7 @@ public final class HttpApi implements AutoCloseable {
         List<Route> routes = new ArrayList<>();
         routes.addAll(ingest.routes());
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
+        routes.addAll(new LogRoutes(repository, gate, logSignal).routes());
         routes.addAll(new ViewerRoutes(repository, gate, clock).routes());
         routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
 
@@ -132,6 +135,8 @@ public final class HttpApi implements AutoCloseable {
     /** {@code /readyz} answers 503 from now on and new {@code /api} requests are refused with 503. */
     public void beginDrain() {
         draining.set(true);
+        // long-polls answer with what they have instead of holding the drain
+        logSignal.close();
     }
 
     /** Waits until no request is being handled. @return {@code false} when {@code timeout} passed first */
@@ -162,6 +167,7 @@ public final class HttpApi implements AutoCloseable {
     public void close(Duration timeout) {
         if (closed.compareAndSet(false, true)) {
             draining.set(true);
+            logSignal.close();
             app.jettyServer().server().setStopTimeout(Math.max(1, timeout.toMillis()));
             app.stop();
         }

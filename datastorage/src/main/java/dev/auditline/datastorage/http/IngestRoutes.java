@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.FieldViolation;
 import dev.auditline.api.json.EventDecoder;
+import dev.auditline.api.log.LeafEncoding;
 import dev.auditline.api.wire.BatchResponse;
 import dev.auditline.api.wire.ItemResult;
 import dev.auditline.api.wire.ItemStatus;
@@ -22,7 +23,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +50,11 @@ final class IngestRoutes {
     /** Seconds to wait after a 503 because the fallback spool is full: space comes back only by replay. */
     static final String SPOOL_FULL_RETRY_AFTER_SECONDS = "5";
 
+    /** Why an item is a conflict: the answer's {@code error}. */
+    static final FieldViolation CONFLICT_ERROR = new FieldViolation(
+            "event_id",
+            "already stored with other content; the stored event keeps its id: send a new event under a new id");
+
     private static final Logger LOG = LoggerFactory.getLogger(IngestRoutes.class);
 
     private final EventRepository repository;
@@ -57,11 +65,13 @@ final class IngestRoutes {
     private final ServerLimits limits;
     private final Clock clock;
     private final FallbackSpool fallback; // null: answer 503 while the database is down
+    private final LogSignal logSignal;
 
     /** @param fallback {@code null} when {@code storage.fallback_spool.dir} is not set */
     IngestRoutes(
             EventRepository repository,
             FallbackSpool fallback,
+            LogSignal logSignal,
             EventDecoder decoder,
             RequestBodies bodies,
             StorageGate gate,
@@ -70,6 +80,7 @@ final class IngestRoutes {
             Clock clock) {
         this.repository = repository;
         this.fallback = fallback;
+        this.logSignal = logSignal;
         this.decoder = decoder;
         this.bodies = bodies;
         this.gate = gate;
@@ -116,7 +127,7 @@ final class IngestRoutes {
         UUID[] ids = new UUID[size];
         FieldViolation[] errors = new FieldViolation[size];
         List<AuditEvent> valid = new ArrayList<>(size);
-        Map<UUID, Integer> firstIndex = new HashMap<>();
+        List<Integer> validIndex = new ArrayList<>(size);
         int rejected = 0;
         for (int i = 0; i < size; i++) {
             EventDecoder.Decoded d = decoder.decode(events.get(i), now);
@@ -125,27 +136,32 @@ final class IngestRoutes {
                 status[i] = ItemStatus.REJECTED;
                 errors[i] = d.violations().get(0);
                 rejected++;
-            } else if (firstIndex.putIfAbsent(d.eventId(), i) != null) {
-                // the same id twice in one batch: the first is stored, the rest are its duplicates
-                status[i] = ItemStatus.DUPLICATE;
             } else {
                 valid.add(d.event());
+                validIndex.add(i);
             }
         }
         metrics.itemsRejected(rejected);
         InsertResult result = null;
         boolean spooled = false;
         if (!valid.isEmpty()) {
+            // repeated ids included: the store settles each copy against the stored event
             result = insertOrSpool(valid, ctx);
             spooled = result == null;
         }
+        Map<UUID, Integer> firstCopy = new HashMap<>();
+        for (int k = 0; k < valid.size(); k++) {
+            AuditEvent e = valid.get(k);
+            Integer first = firstCopy.putIfAbsent(e.eventId(), k);
+            status[validIndex.get(k)] = first == null
+                    ? firstCopyStatus(e.eventId(), k, result)
+                    : laterCopyStatus(e, k, valid.get(first), result);
+        }
         int created = 0;
         int duplicates = 0;
+        int conflicts = 0;
         List<ItemResult> results = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            if (status[i] == null) {
-                status[i] = spooled || result.created().contains(ids[i]) ? ItemStatus.CREATED : ItemStatus.DUPLICATE;
-            }
             switch (status[i]) {
                 case CREATED -> created++;
                 case DUPLICATE -> {
@@ -153,23 +169,52 @@ final class IngestRoutes {
                     results.add(new ItemResult(i, ids[i], ItemStatus.DUPLICATE, null));
                 }
                 case REJECTED -> results.add(new ItemResult(i, ids[i], ItemStatus.REJECTED, errors[i]));
+                case CONFLICT -> {
+                    conflicts++;
+                    results.add(new ItemResult(i, ids[i], ItemStatus.CONFLICT, CONFLICT_ERROR));
+                }
             }
         }
+        metrics.itemsConflicted(conflicts);
         if (spooled) {
             // the in-batch duplicates were settled here; the spooled events count once, as spooled
             metrics.itemsStored(0, duplicates);
-            Json.write(ctx, 202, new BatchResponse(created, duplicates, rejected, results));
+            Json.write(ctx, 202, new BatchResponse(created, duplicates, rejected, conflicts, results));
             return;
         }
         metrics.itemsStored(created, duplicates);
         if (result != null) {
-            for (AuditEvent e : valid) {
-                if (result.created().contains(e.eventId())) {
-                    metrics.lag(Duration.between(e.eventTimestamp(), result.ingestedAt()));
+            for (Map.Entry<UUID, Integer> first : firstCopy.entrySet()) {
+                if (result.created().contains(first.getKey())) {
+                    metrics.lag(Duration.between(valid.get(first.getValue()).eventTimestamp(), result.ingestedAt()));
                 }
             }
         }
-        Json.write(ctx, 200, new BatchResponse(created, duplicates, rejected, results));
+        Json.write(ctx, 200, new BatchResponse(created, duplicates, rejected, conflicts, results));
+    }
+
+    /** The first copy of an id in the batch (position {@code k} of the valid events). */
+    private static ItemStatus firstCopyStatus(UUID id, int k, InsertResult result) {
+        if (result == null) {
+            return ItemStatus.CREATED; // spooled
+        }
+        if (result.conflicts().contains(k)) {
+            return ItemStatus.CONFLICT;
+        }
+        return result.created().contains(id) ? ItemStatus.CREATED : ItemStatus.DUPLICATE;
+    }
+
+    /**
+     * A later copy of an id within the batch: as the store settled it, or, when the batch was
+     * spooled, a duplicate of the first copy when its content is the same and a conflict otherwise.
+     */
+    private static ItemStatus laterCopyStatus(AuditEvent copy, int k, AuditEvent first, InsertResult result) {
+        if (result != null) {
+            return result.conflicts().contains(k) ? ItemStatus.CONFLICT : ItemStatus.DUPLICATE;
+        }
+        return Arrays.equals(LeafEncoding.contentDigest(copy), LeafEncoding.contentDigest(first))
+                ? ItemStatus.DUPLICATE
+                : ItemStatus.CONFLICT;
     }
 
     private void single(Context ctx) {
@@ -187,6 +232,15 @@ final class IngestRoutes {
         if (result == null) {
             Json.write(ctx, 202, new ItemResult(0, d.eventId(), ItemStatus.CREATED, null));
             return;
+        }
+        if (result.conflicts().contains(0)) {
+            metrics.itemsConflicted(1);
+            throw ApiProblem.of(
+                            409,
+                            "event-id-conflict",
+                            "Event id conflict",
+                            CONFLICT_ERROR.field() + ": " + CONFLICT_ERROR.detail() + " (event_id " + d.eventId() + ")")
+                    .with("field", CONFLICT_ERROR.field());
         }
         boolean created = result.created().contains(d.eventId());
         metrics.itemsStored(created ? 1 : 0, created ? 0 : 1);
@@ -225,9 +279,12 @@ final class IngestRoutes {
         }
     }
 
+    /** Spools the first copy of each id; the answer settles later copies against it. */
     private void spool(List<AuditEvent> valid, String ingestedBy) {
+        Map<UUID, AuditEvent> firstCopies = new LinkedHashMap<>();
+        valid.forEach(e -> firstCopies.putIfAbsent(e.eventId(), e));
         try {
-            fallback.store(valid, ingestedBy);
+            fallback.store(List.copyOf(firstCopies.values()), ingestedBy);
         } catch (SpoolFullException e) {
             throw ApiProblem.of(
                             503,
@@ -254,6 +311,9 @@ final class IngestRoutes {
         try {
             InsertResult r = repository.insertBatch(valid, ingestedBy);
             result = "ok";
+            if (!r.created().isEmpty()) {
+                logSignal.advanced();
+            }
             return r;
         } catch (StorageUnavailableException e) {
             result = "unavailable";

@@ -7,8 +7,9 @@ package dev.auditline.datastorage.metrics;
  */
 public final class MetricNames {
     /**
-     * Counter of batch items by {@code outcome}: created, duplicate, rejected, and spooled (fsynced to
-     * the fallback spool while the database was down, answered {@code 202}).
+     * Counter of batch items by {@code outcome}: created, duplicate, rejected, conflict (the
+     * event_id is already stored with other content), and spooled (fsynced to the fallback spool
+     * while the database was down, answered {@code 202}).
      */
     public static final String INGEST_EVENTS = "audit.ingest.events";
     /** Distribution of events per ingest request (single ingests count as 1). */
@@ -36,7 +37,10 @@ public final class MetricNames {
     public static final String FALLBACK_SPOOL_PENDING_RECORDS = "audit.fallback.spool.pending.records";
     /** Gauge: 1 while ingest goes to the fallback spool because the database is down, else 0. */
     public static final String FALLBACK_SPOOL_ACTIVE = "audit.fallback.spool.active";
-    /** Counter of spooled events replayed into the database, by {@code outcome}: created, duplicate. */
+    /**
+     * Counter of spooled events replayed into the database, by {@code outcome}: created, duplicate,
+     * conflict (refused: the id was already stored with other content).
+     */
     public static final String FALLBACK_SPOOL_REPLAYED = "audit.fallback.spool.replayed";
     /**
      * Counter of valid events answered {@code 503} although the fallback spool is on, by {@code

@@ -22,6 +22,7 @@ public final class ServerMetrics {
     private final Counter created;
     private final Counter duplicates;
     private final Counter rejected;
+    private final Counter conflicts;
     private final Counter spooled;
     private final Counter overloaded;
     private final DistributionSummary batchSize;
@@ -37,6 +38,7 @@ public final class ServerMetrics {
         this.created = eventsCounter("created");
         this.duplicates = eventsCounter("duplicate");
         this.rejected = eventsCounter("rejected");
+        this.conflicts = eventsCounter("conflict");
         this.spooled = eventsCounter("spooled");
         this.overloaded = Counter.builder(MetricNames.STORAGE_OVERLOADED)
                 .baseUnit("requests")
@@ -117,8 +119,17 @@ public final class ServerMetrics {
     }
 
     public void fallbackReplayed(int createdCount, int duplicateCount) {
+        fallbackReplayed(createdCount, duplicateCount, 0);
+    }
+
+    /**
+     * @param conflictCount spooled events (answered 202) whose id the database already held with
+     *     other content: refused at replay
+     */
+    public void fallbackReplayed(int createdCount, int duplicateCount, int conflictCount) {
         fallbackReplayedCounter("created").increment(createdCount);
         fallbackReplayedCounter("duplicate").increment(duplicateCount);
+        fallbackReplayedCounter("conflict").increment(conflictCount);
     }
 
     /** @param reason spool_full or spool_error */
@@ -133,6 +144,11 @@ public final class ServerMetrics {
 
     public void itemsRejected(int n) {
         rejected.increment(n);
+    }
+
+    /** Items refused because their event_id is already stored with other content. */
+    public void itemsConflicted(int n) {
+        conflicts.increment(n);
     }
 
     public void itemsStored(int createdCount, int duplicateCount) {

@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -17,13 +18,42 @@ import java.util.UUID;
 public interface EventRepository extends AutoCloseable {
 
     /**
-     * Stores {@code events} (all valid) in one transaction, ignoring ids that are already stored.
-     * Returns only after the transaction committed.
+     * Stores {@code events} (all valid) in one transaction, and appends a leaf for each event
+     * stored now to the log ({@code audit_log}) in the same transaction, at the next contiguous log
+     * indexes in commit order. Returns only after the transaction committed.
+     *
+     * <p>An event id is unique across the whole store. An id already stored, or repeated within the
+     * batch, is stored once: a later copy with the same client content is a duplicate, one with
+     * other content a conflict ({@link InsertResult#conflicts()}); the first event keeps the id.
      *
      * @param ingestedBy the authenticated client name, stored with each event ({@code null} when auth is off)
-     * @return which ids were new, and the commit's {@code ingested_at}
+     * @return which ids were new, which conflicted, and the commit's {@code ingested_at}
      */
     InsertResult insertBatch(List<AuditEvent> events, String ingestedBy);
+
+    /** How many events the log holds: its log indexes are {@code 0 .. logSize() - 1}. */
+    long logSize();
+
+    /**
+     * Up to {@code max} leaves of the log from {@code fromInclusive} on, in log index order.
+     *
+     * @throws IllegalArgumentException when {@code fromInclusive < 0} or {@code max} is outside
+     *     1..{@value AuditLogSql#MAX_READ}
+     */
+    List<LogLeaf> readLeaves(long fromInclusive, int max);
+
+    /**
+     * Up to {@code max} positions of the log after {@code afterExclusive} ({@code -1}: from the
+     * start), in log index order, each with its stored event ({@code null} once retention removed
+     * it).
+     *
+     * @throws IllegalArgumentException when {@code afterExclusive < -1} or {@code max} is outside
+     *     1..{@value AuditLogSql#MAX_READ}
+     */
+    List<LogEntry> readLog(long afterExclusive, int max);
+
+    /** The log index of a stored event id. */
+    OptionalLong logIndexOf(UUID eventId);
 
     /** The stored event, with {@code ingested_at}, {@code ingest_seq} and {@code ingested_by}. */
     Optional<AuditEvent> findById(UUID eventId);

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.log.LeafEncoding;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Connection;
@@ -19,21 +20,22 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * fastest, and its 26 parameters do not grow with the batch, so no batch size ever hits the
  * protocol's 65535-parameter limit.
  *
- * <p>Monthly partitions are created at start-up and then daily, for the current month and
- * {@code partitions_ahead} more; events outside them land in the default partition, never fail.
+ * <p>Monthly partitions ({@link PostgresPartitions}) are created at start-up and then daily, for
+ * the current month and {@code partitions_ahead} more; events outside them land in the default
+ * partition, never fail. Migrations run as the owner role when one is configured; the pool's
+ * runtime role then may only INSERT and SELECT (docs/storage.md).
  * Every database error, including an unreachable server or an exhausted pool after
  * {@code connection_timeout}, surfaces as {@link StorageUnavailableException}; the pool replaces
  * broken connections by itself, so the store recovers without a restart once the server is back.
@@ -57,29 +61,30 @@ import org.slf4j.LoggerFactory;
 public final class PostgresEventRepository implements EventRepository, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(PostgresEventRepository.class);
 
-    static final String PARTITION_PREFIX = "audit_events_";
-    private static final DateTimeFormatter PARTITION_SUFFIX = DateTimeFormatter.ofPattern("yyyy_MM");
-    private static final Pattern PARTITION_NAME = Pattern.compile("audit_events_(\\d{4})_(\\d{2})");
-    /** Serializes partition DDL of several DataStorage instances on one database. */
-    private static final long PARTITION_LOCK_KEY = 0x6175646974L;
-
-    private static final Duration PARTITION_TASK_PERIOD = Duration.ofDays(1);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
-    /**
-     * How long partition DDL waits for its lock on {@code audit_events}. Queued behind a long
-     * query, an ACCESS EXCLUSIVE request would block every insert behind it; better to give up
-     * and retry the next day, months ahead of need.
-     */
-    private static final String DDL_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '5s'";
+
+    /** A role name the migrations may grant to unquoted (PostgreSQL's unquoted identifier rules). */
+    private static final Pattern ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_$]{0,62}");
 
     private static final String INSERT = buildInsert();
 
-    private static final String FIND_BY_ID =
-            "SELECT " + EventSql.SELECT_COLUMNS + " FROM audit_events WHERE event_id = ? ORDER BY ingest_seq LIMIT 1";
+    /** Serializes appends to audit_log, so log indexes follow commit order. */
+    static final long LOG_LOCK_KEY = 0x6175646974_6c6f67L;
 
-    private static final String LIST_PARTITIONS = "SELECT c.relname FROM pg_inherits i"
-            + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass";
+    /** PostgreSQL's uuid order: the 16 bytes unsigned, as the canonical text sorts. */
+    private static final Comparator<UUID> PG_UUID_ORDER = Comparator.comparing(UUID::toString);
+
+    private static final String CLAIM_IDS = "INSERT INTO audit_event_ids (event_id)"
+            + " SELECT u.id FROM unnest(?::uuid[]) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord"
+            + " ON CONFLICT DO NOTHING RETURNING event_id";
+
+    private static final String STORED_LEAVES = "SELECT event_id, leaf FROM audit_log WHERE event_id = ANY(?)";
+
+    private static final String APPEND_LOG = "INSERT INTO audit_log (log_index, event_id, event_date, leaf, leaf_hash)"
+            + " SELECT (SELECT coalesce(max(log_index) + 1, 0) FROM audit_log) + u.ord - 1,"
+            + " u.event_id, u.event_date, u.leaf, u.leaf_hash"
+            + " FROM unnest(?::uuid[], ?::text[]::date[], ?::bytea[], ?::bytea[])"
+            + " WITH ORDINALITY AS u(event_id, event_date, leaf, leaf_hash, ord)";
 
     static final EventSql.Dialect DIALECT = new EventSql.Dialect() {
         @Override
@@ -105,21 +110,15 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     private final HikariDataSource pool;
     private final Clock clock;
-    private final int partitionsAhead;
     private final String location;
-    private final ScheduledExecutorService partitionTask;
+    private final PostgresPartitions partitions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresEventRepository(HikariDataSource pool, Clock clock, int partitionsAhead, String location) {
         this.pool = pool;
         this.clock = clock;
-        this.partitionsAhead = partitionsAhead;
         this.location = location;
-        this.partitionTask = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "auditline-partitions");
-            t.setDaemon(true);
-            return t;
-        });
+        this.partitions = new PostgresPartitions(pool, clock, partitionsAhead, location);
     }
 
     /**
@@ -162,12 +161,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
                     "PostgreSQL store " + location + ": cannot connect: " + rootMessage(e), e);
         }
         try {
-            Flyway.configure()
-                    .dataSource(pool)
-                    .locations("classpath:db/postgresql")
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
+            migrate(config, pool);
         } catch (RuntimeException e) {
             pool.close();
             throw new StorageUnavailableException(
@@ -175,24 +169,65 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         }
         PostgresEventRepository repository =
                 new PostgresEventRepository(pool, clock, config.partitionsAhead(), location);
-        try {
-            repository.createPartitionsAhead();
-        } catch (StorageUnavailableException e) {
-            // The schema is migrated, so the store works: events outside the existing partitions
-            // land in the default one until the daily task succeeds.
-            log.warn("PostgreSQL store {}: {}; the daily task will retry", location, e.getMessage());
-        }
-        repository.startPartitionTask();
+        // The schema is migrated, so the store works even when this fails: events outside the
+        // existing partitions land in the default one until the daily task succeeds.
+        repository.partitions.start();
         log.info(
-                "PostgreSQL store at {} (user {}): pool_size={}, connection_timeout={}ms, partitions_ahead={}",
+                "PostgreSQL store at {} (user {}, migrations as {}): pool_size={}, connection_timeout={}ms,"
+                        + " partitions_ahead={}",
                 location,
                 config.username() == null ? "from URL" : config.username(),
+                config.ownerUsername() == null ? "the same user" : config.ownerUsername(),
                 config.poolSize(),
                 config.connectionTimeout().toMillis(),
                 config.partitionsAhead());
         return repository;
     }
 
+    /**
+     * Runs the migrations: as the owner ({@code storage.owner_credentials_file}) when one is
+     * configured, else with the pool's (single-role) credentials. Every run ends with the
+     * {@code afterMigrate} callback granting the runtime role its INSERT and SELECT rights.
+     */
+    private static void migrate(StorageConfig config, DataSource pool) {
+        FluentConfiguration flyway = Flyway.configure()
+                .locations("classpath:db/postgresql")
+                .failOnMissingLocations(true)
+                .javaMigrations(new V4__Log_existing_events(true))
+                .placeholders(Map.of("runtime_role", runtimeRole(config)));
+        if (config.ownerUsername() != null) {
+            flyway.dataSource(config.jdbcUrl(), config.ownerUsername(), config.ownerPassword());
+        } else {
+            flyway.dataSource(pool);
+        }
+        flyway.load().migrate();
+    }
+
+    /** The runtime role to grant to: the storage user, or CURRENT_USER when the URL names it. */
+    static String runtimeRole(StorageConfig config) {
+        if (config.username() == null) {
+            if (config.ownerUsername() != null) {
+                throw new IllegalArgumentException("storage.credentials_file must name the runtime user when"
+                        + " storage.owner_credentials_file is set");
+            }
+            return "CURRENT_USER";
+        }
+        if (!ROLE_NAME.matcher(config.username()).matches()) {
+            throw new IllegalArgumentException(
+                    "storage username must be a plain PostgreSQL role name ([a-z_][a-z0-9_$]*,"
+                            + " at most 63 characters) (got \"" + config.username() + "\")");
+        }
+        return config.username();
+    }
+
+    /**
+     * Stores a batch in one transaction: claims the batch's ids in {@code audit_event_ids} (in id
+     * order; a batch that sends an id another uncommitted batch has claimed waits for it there),
+     * looks up the log's leaves of the ids claimed before, inserts the events the {@link BatchPlan}
+     * keeps (one {@code unnest} statement, in parallel with other batches), then takes {@link
+     * #LOG_LOCK_KEY} and appends their leaves after the log's last index. The lock is held only
+     * from the append to the commit, so log indexes follow commit order without a gap.
+     */
     @Override
     public InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
         ensureOpen();
@@ -200,6 +235,109 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         if (events.isEmpty()) {
             return new InsertResult(Set.of(), ingestedAt);
         }
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                InsertResult result = insertInTransaction(c, events, ingestedBy, ingestedAt);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw unavailable("store a batch of " + events.size() + " events", e);
+        }
+    }
+
+    private InsertResult insertInTransaction(
+            Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt) throws SQLException {
+        List<UUID> ids = BatchPlan.distinctIds(events);
+        Set<UUID> claimed = claim(c, ids);
+        List<UUID> known = ids.stream().filter(id -> !claimed.contains(id)).toList();
+        BatchPlan plan = BatchPlan.of(events, known.isEmpty() ? Map.of() : storedLeaves(c, known));
+        List<AuditEvent> toInsert = plan.toInsert();
+        if (toInsert.isEmpty()) {
+            return new InsertResult(Set.of(), plan.conflicts(), ingestedAt);
+        }
+        Map<UUID, Long> seqs = insertEvents(c, toInsert, ingestedBy, ingestedAt);
+        if (seqs.size() != toInsert.size() || !claimed.containsAll(seqs.keySet())) {
+            // an event row without its claim: written around this class, not by a batch
+            throw new SQLException("audit_events holds an event that audit_event_ids does not: "
+                    + toInsert.stream()
+                            .map(AuditEvent::eventId)
+                            .filter(id -> !seqs.containsKey(id))
+                            .findFirst()
+                            .orElse(null));
+        }
+        lockLog(c);
+        int n = toInsert.size();
+        UUID[] logIds = new UUID[n];
+        String[] dates = new String[n];
+        byte[][] leaves = new byte[n][];
+        byte[][] hashes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            AuditEvent e = toInsert.get(i);
+            byte[] leaf = LeafEncoding.encode(e.withIngestion(ingestedAt, seqs.get(e.eventId()), ingestedBy));
+            logIds[i] = e.eventId();
+            dates[i] = EventSql.eventDate(e.eventTimestamp()).toString();
+            leaves[i] = leaf;
+            hashes[i] = LeafEncoding.leafHash(leaf);
+        }
+        try (PreparedStatement ps = c.prepareStatement(APPEND_LOG)) {
+            ps.setArray(1, c.createArrayOf("uuid", logIds));
+            ps.setObject(2, dates);
+            ps.setArray(3, c.createArrayOf("bytea", leaves));
+            ps.setArray(4, c.createArrayOf("bytea", hashes));
+            ps.executeUpdate();
+        }
+        return new InsertResult(seqs.keySet(), plan.conflicts(), ingestedAt);
+    }
+
+    /**
+     * Claims the ids no committed batch has stored; returns those claimed now. Ids go in order, so
+     * two batches waiting for each other's claims always wait in the same direction.
+     */
+    private static Set<UUID> claim(Connection c, List<UUID> ids) throws SQLException {
+        UUID[] sorted = ids.toArray(new UUID[0]);
+        Arrays.sort(sorted, PG_UUID_ORDER);
+        Set<UUID> claimed = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(CLAIM_IDS)) {
+            ps.setArray(1, c.createArrayOf("uuid", sorted));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return claimed;
+    }
+
+    private static void lockLog(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + LOG_LOCK_KEY + ")");
+        }
+    }
+
+    /** The log's leaf of each of {@code ids} it holds. */
+    private static Map<UUID, byte[]> storedLeaves(Connection c, List<UUID> ids) throws SQLException {
+        Map<UUID, byte[]> leaves = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(STORED_LEAVES)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leaves.put(rs.getObject(1, UUID.class), rs.getBytes(2));
+                }
+            }
+        }
+        return leaves;
+    }
+
+    /** Inserts the events (their ids claimed by this transaction); returns each one's {@code ingest_seq}. */
+    private static Map<UUID, Long> insertEvents(
+            Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt) throws SQLException {
         int columns = EventSql.EVENT_COLUMNS.size();
         int n = events.size();
         String[] dates = new String[n];
@@ -212,9 +350,8 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
                 values[col][row] = v[col] == null ? null : v[col].toString();
             }
         }
-        Set<UUID> created = new HashSet<>();
-        try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(INSERT)) {
+        Map<UUID, Long> seqs = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setObject(1, OffsetDateTime.ofInstant(ingestedAt, ZoneOffset.UTC));
             ps.setString(2, ingestedBy);
             // setObject(String[]) lets pgjdbc send text[] in binary; createArrayOf builds an escaped
@@ -225,26 +362,65 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    created.add(rs.getObject(1, UUID.class));
+                    seqs.put(rs.getObject(1, UUID.class), rs.getLong(2));
                 }
             }
-        } catch (SQLException e) {
-            throw unavailable("store a batch of " + n + " events", e);
         }
-        return new InsertResult(created, ingestedAt);
+        return seqs;
     }
 
     @Override
     public Optional<AuditEvent> findById(UUID eventId) {
         ensureOpen();
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(FIND_BY_ID)) {
+                PreparedStatement ps = c.prepareStatement(AuditLogSql.FIND_BY_ID)) {
             ps.setObject(1, eventId);
+            ps.setObject(2, eventId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw unavailable("read event " + eventId, e);
+        }
+    }
+
+    @Override
+    public long logSize() {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.logSize(c);
+        } catch (SQLException e) {
+            throw unavailable("read the log size", e);
+        }
+    }
+
+    @Override
+    public List<LogLeaf> readLeaves(long fromInclusive, int max) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.readLeaves(c, fromInclusive, max, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log from " + fromInclusive, e);
+        }
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.readLog(c, afterExclusive, max, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log after " + afterExclusive, e);
+        }
+    }
+
+    @Override
+    public OptionalLong logIndexOf(UUID eventId) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            return AuditLogSql.logIndexOf(c, eventId, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log index of " + eventId, e);
         }
     }
 
@@ -275,87 +451,10 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         }
     }
 
-    /**
-     * Creates the monthly partitions of the current month (by the server clock, UTC) and the
-     * {@code partitions_ahead} months after it, where missing. Runs at start-up and daily.
-     *
-     * @return the names of the partitions created now
-     */
-    List<String> createPartitionsAhead() {
-        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-        List<String> created = new ArrayList<>();
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(DDL_LOCK_TIMEOUT);
-                s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
-                Set<String> existing = partitionNames(s);
-                for (int i = 0; i <= partitionsAhead; i++) {
-                    YearMonth month = current.plusMonths(i);
-                    String name = partitionName(month);
-                    if (existing.contains(name)) {
-                        continue;
-                    }
-                    s.execute("CREATE TABLE " + name + " PARTITION OF audit_events FOR VALUES FROM ('" + month.atDay(1)
-                            + "') TO ('" + month.plusMonths(1).atDay(1) + "')");
-                    created.add(name);
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw unavailable("create the monthly partitions from " + current, e);
-        }
-        if (!created.isEmpty()) {
-            log.info("PostgreSQL store {}: created partitions {}", location, created);
-        }
-        return created;
-    }
-
-    /**
-     * Retention: drops every monthly partition whose events all lie before {@code cutoff} (its
-     * month ends on or before that day). The default partition is never dropped.
-     *
-     * @return the names of the dropped partitions
-     * @throws StorageUnavailableException when the database cannot be reached
-     */
-    public List<String> dropPartitionsOlderThan(LocalDate cutoff) {
+    /** Creates the partitions due now; see {@link PostgresPartitions#createAhead()}. */
+    List<YearMonth> createPartitionsAhead() {
         ensureOpen();
-        List<String> dropped = new ArrayList<>();
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(DDL_LOCK_TIMEOUT);
-                s.execute("SELECT pg_advisory_xact_lock(" + PARTITION_LOCK_KEY + ")");
-                for (String name : partitionNames(s)) {
-                    Matcher m = PARTITION_NAME.matcher(name);
-                    if (!m.matches()) {
-                        continue;
-                    }
-                    YearMonth month = YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-                    if (!month.plusMonths(1).atDay(1).isAfter(cutoff)) {
-                        s.execute("DROP TABLE " + name);
-                        dropped.add(name);
-                    }
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw unavailable("drop the partitions before " + cutoff, e);
-        }
-        if (!dropped.isEmpty()) {
-            log.info("PostgreSQL store {}: retention dropped partitions {}", location, dropped);
-        }
-        return dropped;
+        return partitions.createAhead();
     }
 
     /**
@@ -367,17 +466,14 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
     }
 
+    /**
+     * Retention: drops the partition of every month that ended on or before {@code cutoff}; the
+     * default partition is never dropped, and {@code audit_log} keeps the leaves.
+     */
     @Override
     public List<YearMonth> dropMonthsBefore(LocalDate cutoff) {
-        List<YearMonth> months = new ArrayList<>();
-        for (String name : dropPartitionsOlderThan(cutoff)) {
-            Matcher m = PARTITION_NAME.matcher(name);
-            if (m.matches()) {
-                months.add(YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
-            }
-        }
-        months.sort(null);
-        return months;
+        ensureOpen();
+        return partitions.dropMonthsBefore(cutoff);
     }
 
     @Override
@@ -385,52 +481,9 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        partitionTask.shutdownNow();
-        try {
-            if (!partitionTask.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn(
-                        "PostgreSQL store {}: timed out waiting for the partition task after {}s",
-                        location,
-                        CLOSE_TIMEOUT.toSeconds());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        partitions.close();
         pool.close();
         log.info("PostgreSQL store {} closed", location);
-    }
-
-    static String partitionName(YearMonth month) {
-        return PARTITION_PREFIX + month.format(PARTITION_SUFFIX);
-    }
-
-    private void startPartitionTask() {
-        long periodMillis = PARTITION_TASK_PERIOD.toMillis();
-        partitionTask.scheduleAtFixedRate(
-                () -> {
-                    try {
-                        createPartitionsAhead();
-                    } catch (RuntimeException e) {
-                        log.warn(
-                                "PostgreSQL store {}: creating partitions failed; retrying in {}",
-                                location,
-                                PARTITION_TASK_PERIOD,
-                                e);
-                    }
-                },
-                periodMillis,
-                periodMillis,
-                TimeUnit.MILLISECONDS);
-    }
-
-    private static Set<String> partitionNames(Statement s) throws SQLException {
-        Set<String> names = new HashSet<>();
-        try (ResultSet rs = s.executeQuery(LIST_PARTITIONS)) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
     }
 
     private void ensureOpen() {
@@ -490,7 +543,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         }
         sql.append(") AS u(event_date, ")
                 .append(String.join(", ", columns))
-                .append(") ON CONFLICT DO NOTHING RETURNING event_id");
+                .append(") ON CONFLICT DO NOTHING RETURNING event_id, ingest_seq");
         return sql.toString();
     }
 

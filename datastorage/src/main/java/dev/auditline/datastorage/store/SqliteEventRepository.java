@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.log.LeafEncoding;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
@@ -20,9 +21,12 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,10 +55,17 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
             + String.join(", ", EventSql.EVENT_COLUMNS)
             + ", ingested_at, ingested_by) VALUES (?, "
             + "?, ".repeat(EventSql.EVENT_COLUMNS.size())
-            + "?, ?) ON CONFLICT DO NOTHING";
+            + "?, ?)";
 
-    private static final String FIND_BY_ID =
-            "SELECT " + EventSql.SELECT_COLUMNS + " FROM audit_events WHERE event_id = ? ORDER BY ingest_seq LIMIT 1";
+    private static final String STORED_LEAVES =
+            "SELECT event_id, leaf FROM audit_log WHERE event_id IN (SELECT value FROM json_each(?))";
+
+    /** The rows the writer inserted last, newest first: ingest_seq is the rowid, assigned in order. */
+    private static final String INSERTED_SEQS =
+            "SELECT event_id, ingest_seq FROM audit_events ORDER BY ingest_seq DESC LIMIT ?";
+
+    private static final String APPEND_LOG =
+            "INSERT INTO audit_log (log_index, event_id, event_date, leaf, leaf_hash) VALUES (?, ?, ?, ?, ?)";
 
     /** As in db/sqlite/V1__audit_events.sql; retention recreates it after deleting. */
     private static final String CREATE_DELETE_TRIGGER = "CREATE TRIGGER audit_events_no_delete"
@@ -121,6 +132,7 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
                     .dataSource(files)
                     .locations("classpath:db/sqlite")
                     .failOnMissingLocations(true)
+                    .javaMigrations(new V4__Log_existing_events(false))
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
@@ -150,22 +162,25 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
     }
 
     /**
-     * Stores a batch in one transaction. SQLite has one writer, so the time spent inside
-     * {@code writeLock} bounds the ingest rate: everything that does not need the connection (the
-     * event_date, the UUID and timestamp values, the event_data JSON text) is rendered before
-     * taking the lock, and inside it the rows go through a single {@code executeBatch} instead of one
-     * {@code INSERT … RETURNING} query each.
+     * Stores a batch in one transaction and appends the leaves of the events stored now to
+     * {@code audit_log}. SQLite has one writer, so the time spent inside {@code writeLock} bounds
+     * the ingest rate: everything that does not need the connection (the event_date, the UUID and
+     * timestamp values, the event_data JSON text) is rendered before taking the lock, and inside it
+     * the rows go through a single {@code executeBatch} instead of one {@code INSERT … RETURNING}
+     * query each. The single writer also makes the log's indexes follow commit order.
      */
     @Override
     public InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
         // Outside the lock: each row's bound values except ingested_at and ingested_by.
-        List<PreparedRow> rows = new ArrayList<>(events.size());
+        Map<UUID, PreparedRow> rows = new HashMap<>();
         for (AuditEvent e : events) {
-            rows.add(new PreparedRow(
-                    EventSql.eventDate(e.eventTimestamp()).toString(), EventSql.eventValues(e, DIALECT)));
+            rows.computeIfAbsent(
+                    e.eventId(),
+                    id -> new PreparedRow(
+                            EventSql.eventDate(e.eventTimestamp()).toString(), EventSql.eventValues(e, DIALECT)));
         }
+        List<UUID> ids = BatchPlan.distinctIds(events);
         Instant ingestedAt;
-        Set<UUID> created = new HashSet<>();
         synchronized (writeLock) {
             ensureOpen();
             // The clock is read under the lock, as before, so batches get ingested_at in the order they are stored.
@@ -173,34 +188,96 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
             if (events.isEmpty()) {
                 return new InsertResult(Set.of(), ingestedAt);
             }
-            long ingestedAtMicros = EventSql.epochMicros(ingestedAt);
-            try (PreparedStatement ps = writer.prepareStatement(INSERT)) {
-                for (PreparedRow row : rows) {
-                    ps.setString(1, row.eventDate());
-                    int i = 2;
-                    for (Object value : row.values()) {
-                        ps.setObject(i++, value);
-                    }
-                    ps.setLong(i, ingestedAtMicros);
-                    ps.setString(i + 1, ingestedBy);
-                    ps.addBatch();
-                }
-                // sqlite-jdbc reports sqlite3_changes() per row: 1 when the row was inserted, 0 when
-                // ON CONFLICT DO NOTHING skipped it as a duplicate, of a stored event or of an
-                // earlier row of this same batch. So the update counts say which ids are new.
-                int[] counts = ps.executeBatch();
-                for (int r = 0; r < counts.length; r++) {
-                    if (counts[r] > 0) {
-                        created.add(events.get(r).eventId());
-                    }
+            try {
+                BatchPlan plan = BatchPlan.of(events, storedLeaves(ids));
+                Set<UUID> created = new HashSet<>();
+                if (!plan.toInsert().isEmpty()) {
+                    insertEvents(plan.toInsert(), rows, ingestedBy, ingestedAt);
+                    created = appendLeaves(plan.toInsert(), ingestedBy, ingestedAt);
                 }
                 writer.commit();
+                return new InsertResult(created, plan.conflicts(), ingestedAt);
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw unavailable("store a batch of " + events.size() + " events", e);
             }
         }
-        return new InsertResult(created, ingestedAt);
+    }
+
+    /** The log's leaf of each of {@code ids} it holds; on the writer connection, under its lock. */
+    private Map<UUID, byte[]> storedLeaves(List<UUID> ids) throws SQLException {
+        // one JSON array parameter instead of one parameter per id; UUID text needs no escaping
+        StringBuilder array = new StringBuilder(ids.size() * 39 + 2).append('[');
+        for (UUID id : ids) {
+            array.append(array.length() > 1 ? ",\"" : "\"").append(id).append('"');
+        }
+        Map<UUID, byte[]> leaves = new HashMap<>();
+        try (PreparedStatement ps = writer.prepareStatement(STORED_LEAVES)) {
+            ps.setString(1, array.append(']').toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leaves.put(UUID.fromString(rs.getString(1)), rs.getBytes(2));
+                }
+            }
+        }
+        return leaves;
+    }
+
+    private void insertEvents(
+            List<AuditEvent> events, Map<UUID, PreparedRow> rows, String ingestedBy, Instant ingestedAt)
+            throws SQLException {
+        long ingestedAtMicros = EventSql.epochMicros(ingestedAt);
+        try (PreparedStatement ps = writer.prepareStatement(INSERT)) {
+            for (AuditEvent e : events) {
+                PreparedRow row = rows.get(e.eventId());
+                ps.setString(1, row.eventDate());
+                int i = 2;
+                for (Object value : row.values()) {
+                    ps.setObject(i++, value);
+                }
+                ps.setLong(i, ingestedAtMicros);
+                ps.setString(i + 1, ingestedBy);
+                ps.addBatch();
+            }
+            // No ON CONFLICT: the plan holds only ids the log does not know, so a conflict here
+            // (an event stored without its leaf) fails the batch instead of hiding it.
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Appends the leaves of the events just inserted, in batch order, after the log's last index;
+     * reads back their {@code ingest_seq} first, which the leaf covers.
+     */
+    private Set<UUID> appendLeaves(List<AuditEvent> inserted, String ingestedBy, Instant ingestedAt)
+            throws SQLException {
+        Map<UUID, Long> seqs = new HashMap<>();
+        try (PreparedStatement ps = writer.prepareStatement(INSERTED_SEQS)) {
+            ps.setInt(1, inserted.size());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    seqs.put(UUID.fromString(rs.getString(1)), rs.getLong(2));
+                }
+            }
+        }
+        long next = AuditLogSql.logSize(writer);
+        try (PreparedStatement ps = writer.prepareStatement(APPEND_LOG)) {
+            for (AuditEvent e : inserted) {
+                Long seq = seqs.get(e.eventId());
+                if (seq == null) {
+                    throw new SQLException("event " + e.eventId() + " was inserted but cannot be read back");
+                }
+                byte[] leaf = LeafEncoding.encode(e.withIngestion(ingestedAt, seq, ingestedBy));
+                ps.setLong(1, next++);
+                ps.setString(2, e.eventId().toString());
+                ps.setString(3, EventSql.eventDate(e.eventTimestamp()).toString());
+                ps.setBytes(4, leaf);
+                ps.setBytes(5, LeafEncoding.leafHash(leaf));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return seqs.keySet();
     }
 
     /** One event's event_date and {@link EventSql#eventValues}, rendered before taking the writer lock. */
@@ -210,13 +287,54 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
     public Optional<AuditEvent> findById(UUID eventId) {
         ensureOpen();
         try (Connection c = readers.getConnection();
-                PreparedStatement ps = c.prepareStatement(FIND_BY_ID)) {
+                PreparedStatement ps = c.prepareStatement(AuditLogSql.FIND_BY_ID)) {
             ps.setString(1, eventId.toString());
+            ps.setString(2, eventId.toString());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw unavailable("read event " + eventId, e);
+        }
+    }
+
+    @Override
+    public long logSize() {
+        ensureOpen();
+        try (Connection c = readers.getConnection()) {
+            return AuditLogSql.logSize(c);
+        } catch (SQLException e) {
+            throw unavailable("read the log size", e);
+        }
+    }
+
+    @Override
+    public List<LogLeaf> readLeaves(long fromInclusive, int max) {
+        ensureOpen();
+        try (Connection c = readers.getConnection()) {
+            return AuditLogSql.readLeaves(c, fromInclusive, max, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log from " + fromInclusive, e);
+        }
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max) {
+        ensureOpen();
+        try (Connection c = readers.getConnection()) {
+            return AuditLogSql.readLog(c, afterExclusive, max, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log after " + afterExclusive, e);
+        }
+    }
+
+    @Override
+    public OptionalLong logIndexOf(UUID eventId) {
+        ensureOpen();
+        try (Connection c = readers.getConnection()) {
+            return AuditLogSql.logIndexOf(c, eventId, DIALECT);
+        } catch (SQLException e) {
+            throw unavailable("read the log index of " + eventId, e);
         }
     }
 

@@ -19,9 +19,20 @@ import java.util.Objects;
  * @param partitionsAhead PostgreSQL monthly partitions kept ready after the current month
  * @param connectionTimeout how long a caller waits for a pooled connection before the store
  *     reports {@link StorageUnavailableException}; at least 250 ms
+ * @param ownerUsername PostgreSQL role that runs the migrations and owns the schema, {@code null}
+ *     to run them as {@code username} (one role for everything); then {@code username} is the
+ *     runtime role, which may only INSERT and SELECT
+ * @param ownerPassword the owner's password
  */
 public record StorageConfig(
-        String url, String username, String password, int poolSize, int partitionsAhead, Duration connectionTimeout) {
+        String url,
+        String username,
+        String password,
+        int poolSize,
+        int partitionsAhead,
+        Duration connectionTimeout,
+        String ownerUsername,
+        String ownerPassword) {
 
     /** Default {@code storage.url}: the embedded SQLite store in {@code ./data}. */
     public static final String DEFAULT_URL = "sqlite:./data/audit.db";
@@ -56,6 +67,26 @@ public record StorageConfig(
             throw new IllegalArgumentException(
                     "storage.connection_timeout must be ≥ 250ms (got " + connectionTimeout.toMillis() + "ms)");
         }
+        if (ownerUsername != null && kindOf(url) != Kind.POSTGRESQL) {
+            throw new IllegalArgumentException("storage.owner_credentials_file: SQLite has no roles; remove the key");
+        }
+    }
+
+    /** One role for migrations and the server. */
+    public StorageConfig(
+            String url,
+            String username,
+            String password,
+            int poolSize,
+            int partitionsAhead,
+            Duration connectionTimeout) {
+        this(url, username, password, poolSize, partitionsAhead, connectionTimeout, null, null);
+    }
+
+    /** Migrations (and the schema) as {@code ownerUsername}; the server as {@link #username()}. */
+    public StorageConfig withOwner(String ownerUsername, String ownerPassword) {
+        return new StorageConfig(
+                url, username, password, poolSize, partitionsAhead, connectionTimeout, ownerUsername, ownerPassword);
     }
 
     /** {@code url} with every other setting at its default and no credentials. */
@@ -70,19 +101,23 @@ public record StorageConfig(
     }
 
     public StorageConfig withCredentials(String username, String password) {
-        return new StorageConfig(url, username, password, poolSize, partitionsAhead, connectionTimeout);
+        return new StorageConfig(
+                url, username, password, poolSize, partitionsAhead, connectionTimeout, ownerUsername, ownerPassword);
     }
 
     public StorageConfig withPoolSize(int poolSize) {
-        return new StorageConfig(url, username, password, poolSize, partitionsAhead, connectionTimeout);
+        return new StorageConfig(
+                url, username, password, poolSize, partitionsAhead, connectionTimeout, ownerUsername, ownerPassword);
     }
 
     public StorageConfig withPartitionsAhead(int partitionsAhead) {
-        return new StorageConfig(url, username, password, poolSize, partitionsAhead, connectionTimeout);
+        return new StorageConfig(
+                url, username, password, poolSize, partitionsAhead, connectionTimeout, ownerUsername, ownerPassword);
     }
 
     public StorageConfig withConnectionTimeout(Duration connectionTimeout) {
-        return new StorageConfig(url, username, password, poolSize, partitionsAhead, connectionTimeout);
+        return new StorageConfig(
+                url, username, password, poolSize, partitionsAhead, connectionTimeout, ownerUsername, ownerPassword);
     }
 
     public Kind kind() {
@@ -118,6 +153,7 @@ public record StorageConfig(
     public String toString() {
         return "StorageConfig[url=" + maskUrl(url) + ", username=" + username + ", password="
                 + (password == null ? "null" : "****") + ", poolSize=" + poolSize + ", partitionsAhead="
-                + partitionsAhead + ", connectionTimeout=" + connectionTimeout + "]";
+                + partitionsAhead + ", connectionTimeout=" + connectionTimeout + ", ownerUsername=" + ownerUsername
+                + ", ownerPassword=" + (ownerPassword == null ? "null" : "****") + "]";
     }
 }

@@ -220,6 +220,62 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheOwnerCredentialsForMigrationsBesideTheRuntimeOnes() throws IOException {
+        Files.writeString(dir.resolve("db.yaml"), "username: auditline_app\npassword: app-secret\n");
+        Files.writeString(dir.resolve("owner.yaml"), "username: auditline_owner\npassword: owner-secret\n");
+
+        DataStorageConfig c = ConfigLoader.parse(
+                "storage: {url: \"jdbc:postgresql://db/audit\", credentials_file: db.yaml,"
+                        + " owner_credentials_file: owner.yaml}\n",
+                "t.yaml",
+                dir);
+
+        assertThat(c.storage().owner().username()).isEqualTo("auditline_owner");
+        assertThat(c.storage().owner().password()).isEqualTo("owner-secret");
+        assertThat(c.storage().toStorageConfig().ownerUsername()).isEqualTo("auditline_owner");
+        assertThat(c.storage().toStorageConfig().username()).isEqualTo("auditline_app");
+        assertThat(c.describe())
+                .contains("storage.owner_credentials_file: " + dir.resolve("owner.yaml") + " (username auditline_owner,"
+                        + " password ***)")
+                .doesNotContain("owner-secret");
+    }
+
+    @Test
+    void leavesTheOwnerOutByDefaultSoOneUrlStillWorks() {
+        DataStorageConfig c = ConfigLoader.parse("storage: {url: \"sqlite:./data/audit.db\"}\n", "t.yaml", dir);
+
+        assertThat(c.storage().owner()).isNull();
+        assertThat(c.storage().toStorageConfig().ownerUsername()).isNull();
+    }
+
+    @Test
+    void reportsAnOwnerWithoutRuntimeCredentialsOrForSqliteOrTheSameUser() throws IOException {
+        Files.writeString(dir.resolve("owner.yaml"), "username: audit\npassword: s3cret\n");
+        Files.writeString(dir.resolve("db.yaml"), "username: audit\npassword: other\n");
+
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                        "storage: {url: \"jdbc:postgresql://db/audit\", owner_credentials_file: owner.yaml}\n",
+                        "t.yaml",
+                        dir))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("storage.owner_credentials_file: needs storage.credentials_file too, naming"
+                                + " the runtime user the server connects as"));
+        assertThatThrownBy(() -> ConfigLoader.parse("storage: {owner_credentials_file: owner.yaml}\n", "t.yaml", dir))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("storage.owner_credentials_file: SQLite has no roles; remove the key or use a"
+                                + " PostgreSQL url"));
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                        "storage: {url: \"jdbc:postgresql://db/audit\", credentials_file: db.yaml,"
+                                + " owner_credentials_file: owner.yaml}\n",
+                        "t.yaml",
+                        dir))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("storage.owner_credentials_file: names the same user as"
+                                + " storage.credentials_file (audit); give the runtime its own role, or leave the"
+                                + " owner out"));
+    }
+
+    @Test
     void acceptsUserAsTheCredentialsFilesUsername() throws IOException {
         Files.writeString(dir.resolve("db.yaml"), "user: audit\npassword: s3cret\n");
         DataStorageConfig c = ConfigLoader.parse(

@@ -5,6 +5,8 @@ import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.InsertResult;
+import dev.auditline.datastorage.store.LogEntry;
+import dev.auditline.datastorage.store.LogLeaf;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
@@ -83,6 +86,26 @@ final class FakeRepository implements EventRepository {
 
     @Override
     public EventPage query(EventQuery query) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long logSize() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<LogLeaf> readLeaves(long fromInclusive, int max) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public OptionalLong logIndexOf(UUID eventId) {
         throw new UnsupportedOperationException();
     }
 

@@ -7,6 +7,8 @@ import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.InsertResult;
+import dev.auditline.datastorage.store.LogEntry;
+import dev.auditline.datastorage.store.LogLeaf;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -17,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,26 @@ class RetentionTaskTest {
         @Override
         public EventPage query(EventQuery query) {
             return new EventPage(List.of(), null);
+        }
+
+        @Override
+        public long logSize() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<LogLeaf> readLeaves(long fromInclusive, int max) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<LogEntry> readLog(long afterExclusive, int max) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public OptionalLong logIndexOf(UUID eventId) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

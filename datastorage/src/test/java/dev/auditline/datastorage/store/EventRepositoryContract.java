@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * class and supplies a migrated store per test. The store may hold other tests' events (PostgreSQL
  * shares one database per class), so every test reads only its own correlation id.
  */
-abstract class EventRepositoryContract {
+abstract class EventRepositoryContract extends AuditLogContract {
 
     /** The server clock of the tests; event timestamps lie around it. */
     static final Instant NOW = Instant.parse("2026-03-15T10:15:30.123456Z");

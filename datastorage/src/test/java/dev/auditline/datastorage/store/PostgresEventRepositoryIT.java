@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -42,6 +43,17 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
     @Override
     protected EventRepository openIsolatedRepository(Clock clock) {
         return EventRepositories.open(TestPostgres.shared().createDatabase().storageConfig(), clock);
+    }
+
+    @Override
+    protected EventRepository openUpgradedRepository(List<AuditEvent> legacy, Clock clock) throws Exception {
+        TestPostgres.Database own = TestPostgres.shared().createDatabase();
+        org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
+        pg.setUrl(own.jdbcUrl());
+        pg.setUser(own.user());
+        pg.setPassword(own.password());
+        LegacyRows.storeBeforeTheLog(pg, "classpath:db/postgresql", legacy, PostgresEventRepository.DIALECT, true);
+        return EventRepositories.open(own.storageConfig(), clock);
     }
 
     @Test
@@ -75,7 +87,7 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
                 (PostgresEventRepository) EventRepositories.open(own.storageConfig(), clock)) {
             clock.set(Instant.parse("2026-04-01T00:30:00Z"));
 
-            assertThat(store.createPartitionsAhead()).containsExactly("audit_events_2026_07");
+            assertThat(store.createPartitionsAhead()).containsExactly(YearMonth.of(2026, 7));
             assertThat(store.createPartitionsAhead()).isEmpty();
         }
         assertThat(partitions(own)).contains("audit_events_2026_07");
@@ -94,6 +106,17 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
             assertThatThrownBy(() ->
                             s.executeUpdate("DELETE FROM audit_events WHERE event_id = '" + stored.eventId() + "'"))
                     .hasMessageContaining("append-only: DELETE is not allowed");
+            // even the owner: a trigger on the table and on each partition
+            assertThatThrownBy(() -> s.execute("TRUNCATE audit_events"))
+                    .hasMessageContaining("append-only: TRUNCATE is not allowed");
+            assertThatThrownBy(() -> s.execute("TRUNCATE audit_events_2026_03"))
+                    .hasMessageContaining("append-only: TRUNCATE is not allowed");
+            assertThatThrownBy(() -> s.execute("TRUNCATE audit_events_default"))
+                    .hasMessageContaining("append-only: TRUNCATE is not allowed");
+            assertThatThrownBy(() -> s.execute("TRUNCATE audit_log"))
+                    .hasMessageContaining("audit_log is append-only: TRUNCATE is not allowed");
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM audit_log"))
+                    .hasMessageContaining("audit_log is append-only: DELETE is not allowed");
         }
         assertThat(repository.findById(stored.eventId())).isPresent();
     }
@@ -107,9 +130,10 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
             AuditEvent april = event("retention", Instant.parse("2026-04-02T00:00:00Z"));
             store.insertBatch(List.of(march, april), null);
 
-            List<String> dropped = store.dropPartitionsOlderThan(LocalDate.parse("2026-04-15"));
+            List<YearMonth> dropped = store.dropMonthsBefore(LocalDate.parse("2026-04-15"));
 
-            assertThat(dropped).containsExactly("audit_events_2026_03");
+            assertThat(dropped).containsExactly(YearMonth.of(2026, 3));
+            assertThat(store.dropMonthsBefore(LocalDate.parse("2026-04-15"))).isEmpty();
             assertThat(store.findById(march.eventId())).isEmpty();
             assertThat(store.findById(april.eventId())).isPresent();
             assertThat(partitions(own)).contains("audit_events_default").doesNotContain("audit_events_2026_03");

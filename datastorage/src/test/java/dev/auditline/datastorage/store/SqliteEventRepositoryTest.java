@@ -3,6 +3,7 @@ package dev.auditline.datastorage.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.auditline.api.AuditEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,6 +27,15 @@ class SqliteEventRepositoryTest extends EventRepositoryContract {
     @Override
     protected EventRepository openEmptyRepository(Clock clock) {
         return EventRepositories.open(StorageConfig.of("sqlite:" + dir.resolve("audit.db")), clock);
+    }
+
+    @Override
+    protected EventRepository openUpgradedRepository(List<AuditEvent> legacy, Clock clock) throws Exception {
+        Path file = dir.resolve("upgraded.db");
+        org.sqlite.SQLiteDataSource files = new org.sqlite.SQLiteDataSource();
+        files.setUrl("jdbc:sqlite:" + file);
+        LegacyRows.storeBeforeTheLog(files, "classpath:db/sqlite", legacy, SqliteEventRepository.DIALECT, false);
+        return EventRepositories.open(StorageConfig.of("sqlite:" + file), clock);
     }
 
     @Test

@@ -1,0 +1,256 @@
+package dev.auditline.api.log;
+
+import dev.auditline.api.AuditEvent;
+import dev.auditline.api.json.AuditJson;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The canonical, versioned encoding of a stored event as a leaf of the verifiable log.
+ *
+ * <p>A leaf is one version byte ({@value #VERSION}) followed by one SHA-256 digest per field, in
+ * the fixed order of {@link #FIELDS}: the 24 fields a client sends, then {@code ingested_at},
+ * {@code ingest_seq} and {@code ingested_by}, the values DataStorage adds. Because each field has
+ * its own digest, a verifier that holds a leaf and an event can name the field that differs
+ * ({@link #differingFields}) instead of only saying "the hash does not match".
+ *
+ * <p>Each field digest is {@code SHA-256(0x00)} when the field is absent and
+ * {@code SHA-256(0x01 || value)} when present, so an absent field never equals an empty one. The
+ * value bytes are the field exactly as the API serves it: strings as their exact UTF-8 (no Unicode
+ * normalisation), UUIDs in lowercase canonical form, timestamps as RFC 3339 UTC with six
+ * fractional digits, integers in decimal, {@code event_outcome} by its wire name, and
+ * {@code event_data} in the {@link CanonicalJson} form, which a JSONB round trip, key order,
+ * whitespace or number formatting cannot change.
+ *
+ * <p>The leaf hash is RFC 6962's: {@code SHA-256(0x00 || leaf)}. A later encoding version gets a
+ * new version byte and field list; leaves already in the log keep theirs.
+ */
+public final class LeafEncoding {
+    /** The encoding version, the first byte of every leaf this class writes. */
+    public static final int VERSION = 1;
+
+    /** Bytes of one field digest (SHA-256). */
+    public static final int DIGEST_BYTES = 32;
+
+    /** The fields of a version-1 leaf, in leaf order, by their wire (snake_case) names. */
+    public static final List<String> FIELDS = List.of(
+            "event_id",
+            "version",
+            "event_type",
+            "event_category",
+            "event_action",
+            "event_outcome",
+            "event_timestamp",
+            "correlation_id",
+            "actor_type",
+            "actor_id",
+            "resource_type",
+            "resource_id",
+            "event_data",
+            "actor_ip",
+            "resource_name",
+            "parent_event_id",
+            "namespace",
+            "cluster_id",
+            "severity",
+            "duration_ms",
+            "error_code",
+            "error_message",
+            "trace_id",
+            "span_id",
+            "ingested_at",
+            "ingest_seq",
+            "ingested_by");
+
+    /** How many of {@link #FIELDS}, from the first, a client supplies; the rest DataStorage adds. */
+    public static final int CLIENT_FIELDS = 24;
+
+    /** Size of a version-1 leaf in bytes. */
+    public static final int LEAF_BYTES = 1 + FIELDS.size() * DIGEST_BYTES;
+
+    private static final byte ABSENT = 0x00;
+    private static final byte PRESENT = 0x01;
+    private static final byte RFC6962_LEAF_PREFIX = 0x00;
+
+    private LeafEncoding() {}
+
+    /** The leaf of a stored event (with its {@code ingested_at}, {@code ingest_seq}, {@code ingested_by}). */
+    public static byte[] encode(AuditEvent stored) {
+        MessageDigest sha = sha256();
+        byte[] leaf = new byte[LEAF_BYTES];
+        leaf[0] = VERSION;
+        int[] at = {1};
+        Sink sink = bytes -> {
+            System.arraycopy(bytes, 0, leaf, at[0], DIGEST_BYTES);
+            at[0] += DIGEST_BYTES;
+        };
+        clientFields(stored, sha, sink);
+        sink.accept(digest(sha, stored.ingestedAt()));
+        sink.accept(digest(sha, stored.ingestSeq()));
+        sink.accept(digest(sha, stored.ingestedBy()));
+        return leaf;
+    }
+
+    /** RFC 6962 leaf hash: {@code SHA-256(0x00 || leaf)}. */
+    public static byte[] leafHash(byte[] leaf) {
+        MessageDigest sha = sha256();
+        sha.update(RFC6962_LEAF_PREFIX);
+        sha.update(leaf);
+        return sha.digest();
+    }
+
+    /**
+     * A digest of the client-supplied fields only (no {@code ingested_*}): two sends of one event
+     * id are the same event exactly when their content digests are equal.
+     */
+    public static byte[] contentDigest(AuditEvent event) {
+        MessageDigest fields = sha256();
+        MessageDigest all = sha256();
+        all.update((byte) VERSION);
+        clientFields(event, fields, all::update);
+        return all.digest();
+    }
+
+    /**
+     * The {@link #contentDigest} of the event a leaf was made from, without the event: equal to
+     * {@code contentDigest(e)} exactly when the leaf's client fields are those of {@code e}.
+     *
+     * @throws IllegalArgumentException when the leaf is not a well-formed leaf of a known version
+     */
+    public static byte[] contentDigestOf(byte[] leaf) {
+        check(leaf, "leaf");
+        MessageDigest sha = sha256();
+        sha.update(leaf, 0, 1 + CLIENT_FIELDS * DIGEST_BYTES);
+        return sha.digest();
+    }
+
+    /**
+     * Whether two leaves hold the same client-supplied content (they may differ in what DataStorage
+     * added): a resend of a stored event is a duplicate exactly when this holds.
+     *
+     * @throws IllegalArgumentException when a leaf is not a well-formed leaf of a known version
+     */
+    public static boolean sameContent(byte[] leafA, byte[] leafB) {
+        check(leafA, "leafA");
+        check(leafB, "leafB");
+        return leafA[0] == leafB[0]
+                && Arrays.equals(
+                        leafA, 1, 1 + CLIENT_FIELDS * DIGEST_BYTES, leafB, 1, 1 + CLIENT_FIELDS * DIGEST_BYTES);
+    }
+
+    /**
+     * The names of the fields whose digests differ between two leaves, in leaf order; empty when
+     * the leaves are equal. Compare the leaf in the log with {@link #encode} of the event the API
+     * serves to name what was changed.
+     *
+     * @throws IllegalArgumentException when a leaf is malformed or the two have different versions
+     */
+    public static List<String> differingFields(byte[] leafA, byte[] leafB) {
+        check(leafA, "leafA");
+        check(leafB, "leafB");
+        if (leafA[0] != leafB[0]) {
+            throw new IllegalArgumentException(
+                    "leaves have different encoding versions (" + leafA[0] + " and " + leafB[0] + ")");
+        }
+        List<String> differing = new ArrayList<>();
+        for (int f = 0; f < FIELDS.size(); f++) {
+            int from = 1 + f * DIGEST_BYTES;
+            if (!Arrays.equals(leafA, from, from + DIGEST_BYTES, leafB, from, from + DIGEST_BYTES)) {
+                differing.add(FIELDS.get(f));
+            }
+        }
+        return differing;
+    }
+
+    private static void check(byte[] leaf, String name) {
+        if (leaf == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (leaf.length == 0 || leaf[0] != VERSION) {
+            throw new IllegalArgumentException(name + ": unknown leaf encoding version (got "
+                    + (leaf.length == 0 ? "an empty leaf" : String.valueOf(leaf[0])) + ", known: " + VERSION + ")");
+        }
+        if (leaf.length != LEAF_BYTES) {
+            throw new IllegalArgumentException(
+                    name + ": a version " + VERSION + " leaf has " + LEAF_BYTES + " bytes (got " + leaf.length + ")");
+        }
+    }
+
+    private interface Sink {
+        void accept(byte[] digest);
+    }
+
+    private static void clientFields(AuditEvent e, MessageDigest sha, Sink sink) {
+        sink.accept(digest(sha, e.eventId()));
+        sink.accept(digest(sha, e.version()));
+        sink.accept(digest(sha, e.eventType()));
+        sink.accept(digest(sha, e.eventCategory()));
+        sink.accept(digest(sha, e.eventAction()));
+        sink.accept(
+                digest(sha, e.eventOutcome() == null ? null : e.eventOutcome().wireName()));
+        sink.accept(digest(sha, e.eventTimestamp()));
+        sink.accept(digest(sha, e.correlationId()));
+        sink.accept(digest(sha, e.actorType()));
+        sink.accept(digest(sha, e.actorId()));
+        sink.accept(digest(sha, e.resourceType()));
+        sink.accept(digest(sha, e.resourceId()));
+        if (e.eventData() == null) {
+            sink.accept(absent(sha));
+        } else {
+            sha.update(PRESENT);
+            CanonicalJson.write(e.eventData().node(), sha);
+            sink.accept(sha.digest());
+        }
+        sink.accept(digest(sha, e.actorIp()));
+        sink.accept(digest(sha, e.resourceName()));
+        sink.accept(digest(sha, e.parentEventId()));
+        sink.accept(digest(sha, e.namespace()));
+        sink.accept(digest(sha, e.clusterId()));
+        sink.accept(digest(sha, e.severity()));
+        sink.accept(digest(sha, e.durationMs()));
+        sink.accept(digest(sha, e.errorCode()));
+        sink.accept(digest(sha, e.errorMessage()));
+        sink.accept(digest(sha, e.traceId()));
+        sink.accept(digest(sha, e.spanId()));
+    }
+
+    private static byte[] digest(MessageDigest sha, String value) {
+        if (value == null) {
+            return absent(sha);
+        }
+        sha.update(PRESENT);
+        sha.update(value.getBytes(StandardCharsets.UTF_8));
+        return sha.digest();
+    }
+
+    private static byte[] digest(MessageDigest sha, UUID value) {
+        return digest(sha, value == null ? null : value.toString());
+    }
+
+    private static byte[] digest(MessageDigest sha, Instant value) {
+        return digest(sha, value == null ? null : AuditJson.formatTimestamp(value));
+    }
+
+    private static byte[] digest(MessageDigest sha, Long value) {
+        return digest(sha, value == null ? null : value.toString());
+    }
+
+    private static byte[] absent(MessageDigest sha) {
+        sha.update(ABSENT);
+        return sha.digest();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}
