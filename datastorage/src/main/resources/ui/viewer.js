@@ -299,8 +299,77 @@
     }
   }
 
+
+  // ---- live tail: new events in commit order from the log entries endpoint ----
+  const LOG = '/api/v1/audit/log/entries';
+  function matches(e, q) {
+    return FILTERS.every((f) => !q[f] || text(e[f]) === q[f]);
+  }
+  async function logPage(after, wait, signal) {
+    const response = await fetch(LOG + '?' + queryString({ after: after, limit: 1000, wait: wait }),
+      { headers: headers(), signal: signal });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      const error = new Error((body.title || ('HTTP ' + response.status)) + (body.detail ? ': ' + body.detail : ''));
+      error.status = response.status;
+      throw error;
+    }
+    return response.json();
+  }
+  async function startTail() {
+    const q = readForm();
+    const controller = new AbortController();
+    state.tail = controller;
+    try {
+      // recorded like a search: who started following which filters
+      await api(SEARCH + '?' + queryString(q, { view: 'tail', limit: 1 }));
+      let after = (await logPage(-1, '0s', controller.signal)).log_size - 1;
+      const tbody = $('results').tBodies[0];
+      const empty = tbody.querySelector('td.empty');
+      if (empty) empty.parentNode.remove();
+      let backoff = 200;
+      status('Live tail: waiting for new events…');
+      while (!controller.signal.aborted) {
+        let page;
+        try {
+          page = await logPage(after, '20s', controller.signal);
+          backoff = 200;
+        } catch (e) {
+          if (controller.signal.aborted) return;
+          if (e.status && e.status < 500 && e.status !== 429) throw e;
+          status('Live tail: ' + e.message + '; retrying…', true);
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 5000);
+          continue;
+        }
+        for (const entry of page.entries) {
+          after = Math.max(after, entry.log_index);
+          if (entry.event && matches(entry.event, q)) {
+            tbody.insertBefore(row(entry.event, true), tbody.firstChild);
+            while (tbody.rows.length > 500) tbody.lastChild.remove();
+          }
+        }
+        status('Live tail: following after log index ' + after + '.');
+      }
+    } catch (e) {
+      if (!controller.signal.aborted) {
+        status(e.message, true);
+        $('tail-toggle').checked = false;
+      }
+    }
+  }
+  function stopTail() {
+    if (state.tail) state.tail.abort();
+    state.tail = null;
+    status('');
+  }
+
   // ---- wiring ----
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); search(true); });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (state.tail) { $('tail-toggle').checked = false; stopTail(); }
+    search(true);
+  });
   form.elements.range.addEventListener('change', () =>
     form.classList.toggle('custom-range', form.elements.range.value === 'custom'));
   $('reset-button').addEventListener('click', () => { form.reset(); search(true); });
@@ -314,6 +383,7 @@
   $('close-timeline').addEventListener('click', () => { $('timeline-section').hidden = true; });
   $('download-csv').addEventListener('click', () => download('csv'));
   $('download-ndjson').addEventListener('click', () => download('ndjson'));
+  $('tail-toggle').addEventListener('change', (ev) => (ev.target.checked ? startTail() : stopTail()));
 
   async function start() {
     const hash = readHash();

@@ -19,7 +19,13 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Auditctl.Version.class,
         description = "Reads and verifies an auditline audit trail served by DataStorage.",
-        subcommands = {QueryCommand.class, GetCommand.class, TrailCommand.class, ExportCommand.class, SpoolCommand.class
+        subcommands = {
+            QueryCommand.class,
+            GetCommand.class,
+            TrailCommand.class,
+            ExportCommand.class,
+            TailCommand.class,
+            SpoolCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -1,6 +1,7 @@
 package dev.auditline.auditctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,11 +12,14 @@ import dev.auditline.spool.EventBatchCodec;
 import dev.auditline.spool.Spool;
 import dev.auditline.spool.SpoolConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -417,6 +421,62 @@ abstract class AuditctlContract {
                         .get("events")
                         .asLong())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void tailFollowsCommitOrderAcrossADataStorageRestartWithoutGapOrRepeat() throws Exception {
+        String tailTrail = "tail-" + UUID.randomUUID();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int[] code = {-1};
+        Thread tail = new Thread(
+                () -> code[0] = Auditctl.run(
+                        new String[] {"--url", url, "tail", "-f", "--new", "--correlation-id", tailTrail},
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true)),
+                "tail-under-test");
+        tail.start();
+        try {
+            List<ObjectNode> before = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                before.add(TestEvents.event(tailTrail, base.plusSeconds(400 + i), "tail.before.restart", "success"));
+            }
+            // other trails' events are in the log too; the filter leaves them out
+            server.store(List.of(TestEvents.event("other-" + UUID.randomUUID(), base, "tail.noise.event", "success")));
+            server.store(before);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ndjsonIds(out.toString()).size() == 3);
+
+            server.stop();
+            await().atMost(Duration.ofSeconds(60)).until(() -> err.toString().contains("retrying in"));
+            server.start();
+            List<ObjectNode> after = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                // older than the first batch by event time: tail prints in commit order, so it still comes last
+                after.add(TestEvents.event(tailTrail, base.plusSeconds(i), "tail.after.restart", "success"));
+            }
+            server.store(after.subList(0, 2));
+            server.store(after.subList(2, 4));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> ndjsonIds(out.toString()).size() >= 7);
+
+            List<String> expected = new ArrayList<>(ids(before));
+            expected.addAll(ids(after));
+            assertThat(ndjsonIds(out.toString())).containsExactlyElementsOf(expected);
+        } finally {
+            tail.interrupt();
+            tail.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(tail.isAlive()).isFalse();
+        assertThat(code[0]).isZero();
+        assertThat(err.toString()).contains("auditctl: reconnected, resuming after log index ");
+        assertThat(err.toString()).contains("auditctl: stopped after log index ");
+
+        Cli all = Cli.run(url, "tail", "--correlation-id", tailTrail);
+        assertThat(all.code()).isZero();
+        assertThat(ndjsonIds(all.out())).hasSize(7);
+        Cli csv = Cli.run(url, "tail", "--correlation-id", tailTrail, "-o", "csv");
+        assertThat(Csv.parse(csv.out())).hasSize(8);
     }
 
     private List<AuditEvent> spoolEvents(String correlationId, int from, int count) {

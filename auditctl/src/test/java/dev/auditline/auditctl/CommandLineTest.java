@@ -15,6 +15,7 @@ class CommandLineTest {
                 List.of("get"),
                 List.of("trail"),
                 List.of("export"),
+                List.of("tail"),
                 List.of("spool"),
                 List.of("spool", "inspect"),
                 List.of("spool", "replay"))) {

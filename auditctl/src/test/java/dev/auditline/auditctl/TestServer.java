@@ -22,12 +22,14 @@ final class TestServer implements AutoCloseable {
 
     private final DataStorageConfig config;
     private DataStorage server;
+    private int port;
 
     TestServer(DataStorageConfig.Storage storage) {
         this(storage, 0);
     }
 
     TestServer(DataStorageConfig.Storage storage, int port) {
+        this.port = port;
         this.config = DataStorageConfig.defaults()
                 .withServer(DataStorageConfig.Server.DEFAULT.withPort(port))
                 .withStorage(storage);
@@ -35,16 +37,13 @@ final class TestServer implements AutoCloseable {
     }
 
     void start() {
-        server = DataStorage.start(config.withServer(config.server().withPort(port())), Clock.systemUTC());
+        server = DataStorage.start(config.withServer(config.server().withPort(port)), Clock.systemUTC());
+        port = server.port(); // the same port after a restart, as a client sees a restarted server
     }
 
     /** Stops the server; {@link #start()} brings it back on the same port. */
     void stop() {
         server.close();
-    }
-
-    int port() {
-        return server == null ? config.server().port() : server.port();
     }
 
     String url() {

@@ -339,6 +339,50 @@ class ViewerIT {
     }
 
     @Test
+    void liveTailPutsNewlyCommittedEventsOnTopAndIsRecorded() throws Exception {
+        String live = "live-" + UUID.randomUUID();
+        openViewer();
+        searchFor(live);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> chromium.evaluate("document.querySelector('#results tbody').textContent")
+                        .asText()
+                        .equals("No events match."));
+        chromium.evaluate("document.getElementById('tail-toggle').click(), true");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> chromium.evaluate("document.getElementById('status').textContent")
+                        .asText()
+                        .startsWith("Live tail: waiting"));
+
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<ObjectNode> events = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            // the last one is the oldest by event time: the tail shows commit order, newest commit on top
+            events.add(event(live, t.minusSeconds(i * 60L), "orchestrator.tail.step" + i, "success", "service", "svc"));
+        }
+        post(List.of(event("noise-" + UUID.randomUUID(), t, "other.noise.event", "success", "service", "svc")));
+        post(events.subList(0, 1));
+        post(events.subList(1, 3));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows() == 3);
+
+        JsonNode shown = chromium.evaluate("[...document.querySelectorAll('#results tbody tr')].map(r =>"
+                + " ({id: r.dataset.eventId, fresh: r.classList.contains('fresh')}))");
+        List<String> ids = new ArrayList<>();
+        shown.forEach(r -> {
+            ids.add(r.get("id").asText());
+            assertThat(r.get("fresh").asBoolean()).isTrue();
+        });
+        assertThat(ids)
+                .containsExactly(
+                        events.get(2).get("event_id").asText(),
+                        events.get(1).get("event_id").asText(),
+                        events.get(0).get("event_id").asText());
+        chromium.evaluate("document.getElementById('tail-toggle').click(), true");
+        List<String> kinds = new ArrayList<>();
+        views(live).forEach(v -> kinds.add(v.get("event_data").get("view").asText()));
+        assertThat(kinds).containsExactlyInAnyOrder("search", "tail");
+    }
+
+    @Test
     void eventContentIsShownAsTextAndNeverRunsAsMarkup() {
         openViewer();
         searchFor(xssTrail);
