@@ -19,11 +19,19 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Auditctl.Version.class,
         description = "Reads and verifies an auditline audit trail served by DataStorage.",
-        subcommands = {VerifyCommand.class},
+        subcommands = {
+            QueryCommand.class,
+            GetCommand.class,
+            TrailCommand.class,
+            TailCommand.class,
+            ExportCommand.class,
+            VerifyCommand.class,
+            SpoolCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the command did what was asked",
-            "1:verify: tampered or missing events; get: no such event",
+            "1:verify: tampered or missing events; get, trail: no such event",
             "2:verify: cannot verify",
             "3:DataStorage unreachable or answered with an error",
             "64:wrong command line"

@@ -126,6 +126,7 @@ public final class HttpApi implements AutoCloseable {
         routes.addAll(kubernetes.routes());
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
         routes.addAll(new LogRoutes(repository, gate, logSignal).routes());
+        routes.addAll(new ViewerRoutes(repository, gate, clock).routes());
         routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
         if (log != null) {
             routes.addAll(new VerifiableLogRoutes(log).routes());

@@ -8,10 +8,10 @@ import io.javalin.http.HandlerType;
  * One row of a feature's route table.
  *
  * @param permission what an authenticated client needs; {@code null} means any authenticated
- *     client; ignored for routes outside {@code /api}, which are always open
+ *     client; ignored for routes outside {@code /api} and {@code /ui/api}, which are always open
  */
 record Route(HandlerType method, String path, Permission permission, Handler handler) {
     boolean isApi() {
-        return path.startsWith("/api/");
+        return path.startsWith("/api/") || path.startsWith("/ui/api/");
     }
 }
