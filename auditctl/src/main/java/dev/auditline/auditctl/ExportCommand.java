@@ -16,6 +16,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Writes every event in a time range (and the filters) to FILE, oldest first, and a manifest"
                     + " beside it, FILE.manifest.json: the count, the file's SHA-256, the filters, the time"
-                    + " range, the server and when it was made.",
+                    + " range, the server, when it was made, and the signed checkpoint of the verifiable log"
+                    + " that covers it.",
             "The file appears only when complete (written as FILE.part, then renamed). Progress goes to"
                     + " stderr on a terminal."
         },
@@ -82,6 +84,13 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the events.")
     Path out;
 
+    @Option(
+            names = "--checkpoint-wait",
+            paramLabel = "DURATION",
+            description = "How long to wait for a signed checkpoint that covers the export (default"
+                    + " ${DEFAULT-VALUE}); without one the manifest's checkpoint is null.")
+    Duration checkpointWait = Duration.ofSeconds(15);
+
     Clock clock = Clock.systemUTC();
 
     @Override
@@ -122,6 +131,11 @@ final class ExportCommand implements Callable<Integer> {
         Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Path manifest = out.resolveSibling(out.getFileName() + ".manifest.json");
         ObjectNode m = manifest(count, HexFormat.of().formatHex(sha256.digest()), from, to, createdAt);
+        String checkpoint = CoveringCheckpoint.await(root.api(), checkpointWait);
+        if (checkpoint == null) {
+            err.println("auditctl: no signed checkpoint covers the export yet; the manifest's checkpoint is null");
+        }
+        m.put("checkpoint", checkpoint);
         Files.writeString(
                 manifest,
                 AuditJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n",

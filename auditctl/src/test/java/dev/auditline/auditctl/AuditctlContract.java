@@ -319,6 +319,12 @@ abstract class AuditctlContract {
             assertThat(manifest.get("server_url").asText()).isEqualTo(url);
             assertThat(manifest.get("format").asText()).isEqualTo(format);
             assertThat(manifest.has("created_at")).isTrue();
+            // the covering checkpoint: a signed note whose tree holds at least the five trail events
+            assertThat(manifest.get("checkpoint").isTextual())
+                    .as(manifest.toString())
+                    .isTrue();
+            assertThat(CoveringCheckpoint.treeSize(manifest.get("checkpoint").asText()))
+                    .isGreaterThanOrEqualTo(trailEvents.size());
             String text = new String(file, StandardCharsets.UTF_8);
             List<String> expected = new ArrayList<>(ids(trailEvents));
             expected.remove(TestEvents.id(trailEvents.get(2)));
