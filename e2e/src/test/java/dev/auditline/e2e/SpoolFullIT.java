@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SpoolFullIT {
     private static final String ID = "spool-full";
     private static final long SPOOL_MAX_BYTES = 4L << 20;
+    private static final double RATE = 5000;
 
     @TempDir
     Path spoolDir;
@@ -49,8 +50,8 @@ class SpoolFullIT {
                         .spoolDir(spoolDir)
                         .spoolMaxBytes(SPOOL_MAX_BYTES)
                         .build());
-                // 50,000 events over ~10 s, all of them while DataStorage is down.
-                ScenarioRun run = ScenarioRun.start(ID, store, database, url, 5000)) {
+                // all of the events while DataStorage is down
+                ScenarioRun run = ScenarioRun.start(ID, store, database, url, RATE)) {
             run.awaitStored(ScenarioRun.EVENTS);
             FlushReport whileDown = store.flush(Duration.ofMinutes(1));
             assertThat(whileDown.timedOut()).as("flush: %s", whileDown).isFalse();
@@ -95,30 +96,32 @@ class SpoolFullIT {
                 }
 
                 ReliabilityReport.record(ScenarioResult.of(
-                        ID,
-                        "Spool full: refusals counted as spool_full",
-                        s,
-                        outcome.counts(),
-                        drain,
-                        run.probe().latencies(Instant.EPOCH),
-                        outcome.commitLag(),
-                        outcome.run(),
-                        "No DataStorage listened while the 50,000 events were stored (4 threads, ~5000/s);"
-                                + " max_retries 0, so each batch (up to 1000 events) went to the client spool at once;"
-                                + " spool.max_bytes 4 MiB (512 KiB segments). While down: "
-                                + full.spooledPending() + " events ("
-                                + full.spool().pendingRecords() + " records, "
-                                + full.spool().pendingBytes() + " bytes ≤ " + SPOOL_MAX_BYTES + ") in the spool, "
-                                + full.spool().refusedRecords() + " records refused by the full spool, their "
-                                + full.dropped(DropReason.SPOOL_FULL) + " events counted as dropped{spool_full}"
-                                + " (nothing evicted, no crash, identity held). DataStorage then started on the"
-                                + " same port and the replayer delivered "
-                                + s.spool().replayedRecords()
-                                + " records (" + s.spool().replayedEvents() + " events) within " + drain.toMillis()
-                                + " ms (drain); no .corrupt file. Every event not counted as spool_full ("
-                                + s.acked() + ", the probes stored after the start included) is in PostgreSQL"
-                                + " exactly once: rows = distinct ids = acked = enqueued - spool_full. Visibility"
-                                + " and commit lag include the down time."));
+                                ID,
+                                "Spool full: refusals counted as spool_full",
+                                outcome,
+                                drain,
+                                run.probe().latencies(Instant.EPOCH),
+                                outcome.commitLag(),
+                                "No DataStorage listened while the " + ScenarioRun.EVENTS + " events were stored ("
+                                        + ScenarioRun.THREADS + " threads, " + (long) RATE
+                                        + "/s): each batch went to the"
+                                        + " client spool once its retries ran out. While down: "
+                                        + full.spooledPending() + " events ("
+                                        + full.spool().pendingRecords() + " records, "
+                                        + full.spool().pendingBytes() + " bytes ≤ " + SPOOL_MAX_BYTES
+                                        + ") in the spool, "
+                                        + full.spool().refusedRecords() + " records refused by the full spool, their "
+                                        + full.dropped(DropReason.SPOOL_FULL) + " events counted as dropped{spool_full}"
+                                        + " (nothing evicted, no crash, identity held). DataStorage then started on the"
+                                        + " same port and the replayer delivered "
+                                        + s.spool().replayedRecords()
+                                        + " records (" + s.spool().replayedEvents() + " events) within "
+                                        + drain.toMillis()
+                                        + " ms (drain); no .corrupt file. Every event not counted as spool_full ("
+                                        + s.acked() + ", the probes stored after the start included) is in PostgreSQL"
+                                        + " exactly once: rows = distinct ids = acked = enqueued - spool_full. Visibility"
+                                        + " and commit lag include the down time.")
+                        .tunedBecause("the row shows a full client spool: a small spool, no retries"));
             }
         }
     }
