@@ -103,19 +103,27 @@ import org.slf4j.LoggerFactory;
  *   <li>2xx ({@code 200} stored, {@code 202} in the server's fallback spool): the items the body
  *       lists as {@code rejected} are terminal <em>rejected</em> and never resent; all others are
  *       acked (created or duplicate).
- *   <li>No answer (connection error, timeout), {@code 408}, {@code 429}, {@code 500}, {@code 502},
- *       {@code 503}, {@code 504}: retried up to {@code max_retries} times with exponential backoff
- *       and full jitter, waiting at least the server's {@code Retry-After} (capped at {@code
- *       max_backoff}), then spooled, or without a spool dropped ({@code retries_exhausted}). {@code 500} is retried too: one
- *       failed transaction is often transient, and {@code max_retries} keeps it bounded.
+ *   <li>The server is <em>unavailable</em> (no connection, refused or reset before an answer,
+ *       {@code 429}, {@code 502}, {@code 503}, {@code 504}, any answer with {@code Retry-After}): the
+ *       sender holds its batch and probes again with backoff (at most {@value
+ *       RetryPolicy#DEFAULT_MAX_PROBE_INTERVAL_SECONDS} s apart, never sooner than {@code
+ *       Retry-After}), consuming none of the batch's {@code max_retries}. When every slot holds a
+ *       batch no new batch is cut and events wait in the bounded buffer.
+ *   <li>The server <em>failed</em> the batch ({@code 500} and other 5xx, {@code 408}, no answer
+ *       within {@code timeout} after the request was sent): retried up to {@code max_retries} times
+ *       with exponential backoff and full jitter, then spooled, or without a spool dropped ({@code
+ *       retries_exhausted}).
+ *   <li>Every event, buffered or held by a sender, is bounded by {@code delivery_timeout} from its
+ *       own {@code store()}: past it, it is spooled, or dropped ({@code delivery_timeout}).
  *   <li>{@code 413}: the batch is split in halves, each sent on its own; a single event that still
  *       gets {@code 413} is dropped ({@code oversize}).
  *   <li>{@code 400}: if the server announced limits the batch exceeds, it is re-cut to fit;
  *       otherwise every event of the request is terminal <em>rejected</em> (never retried).
- *   <li>Any other status ({@code 401}, {@code 403}, {@code 404}, …): not retried, the events are
- *       spooled, or without a spool dropped ({@code retries_exhausted}). They are valid events that cannot be delivered until
- *       someone fixes the token or the URL, which no retry within seconds will do; counting them
- *       as {@code rejected} would claim the events are invalid. Logged at WARN with the status.
+ *   <li>{@code 401}/{@code 403} and {@code 404}, and other 4xx: not retried; the events are spooled,
+ *       or without a spool dropped ({@code unauthorized}, {@code not_found}, {@code
+ *       retries_exhausted}). They are valid events that cannot be delivered until someone fixes the
+ *       token or the URL, which no retry within seconds will do; counting them as {@code rejected}
+ *       would claim the events are invalid. The WARN summary names the URL, the answer and the fix.
  * </ul>
  *
  * <p>Drops are reported at WARN with counts by reason at most once per {@value
@@ -228,16 +236,19 @@ public final class BufferedAuditStore implements AuditStore {
 
     private static final class Batch {
         final List<Entry> entries;
+        /** Buffered events past {@code delivery_timeout}, claimed for the spool or a drop, not for a sender. */
+        final boolean expired;
 
-        Batch(List<Entry> entries) {
+        Batch(List<Entry> entries, boolean expired) {
             this.entries = entries;
+            this.expired = expired;
         }
     }
 
     /** {@link #nextBatch} results that are not batches. */
-    private static final Batch STOP = new Batch(List.of());
+    private static final Batch STOP = new Batch(List.of(), false);
 
-    private static final Batch WOKEN = new Batch(List.of());
+    private static final Batch WOKEN = new Batch(List.of(), false);
 
     /** A pending {@link #flush}: waits for the events with {@code seq < upTo}; guarded by {@link #lock}. */
     private static final class FlushWaiter {
@@ -258,8 +269,9 @@ public final class BufferedAuditStore implements AuditStore {
     private final BatchSink sink;
     private final Ticker ticker;
     private final Sleeper sleeper;
-    private final Jitter jitter;
+    private final RetryPolicy retryPolicy;
     private final long flushIntervalNanos;
+    private final long deliveryTimeoutNanos;
     private final long blockTimeoutNanos;
     private final boolean blockOnOverflow;
     private final ThreadPoolExecutor senders;
@@ -346,6 +358,9 @@ public final class BufferedAuditStore implements AuditStore {
     private final AtomicBoolean closedDropReported = new AtomicBoolean();
     private final AtomicBoolean spoolFailureLogged = new AtomicBoolean();
     private volatile int serverMaxBatchSize = Integer.MAX_VALUE;
+    /** The last answer (or failure) of DataStorage in words, for drop summaries. */
+    private volatile String lastAnswer = "none yet";
+
     private volatile long serverMaxRequestBytes = Long.MAX_VALUE;
 
     private final WarnLimiter dropWarnings;
@@ -357,8 +372,9 @@ public final class BufferedAuditStore implements AuditStore {
         this.sink = b.sink != null ? b.sink : HttpBatchSink.create(b.config, b.clock);
         this.ticker = b.ticker;
         this.sleeper = b.sleeper;
-        this.jitter = b.jitter;
+        this.retryPolicy = RetryPolicy.of(config, b.jitter);
         this.flushIntervalNanos = config.buffer().flushInterval().toNanos();
+        this.deliveryTimeoutNanos = config.buffer().deliveryTimeout().toNanos();
         this.blockTimeoutNanos = config.buffer().blockTimeout().toNanos();
         this.blockOnOverflow = config.buffer().overflow() == AuditClientConfig.Overflow.BLOCK;
         this.spillOnOverflow = config.buffer().overflow() == AuditClientConfig.Overflow.SPILL;
@@ -874,7 +890,12 @@ public final class BufferedAuditStore implements AuditStore {
                 if (batch == STOP) {
                     return;
                 }
-                if (batch != WOKEN) {
+                if (batch.expired) {
+                    // Disk I/O on the batcher only when events waited past delivery_timeout, i.e. when
+                    // DataStorage has been away that long and no batch is waiting to be cut anyway.
+                    undeliverable(batch.entries.size(), DropReason.DELIVERY_TIMEOUT, lastAnswer);
+                    spoolOrDropClaimed(batch.entries, DropReason.DELIVERY_TIMEOUT);
+                } else if (batch != WOKEN) {
                     dispatch(batch);
                 }
             }
@@ -898,11 +919,17 @@ public final class BufferedAuditStore implements AuditStore {
                 return STOP;
             }
             Entry head = buffer.peekFirst();
+            long now = ticker.nanoTime();
+            if (head != null && now - head.enqueuedNanos >= deliveryTimeoutNanos) {
+                return claimExpired(now);
+            }
             if (head == null || inFlightBatches >= config.buffer().maxInFlight()) {
+                // Every slot busy (typically holding batches while DataStorage is unavailable): no new
+                // batch is cut, events wait in the bounded buffer; the wait is bounded so that
+                // delivery_timeout is checked at least every DROP_REPORT_POLL_MILLIS.
                 batcherWake.awaitNanos(DROP_REPORT_POLL_NANOS);
                 return WOKEN;
             }
-            long now = ticker.nanoTime();
             int maxCount = effectiveBatchSize();
             long maxBytes = effectiveBatchBytes();
             long age = now - head.enqueuedNanos;
@@ -927,6 +954,24 @@ public final class BufferedAuditStore implements AuditStore {
         }
     }
 
+    /**
+     * With the lock held: takes the buffered events older than {@code delivery_timeout} (all at the
+     * head, as the buffer is in store() order) out of the buffer; they count in flight until the
+     * batcher has spooled or dropped them.
+     */
+    private Batch claimExpired(long now) {
+        List<Entry> expired = new ArrayList<>();
+        while (!buffer.isEmpty() && now - buffer.peekFirst().enqueuedNanos >= deliveryTimeoutNanos) {
+            Entry e = buffer.pollFirst();
+            e.settled = true;
+            bufferedBytes -= e.bytes;
+            expired.add(e);
+        }
+        inFlightEvents += expired.size();
+        roomFreed.signalAll();
+        return new Batch(expired, true);
+    }
+
     /** With the lock held: moves the oldest events that fit one request from the buffer to in flight. */
     private Batch cutBatch(FlushTrigger trigger, int maxCount, long maxBytes, long now) {
         List<Entry> entries = new ArrayList<>(Math.min(maxCount, buffer.size()));
@@ -943,7 +988,7 @@ public final class BufferedAuditStore implements AuditStore {
         bufferedBytes -= bytes;
         inFlightEvents += entries.size();
         inFlightBatches++;
-        Batch batch = new Batch(entries);
+        Batch batch = new Batch(entries, false);
         inFlight.add(batch);
         if (blockOnOverflow) {
             roomFreed.signalAll();
@@ -1053,42 +1098,47 @@ public final class BufferedAuditStore implements AuditStore {
         }
     }
 
+    /**
+     * Delivers one chunk. While the server is unavailable the chunk is held and probed again after
+     * {@link RetryPolicy#beforeProbe}, consuming none of its {@code max_retries}; only a reachable
+     * server failing this chunk consumes an attempt. Events older than {@code delivery_timeout} are
+     * taken out before each attempt and spooled or dropped.
+     */
     private void sendWithRetries(List<Entry> chunk) throws InterruptedException {
         int maxRetries = config.buffer().maxRetries();
+        int failures = 0;
+        int probes = 0;
         for (int attempt = 1; ; attempt++) {
-            if (allSettled(chunk)) {
-                return; // close() gave up on these events
+            chunk = expireOverdue(chunk);
+            if (chunk.isEmpty()) {
+                return; // close() gave up on these events, or they all passed delivery_timeout
             }
             List<AuditEvent> events = new ArrayList<>(chunk.size());
             for (Entry e : chunk) {
                 events.add(e.event);
             }
             long start = ticker.nanoTime();
-            SendOutcome outcome;
-            String failure = null;
+            SendOutcome outcome = null;
+            Verdict verdict;
             try {
                 outcome = sink.send(events);
+                verdict = ResponseClassifier.classify(outcome);
             } catch (IOException e) {
-                outcome = null;
-                failure = e.toString();
+                verdict = ResponseClassifier.classify(e);
             } catch (RuntimeException e) {
                 // A broken sink must not lose events silently: treat it like a failed request.
                 log.warn("audit sink failed unexpectedly", e);
-                outcome = null;
-                failure = e.toString();
+                verdict = ResponseClassifier.classify(e);
             }
             long took = ticker.nanoTime() - start;
-            int status = outcome == null ? 0 : outcome.status();
-            recordSend(status, took, attempt, chunk.size(), failure);
+            recordSend(outcome == null ? 0 : outcome.status(), took, attempt, chunk.size(), verdict);
             if (outcome != null) {
                 learnLimits(outcome);
             }
-
-            if (status >= 200 && status < 300) {
-                settleStored(chunk, outcome);
+            if (verdict instanceof Verdict.Stored stored) {
+                settleStored(chunk, stored.outcome());
                 return;
-            }
-            if (status == 413) {
+            } else if (verdict instanceof Verdict.TooLarge) {
                 if (chunk.size() == 1) {
                     settleAndLog(chunk, Outcome.DROPPED, DropReason.OVERSIZE);
                 } else {
@@ -1097,71 +1147,90 @@ public final class BufferedAuditStore implements AuditStore {
                     deliverChunks(new ArrayList<>(chunk.subList(half, chunk.size())));
                 }
                 return;
-            }
-            if (status == 400) {
-                if (exceedsLimits(chunk)) {
-                    deliverChunks(chunk); // the server announced smaller limits with its refusal
-                } else {
-                    rejectWarnings.add("whole_request_400", chunk.size(), outcome.detail());
-                    FieldViolation reason = new FieldViolation(
-                            "request", "status 400" + (outcome.detail() == null ? "" : ": " + outcome.detail()));
-                    for (Entry e : chunk) {
-                        writeRejected(e.event, reason);
-                    }
-                    settleAndLog(chunk, Outcome.REJECTED, null);
-                    logRejections(false);
-                }
+            } else if (verdict instanceof Verdict.BadRequest bad) {
+                rejectWholeRequest(chunk, bad.outcome());
                 return;
-            }
-            if (isRetryable(status)) {
-                if (attempt > maxRetries) {
-                    undeliverable(chunk.size(), describeFailure(status, failure, outcome));
+            } else if (verdict instanceof Verdict.Unavailable unavailable) {
+                probes++;
+                retries.incrementAndGet();
+                sleeper.sleep(untilFirstExpiry(chunk, retryPolicy.beforeProbe(probes, unavailable.retryAfter())));
+            } else if (verdict instanceof Verdict.Failed failed) {
+                failures++;
+                if (failures > maxRetries) {
+                    undeliverable(chunk.size(), DropReason.RETRIES_EXHAUSTED, failed.answer());
                     spoolOrDrop(chunk, DropReason.RETRIES_EXHAUSTED);
                     return;
                 }
                 retries.incrementAndGet();
-                sleeper.sleep(backoff(attempt, outcome == null ? null : outcome.retryAfter()));
-                continue;
+                sleeper.sleep(untilFirstExpiry(chunk, retryPolicy.afterFailure(failures, failed.retryAfter())));
+            } else {
+                Verdict.Undeliverable undeliverable = (Verdict.Undeliverable) verdict;
+                undeliverable(chunk.size(), undeliverable.reason(), undeliverable.answer());
+                spoolOrDrop(chunk, undeliverable.reason());
+                return;
             }
-            undeliverable(chunk.size(), describeFailure(status, failure, outcome) + " (not retryable)");
-            spoolOrDrop(chunk, DropReason.RETRIES_EXHAUSTED);
+        }
+    }
+
+    private void rejectWholeRequest(List<Entry> chunk, SendOutcome outcome) throws InterruptedException {
+        if (exceedsLimits(chunk)) {
+            deliverChunks(chunk); // the server announced smaller limits with its refusal
             return;
         }
-    }
-
-    private static String describeFailure(int status, String failure, SendOutcome outcome) {
-        if (status == 0) {
-            return "no answer: " + failure;
+        rejectWarnings.add("whole_request_400", chunk.size(), outcome.detail());
+        FieldViolation reason =
+                new FieldViolation("request", "status 400" + (outcome.detail() == null ? "" : ": " + outcome.detail()));
+        for (Entry e : chunk) {
+            writeRejected(e.event, reason);
         }
-        return "status " + status + (outcome.detail() == null ? "" : ": " + outcome.detail());
-    }
-
-    static boolean isRetryable(int status) {
-        return status == 0
-                || status == 408
-                || status == 429
-                || status == 500
-                || status == 502
-                || status == 503
-                || status == 504;
+        settleAndLog(chunk, Outcome.REJECTED, null);
+        logRejections(false);
     }
 
     /**
-     * Full jitter: a random delay up to {@code initial_backoff * 2^(attempt-1)}, capped at {@code
-     * max_backoff}; never shorter than the server's {@code Retry-After} (itself capped at {@code
-     * max_backoff}, so a wrong header cannot park a sender for an hour).
+     * The entries of {@code chunk} that are still this sender's to deliver: those close() claimed
+     * are left out, and those older than {@code delivery_timeout} are spooled or dropped first.
      */
-    Duration backoff(int attempt, Duration retryAfter) {
-        long initial = config.retry().initialBackoff().toNanos();
-        long max = config.retry().maxBackoff().toNanos();
-        int shift = Math.min(attempt - 1, 62);
-        long cap = initial > (max >> shift) ? max : initial << shift;
-        double fraction = Math.min(1.0, Math.max(0.0, jitter.nextFraction()));
-        long delay = (long) (cap * fraction);
-        if (retryAfter != null && !retryAfter.isNegative()) {
-            delay = Math.max(delay, Math.min(retryAfter.toNanos(), max));
+    private List<Entry> expireOverdue(List<Entry> chunk) {
+        long now = ticker.nanoTime();
+        List<Entry> overdue = new ArrayList<>();
+        List<Entry> live = new ArrayList<>(chunk.size());
+        lock.lock();
+        try {
+            for (Entry e : chunk) {
+                if (e.settled) {
+                    continue;
+                }
+                if (now - e.enqueuedNanos >= deliveryTimeoutNanos) {
+                    e.settled = true; // claimed: still in flight until spooled or dropped
+                    overdue.add(e);
+                } else {
+                    live.add(e);
+                }
+            }
+        } finally {
+            lock.unlock();
         }
-        return Duration.ofNanos(delay);
+        if (!overdue.isEmpty()) {
+            undeliverable(overdue.size(), DropReason.DELIVERY_TIMEOUT, lastAnswer);
+            spoolOrDropClaimed(overdue, DropReason.DELIVERY_TIMEOUT);
+        }
+        return live.size() == chunk.size() ? chunk : live;
+    }
+
+    /** {@code wait}, cut short so the sender is awake when the chunk's oldest event reaches delivery_timeout. */
+    private Duration untilFirstExpiry(List<Entry> chunk, Duration wait) {
+        long oldest = Long.MAX_VALUE;
+        for (Entry e : chunk) {
+            oldest = Math.min(oldest, e.enqueuedNanos);
+        }
+        long left = oldest + deliveryTimeoutNanos - ticker.nanoTime();
+        return left < wait.toNanos() ? Duration.ofNanos(Math.max(0, left)) : wait;
+    }
+
+    /** The wait after the {@code attempt}-th failed attempt; see {@link RetryPolicy#afterFailure}. */
+    Duration backoff(int attempt, Duration retryAfter) {
+        return retryPolicy.afterFailure(attempt, retryAfter);
     }
 
     private boolean exceedsLimits(List<Entry> chunk) {
@@ -1242,7 +1311,8 @@ public final class BufferedAuditStore implements AuditStore {
         }
     }
 
-    private void recordSend(int status, long tookNanos, int attempt, int events, String failure) {
+    private void recordSend(int status, long tookNanos, int attempt, int events, Verdict verdict) {
+        lastAnswer = verdict.answer();
         String statusClass;
         if (status == 0) {
             statusClass = "network";
@@ -1264,7 +1334,7 @@ public final class BufferedAuditStore implements AuditStore {
                     attempt,
                     events,
                     TimeUnit.NANOSECONDS.toMillis(tookNanos),
-                    failure == null ? "" : " error=" + failure);
+                    status == 0 ? " error=" + verdict.answer() : "");
         }
         for (PipelineObserver o : observers) {
             o.sendFinished(statusClass, tookNanos);
@@ -1589,8 +1659,8 @@ public final class BufferedAuditStore implements AuditStore {
                     lastReplayError = error;
                 }
                 replayFailures++;
-                replayNotBeforeNanos =
-                        ticker.nanoTime() + replayBackoff(replayFailures).toNanos();
+                replayNotBeforeNanos = ticker.nanoTime()
+                        + retryPolicy.afterFailure(replayFailures, null).toNanos();
                 replayRequested = true;
             }
             if (replayedRecords > recordsBefore) {
@@ -1614,16 +1684,6 @@ public final class BufferedAuditStore implements AuditStore {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Half the exponential cap, plus full jitter over the other half: never 0, so never a busy loop. */
-    private Duration replayBackoff(int failures) {
-        long initial = config.retry().initialBackoff().toNanos();
-        long max = config.retry().maxBackoff().toNanos();
-        int shift = Math.min(failures - 1, 62);
-        long cap = initial > (max >> shift) ? max : initial << shift;
-        double fraction = Math.min(1.0, Math.max(0.0, jitter.nextFraction()));
-        return Duration.ofNanos(cap / 2 + (long) (cap / 2 * fraction));
     }
 
     /** Set by {@link #replayRecord} when interrupted; the flag is restored only after the spool saved its progress. */
@@ -1715,18 +1775,18 @@ public final class BufferedAuditStore implements AuditStore {
     private boolean replayChunk(List<AuditEvent> chunk, ReplayTally tally) throws InterruptedException {
         long start = ticker.nanoTime();
         SendOutcome outcome = null;
-        String failure = null;
+        Verdict verdict;
         try {
             outcome = sink.send(chunk);
+            verdict = ResponseClassifier.classify(outcome);
         } catch (IOException | RuntimeException e) {
-            failure = e.toString();
+            verdict = ResponseClassifier.classify(e);
         }
-        int status = outcome == null ? 0 : outcome.status();
-        recordSend(status, ticker.nanoTime() - start, 1, chunk.size(), failure);
+        recordSend(outcome == null ? 0 : outcome.status(), ticker.nanoTime() - start, 1, chunk.size(), verdict);
         if (outcome != null) {
             learnLimits(outcome);
         }
-        if (status >= 200 && status < 300) {
+        if (verdict instanceof Verdict.Stored) {
             boolean[] isRejected = new boolean[chunk.size()];
             int rejectedCount = 0;
             if (outcome.response() != null) {
@@ -1749,7 +1809,7 @@ public final class BufferedAuditStore implements AuditStore {
             }
             return true;
         }
-        if (status == 413) {
+        if (verdict instanceof Verdict.TooLarge) {
             if (chunk.size() == 1) {
                 tally.oversize++;
                 return true;
@@ -1758,7 +1818,7 @@ public final class BufferedAuditStore implements AuditStore {
             return replayChunks(new ArrayList<>(chunk.subList(0, half)), tally)
                     && replayChunks(new ArrayList<>(chunk.subList(half, chunk.size())), tally);
         }
-        if (status == 400) {
+        if (verdict instanceof Verdict.BadRequest) {
             if (chunk.size() > effectiveBatchSize()
                     || (chunk.size() > 1 && eventBytes(chunk) > effectiveBatchBytes())) {
                 return replayChunks(chunk, tally);
@@ -1770,10 +1830,11 @@ public final class BufferedAuditStore implements AuditStore {
             }
             return true;
         }
-        String error = describeFailure(status, failure, outcome);
+        // Unavailable, failed or undeliverable alike: the record stays in the spool and the whole
+        // replay is tried again after a backoff.
         lock.lock();
         try {
-            lastReplayError = error;
+            lastReplayError = verdict.answer();
         } finally {
             lock.unlock();
         }
@@ -1932,28 +1993,49 @@ public final class BufferedAuditStore implements AuditStore {
     }
 
     /** Remembers why a chunk could not be delivered, for the next WARN summary of drops or spooling. */
-    private void undeliverable(int events, String why) {
+    private void undeliverable(int events, DropReason reason, String why) {
         if (spool == null) {
-            dropWarnings.add(DropReason.RETRIES_EXHAUSTED.tagValue(), 0, why);
+            dropWarnings.add(reason.tagValue(), 0, why);
         } else {
-            spoolWarnings.add("undeliverable", events, why);
+            spoolWarnings.add(reason.tagValue(), events, why);
         }
     }
 
     private void logDrops(boolean force) {
         long now = ticker.nanoTime();
-        String summary = dropWarnings.poll(now, force);
+        WarnLimiter.Summary summary = dropWarnings.pollSummary(now, force);
         if (summary != null) {
-            log.warn("dropped audit events (reason=count since the last report): {}", summary);
+            log.warn(
+                    "dropped audit events for {} (reason=count since the last report): {}; last answer: {}; {}",
+                    config.datastorageUrl(),
+                    summary,
+                    lastAnswer,
+                    remedies(summary));
         }
-        String spooling = spoolWarnings.poll(now, force);
+        WarnLimiter.Summary spooling = spoolWarnings.pollSummary(now, force);
         if (spooling != null) {
             log.warn(
-                    "audit events DataStorage did not take go to the spool {} for replay (count since the last"
-                            + " report): {}",
+                    "audit events {} did not take go to the spool {} for replay (reason=count since the last"
+                            + " report): {}; last answer: {}; {}",
+                    config.datastorageUrl(),
                     spool.dir(),
-                    spooling);
+                    spooling,
+                    lastAnswer,
+                    remedies(spooling));
         }
+    }
+
+    private static String remedies(WarnLimiter.Summary summary) {
+        StringBuilder text = new StringBuilder();
+        for (DropReason reason : DropReason.values()) {
+            if (summary.counts().containsKey(reason.tagValue())) {
+                text.append(text.length() == 0 ? "" : "; ")
+                        .append(reason.tagValue())
+                        .append(": ")
+                        .append(reason.remedy());
+            }
+        }
+        return text.toString();
     }
 
     private void logRejections(boolean force) {

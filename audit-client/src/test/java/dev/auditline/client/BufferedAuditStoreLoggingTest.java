@@ -138,7 +138,10 @@ class BufferedAuditStoreLoggingTest {
                         .contains("oldest_age=250ms")
                         .contains("since_previous_flush="))
                 .anySatisfy(l -> assertThat(l).startsWith("send status=404 attempt=1 events=2 duration="));
-        assertThat(lines(Level.WARN))
-                .anySatisfy(l -> assertThat(l).contains("retries_exhausted=2").contains("status 404"));
+        assertThat(lines(Level.WARN)).anySatisfy(l -> assertThat(l)
+                .contains("for http://127.0.0.1:9 ")
+                .contains("not_found=2")
+                .contains("last answer: status 404: no such route")
+                .contains("check datastorage_url"));
     }
 }
