@@ -160,9 +160,6 @@ public final class BufferedAuditStore implements AuditStore {
     /** After close's deadline, how long it still lets other threads finish their spool writes: {@value} ms. */
     static final long SPOOL_GRACE_MILLIS = 2000;
 
-    /** Bytes of {@code {"events":[]}} around the events, reserved below the server's request limit. */
-    private static final int ENVELOPE_BYTES = 16;
-
     /** A monotonic time source in nanoseconds; injected so tests control event ages. */
     @FunctionalInterface
     public interface Ticker {
@@ -232,6 +229,10 @@ public final class BufferedAuditStore implements AuditStore {
             this.enqueuedNanos = enqueuedNanos;
             this.bytes = bytes;
         }
+
+        int bytes() {
+            return bytes;
+        }
     }
 
     private static final class Batch {
@@ -270,6 +271,7 @@ public final class BufferedAuditStore implements AuditStore {
     private final Ticker ticker;
     private final Sleeper sleeper;
     private final RetryPolicy retryPolicy;
+    private final ServerLimitsTracker limits;
     private final long flushIntervalNanos;
     private final long deliveryTimeoutNanos;
     private final long blockTimeoutNanos;
@@ -354,14 +356,10 @@ public final class BufferedAuditStore implements AuditStore {
     private final AtomicLong latencyMaxNanos = new AtomicLong();
     private final List<PipelineObserver> observers = new CopyOnWriteArrayList<>();
 
-    private final AtomicBoolean limitsAsked = new AtomicBoolean();
     private final AtomicBoolean closedDropReported = new AtomicBoolean();
     private final AtomicBoolean spoolFailureLogged = new AtomicBoolean();
-    private volatile int serverMaxBatchSize = Integer.MAX_VALUE;
     /** The last answer (or failure) of DataStorage in words, for drop summaries. */
     private volatile String lastAnswer = "none yet";
-
-    private volatile long serverMaxRequestBytes = Long.MAX_VALUE;
 
     private final WarnLimiter dropWarnings;
     private final WarnLimiter rejectWarnings;
@@ -373,6 +371,8 @@ public final class BufferedAuditStore implements AuditStore {
         this.ticker = b.ticker;
         this.sleeper = b.sleeper;
         this.retryPolicy = RetryPolicy.of(config, b.jitter);
+        this.limits = new ServerLimitsTracker(
+                config.buffer().batchSize(), config.buffer().maxBatchBytes());
         this.flushIntervalNanos = config.buffer().flushInterval().toNanos();
         this.deliveryTimeoutNanos = config.buffer().deliveryTimeout().toNanos();
         this.blockTimeoutNanos = config.buffer().blockTimeout().toNanos();
@@ -465,7 +465,7 @@ public final class BufferedAuditStore implements AuditStore {
         try {
             if (closed) {
                 drop = DropReason.CLOSED;
-            } else if (bytes > effectiveBatchBytes()) {
+            } else if (bytes > limits.maxBytes()) {
                 drop = DropReason.OVERSIZE;
             } else if (!hasRoom(bytes)) {
                 if (spillOnOverflow) {
@@ -497,8 +497,8 @@ public final class BufferedAuditStore implements AuditStore {
                 // Wake the batcher only when its decision changes: a new oldest event sets a new
                 // deadline, a full batch is due now. Waking it per event would cost a context switch each.
                 if (buffer.size() == 1
-                        || buffer.size() == effectiveBatchSize()
-                        || (bufferedBytes >= effectiveBatchBytes() && bufferedBytes - bytes < effectiveBatchBytes())) {
+                        || buffer.size() == limits.maxCount()
+                        || (bufferedBytes >= limits.maxBytes() && bufferedBytes - bytes < limits.maxBytes())) {
                     batcherWake.signal();
                 }
             }
@@ -543,15 +543,6 @@ public final class BufferedAuditStore implements AuditStore {
     private boolean hasRoom(int bytes) {
         return buffer.size() < config.buffer().bufferSize()
                 && bufferedBytes + bytes <= config.buffer().maxBufferBytes();
-    }
-
-    private int effectiveBatchSize() {
-        return Math.min(config.buffer().batchSize(), serverMaxBatchSize);
-    }
-
-    private long effectiveBatchBytes() {
-        long server = serverMaxRequestBytes;
-        return Math.min(config.buffer().maxBatchBytes(), server == Long.MAX_VALUE ? server : server - ENVELOPE_BYTES);
     }
 
     /**
@@ -930,8 +921,8 @@ public final class BufferedAuditStore implements AuditStore {
                 batcherWake.awaitNanos(DROP_REPORT_POLL_NANOS);
                 return WOKEN;
             }
-            int maxCount = effectiveBatchSize();
-            long maxBytes = effectiveBatchBytes();
+            int maxCount = limits.maxCount();
+            long maxBytes = limits.maxBytes();
             long age = now - head.enqueuedNanos;
             FlushTrigger trigger;
             if (buffer.size() >= maxCount) {
@@ -974,14 +965,11 @@ public final class BufferedAuditStore implements AuditStore {
 
     /** With the lock held: moves the oldest events that fit one request from the buffer to in flight. */
     private Batch cutBatch(FlushTrigger trigger, int maxCount, long maxBytes, long now) {
-        List<Entry> entries = new ArrayList<>(Math.min(maxCount, buffer.size()));
+        int n = Chunker.fit(buffer, Entry::bytes, maxCount, maxBytes);
+        List<Entry> entries = new ArrayList<>(n);
         long bytes = 0;
-        while (!buffer.isEmpty() && entries.size() < maxCount) {
-            Entry next = buffer.peekFirst();
-            if (!entries.isEmpty() && bytes + next.bytes > maxBytes) {
-                break;
-            }
-            buffer.pollFirst();
+        for (int i = 0; i < n; i++) {
+            Entry next = buffer.pollFirst();
             entries.add(next);
             bytes += next.bytes;
         }
@@ -1025,7 +1013,7 @@ public final class BufferedAuditStore implements AuditStore {
 
     private void deliver(Batch batch) {
         try {
-            if (limitsAsked.compareAndSet(false, true)) {
+            if (limits.claimFirstAsk()) {
                 askServerLimits();
             }
             deliverChunks(batch.entries);
@@ -1061,13 +1049,13 @@ public final class BufferedAuditStore implements AuditStore {
     /** Once, before the first request: failures only mean the limits are learned from answers instead. */
     private void askServerLimits() throws InterruptedException {
         try {
-            sink.fetchLimits().ifPresent(limits -> {
+            sink.fetchLimits().ifPresent(announced -> {
                 log.debug(
                         "server limits: max_batch_size={} max_request_bytes={}",
-                        limits.maxBatchSize(),
-                        limits.maxRequestBytes());
-                learnLimits(SendOutcome.status(200, null, null)
-                        .withServerLimits(limits.maxBatchSize(), limits.maxRequestBytes()));
+                        announced.maxBatchSize(),
+                        announced.maxRequestBytes());
+                limits.learn(SendOutcome.status(200, null, null)
+                        .withServerLimits(announced.maxBatchSize(), announced.maxRequestBytes()));
             });
         } catch (IOException | RuntimeException e) {
             log.debug("could not fetch server limits; learning them from answers instead: {}", e.toString());
@@ -1076,24 +1064,16 @@ public final class BufferedAuditStore implements AuditStore {
 
     /** Sends {@code entries} in requests that fit the server's current limits. */
     private void deliverChunks(List<Entry> entries) throws InterruptedException {
-        int maxCount = effectiveBatchSize();
-        long maxBytes = effectiveBatchBytes();
-        List<Entry> chunk = new ArrayList<>();
-        long bytes = 0;
+        long maxBytes = limits.maxBytes();
+        List<Entry> fitting = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             if (e.bytes > maxBytes) {
                 settleAndLog(List.of(e), Outcome.DROPPED, DropReason.OVERSIZE);
-                continue;
+            } else {
+                fitting.add(e);
             }
-            if (!chunk.isEmpty() && (chunk.size() >= maxCount || bytes + e.bytes > maxBytes)) {
-                sendWithRetries(chunk);
-                chunk = new ArrayList<>();
-                bytes = 0;
-            }
-            chunk.add(e);
-            bytes += e.bytes;
         }
-        if (!chunk.isEmpty()) {
+        for (List<Entry> chunk : Chunker.split(fitting, Entry::bytes, limits.maxCount(), maxBytes)) {
             sendWithRetries(chunk);
         }
     }
@@ -1133,7 +1113,7 @@ public final class BufferedAuditStore implements AuditStore {
             long took = ticker.nanoTime() - start;
             recordSend(outcome == null ? 0 : outcome.status(), took, attempt, chunk.size(), verdict);
             if (outcome != null) {
-                learnLimits(outcome);
+                limits.learn(outcome);
             }
             if (verdict instanceof Verdict.Stored stored) {
                 settleStored(chunk, stored.outcome());
@@ -1173,7 +1153,7 @@ public final class BufferedAuditStore implements AuditStore {
     }
 
     private void rejectWholeRequest(List<Entry> chunk, SendOutcome outcome) throws InterruptedException {
-        if (exceedsLimits(chunk)) {
+        if (Chunker.exceeds(chunk, Entry::bytes, limits.maxCount(), limits.maxBytes())) {
             deliverChunks(chunk); // the server announced smaller limits with its refusal
             return;
         }
@@ -1231,25 +1211,6 @@ public final class BufferedAuditStore implements AuditStore {
     /** The wait after the {@code attempt}-th failed attempt; see {@link RetryPolicy#afterFailure}. */
     Duration backoff(int attempt, Duration retryAfter) {
         return retryPolicy.afterFailure(attempt, retryAfter);
-    }
-
-    private boolean exceedsLimits(List<Entry> chunk) {
-        long bytes = 0;
-        for (Entry e : chunk) {
-            bytes += e.bytes;
-        }
-        return chunk.size() > effectiveBatchSize() || (chunk.size() > 1 && bytes > effectiveBatchBytes());
-    }
-
-    private void learnLimits(SendOutcome outcome) {
-        if (outcome.maxBatchSize() > 0 && outcome.maxBatchSize() != serverMaxBatchSize) {
-            log.debug("server max batch size is {}", outcome.maxBatchSize());
-            serverMaxBatchSize = outcome.maxBatchSize();
-        }
-        if (outcome.maxRequestBytes() > ENVELOPE_BYTES && outcome.maxRequestBytes() != serverMaxRequestBytes) {
-            log.debug("server max request bytes is {}", outcome.maxRequestBytes());
-            serverMaxRequestBytes = outcome.maxRequestBytes();
-        }
     }
 
     private void settleStored(List<Entry> chunk, SendOutcome outcome) {
@@ -1444,19 +1405,7 @@ public final class BufferedAuditStore implements AuditStore {
             }
             return;
         }
-        int maxCount = effectiveBatchSize();
-        long maxBytes = effectiveBatchBytes();
-        int from = 0;
-        while (from < claimed.size()) {
-            int to = from;
-            long bytes = 0;
-            while (to < claimed.size()
-                    && to - from < maxCount
-                    && (to == from || bytes + claimed.get(to).bytes <= maxBytes)) {
-                bytes += claimed.get(to).bytes;
-                to++;
-            }
-            List<Entry> record = claimed.subList(from, to);
+        for (List<Entry> record : Chunker.split(claimed, Entry::bytes, limits.maxCount(), limits.maxBytes())) {
             List<AuditEvent> events = new ArrayList<>(record.size());
             for (Entry e : record) {
                 events.add(e.event);
@@ -1486,7 +1435,6 @@ public final class BufferedAuditStore implements AuditStore {
                 failed = DropReason.CLOSED; // the store closed the spool after its grace period
             }
             finishClaimed(record, key, failed);
-            from = to;
         }
         logDrops(false);
     }
@@ -1538,20 +1486,13 @@ public final class BufferedAuditStore implements AuditStore {
                         }
                         spillWake.await();
                     }
-                    int maxCount = effectiveBatchSize();
-                    long maxBytes = effectiveBatchBytes();
-                    long bytes = 0;
-                    while (!spillQueue.isEmpty() && claimed.size() < maxCount) {
-                        Entry next = spillQueue.peekFirst();
-                        if (!claimed.isEmpty() && bytes + next.bytes > maxBytes) {
-                            break;
-                        }
-                        spillQueue.pollFirst();
+                    int n = Chunker.fit(spillQueue, Entry::bytes, limits.maxCount(), limits.maxBytes());
+                    for (int i = 0; i < n; i++) {
+                        Entry next = spillQueue.pollFirst();
                         next.settled = true;
                         claimed.add(next);
-                        bytes += next.bytes;
+                        spillQueueBytes -= next.bytes;
                     }
-                    spillQueueBytes -= bytes;
                 } finally {
                     lock.unlock();
                 }
@@ -1715,7 +1656,7 @@ public final class BufferedAuditStore implements AuditStore {
             if (events.isEmpty()) {
                 return true;
             }
-            if (limitsAsked.compareAndSet(false, true)) {
+            if (limits.claimFirstAsk()) {
                 askServerLimits();
             }
             ReplayTally tally = new ReplayTally();
@@ -1748,27 +1689,22 @@ public final class BufferedAuditStore implements AuditStore {
     }
 
     private boolean replayChunks(List<AuditEvent> events, ReplayTally tally) throws InterruptedException {
-        int maxCount = effectiveBatchSize();
-        long maxBytes = effectiveBatchBytes();
-        List<AuditEvent> chunk = new ArrayList<>();
-        long bytes = 0;
+        long maxBytes = limits.maxBytes();
+        List<AuditEvent> fitting = new ArrayList<>(events.size());
         for (AuditEvent e : events) {
-            int size = e.estimatedJsonBytes();
-            if (size > maxBytes) {
+            if (e.estimatedJsonBytes() > maxBytes) {
                 tally.oversize++;
-                continue;
+            } else {
+                fitting.add(e);
             }
-            if (!chunk.isEmpty() && (chunk.size() >= maxCount || bytes + size > maxBytes)) {
-                if (!replayChunk(chunk, tally)) {
-                    return false;
-                }
-                chunk = new ArrayList<>();
-                bytes = 0;
-            }
-            chunk.add(e);
-            bytes += size;
         }
-        return chunk.isEmpty() || replayChunk(chunk, tally);
+        for (List<AuditEvent> chunk :
+                Chunker.split(fitting, AuditEvent::estimatedJsonBytes, limits.maxCount(), maxBytes)) {
+            if (!replayChunk(chunk, tally)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One attempt, no retries: a failure stops the replay, which is retried later with backoff. */
@@ -1784,7 +1720,7 @@ public final class BufferedAuditStore implements AuditStore {
         }
         recordSend(outcome == null ? 0 : outcome.status(), ticker.nanoTime() - start, 1, chunk.size(), verdict);
         if (outcome != null) {
-            learnLimits(outcome);
+            limits.learn(outcome);
         }
         if (verdict instanceof Verdict.Stored) {
             boolean[] isRejected = new boolean[chunk.size()];
@@ -1819,8 +1755,7 @@ public final class BufferedAuditStore implements AuditStore {
                     && replayChunks(new ArrayList<>(chunk.subList(half, chunk.size())), tally);
         }
         if (verdict instanceof Verdict.BadRequest) {
-            if (chunk.size() > effectiveBatchSize()
-                    || (chunk.size() > 1 && eventBytes(chunk) > effectiveBatchBytes())) {
+            if (Chunker.exceeds(chunk, AuditEvent::estimatedJsonBytes, limits.maxCount(), limits.maxBytes())) {
                 return replayChunks(chunk, tally);
             }
             FieldViolation reason = new FieldViolation(
@@ -1839,14 +1774,6 @@ public final class BufferedAuditStore implements AuditStore {
             lock.unlock();
         }
         return false;
-    }
-
-    private static long eventBytes(List<AuditEvent> events) {
-        long bytes = 0;
-        for (AuditEvent e : events) {
-            bytes += e.estimatedJsonBytes();
-        }
-        return bytes;
     }
 
     /**
