@@ -1,5 +1,6 @@
 package dev.auditline.client;
 
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,27 @@ final class ServerLimitsTracker {
         return Math.min(configBatchBytes, server == Long.MAX_VALUE ? server : server - ENVELOPE_BYTES);
     }
 
-    /** {@code true} exactly once: the caller asks the server for its limits before its first request. */
-    boolean claimFirstAsk() {
-        return asked.compareAndSet(false, true);
+    /**
+     * Asks {@code sink} for the server's limits, once per store, before its first request (by a
+     * sender or the replayer, whichever comes first). A failure only means the limits are learned
+     * from the answers' headers instead.
+     */
+    void askOnce(BatchSink sink) throws InterruptedException {
+        if (!asked.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            sink.fetchLimits().ifPresent(announced -> {
+                log.debug(
+                        "server limits: max_batch_size={} max_request_bytes={}",
+                        announced.maxBatchSize(),
+                        announced.maxRequestBytes());
+                learn(SendOutcome.status(200, null, null)
+                        .withServerLimits(announced.maxBatchSize(), announced.maxRequestBytes()));
+            });
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not fetch server limits; learning them from answers instead: {}", e.toString());
+        }
     }
 
     /** Takes the limits an answer announces, if any. */
