@@ -64,7 +64,7 @@ final class BatchSender {
     }
 
     /** Runs on a sender thread: delivers the batch, then frees its slot. */
-    void deliver(Ledger.Batch batch) {
+    void deliver(Batch batch) {
         try {
             limits.askOnce(sink);
             deliverChunks(batch.entries);
@@ -82,17 +82,17 @@ final class BatchSender {
     }
 
     /** Sends {@code entries} in requests that fit the server's current limits. */
-    private void deliverChunks(List<Ledger.Entry> entries) throws InterruptedException {
+    private void deliverChunks(List<BufferedEvent> entries) throws InterruptedException {
         long maxBytes = limits.maxBytes();
-        List<Ledger.Entry> fitting = new ArrayList<>(entries.size());
-        for (Ledger.Entry e : entries) {
+        List<BufferedEvent> fitting = new ArrayList<>(entries.size());
+        for (BufferedEvent e : entries) {
             if (e.bytes > maxBytes) {
                 ledger.settle(List.of(e), Ledger.Outcome.DROPPED, DropReason.OVERSIZE);
             } else {
                 fitting.add(e);
             }
         }
-        for (List<Ledger.Entry> chunk : Chunker.split(fitting, Ledger.Entry::bytes, limits.maxCount(), maxBytes)) {
+        for (List<BufferedEvent> chunk : Chunker.split(fitting, BufferedEvent::bytes, limits.maxCount(), maxBytes)) {
             sendChunk(chunk);
         }
     }
@@ -103,7 +103,7 @@ final class BatchSender {
      * server failing this chunk consumes an attempt. Events older than {@code delivery_timeout} are
      * taken out before each attempt and spooled or dropped.
      */
-    private void sendChunk(List<Ledger.Entry> chunk) throws InterruptedException {
+    private void sendChunk(List<BufferedEvent> chunk) throws InterruptedException {
         int failures = 0;
         int probes = 0;
         for (int attempt = 1; ; attempt++) {
@@ -148,9 +148,9 @@ final class BatchSender {
     }
 
     /** One attempt, measured and classified. */
-    private Verdict send(List<Ledger.Entry> chunk, int attempt) throws InterruptedException {
+    private Verdict send(List<BufferedEvent> chunk, int attempt) throws InterruptedException {
         List<AuditEvent> events = new ArrayList<>(chunk.size());
-        for (Ledger.Entry e : chunk) {
+        for (BufferedEvent e : chunk) {
             events.add(e.event);
         }
         long start = ticker.nanoTime();
@@ -174,7 +174,7 @@ final class BatchSender {
         return verdict;
     }
 
-    private void giveUp(List<Ledger.Entry> chunk, DropReason reason, String answer) {
+    private void giveUp(List<BufferedEvent> chunk, DropReason reason, String answer) {
         deliveryLog.undeliverable(chunk.size(), reason, answer);
         spiller.spoolOrDrop(chunk, reason);
     }
@@ -183,7 +183,7 @@ final class BatchSender {
      * The entries of {@code chunk} that are still this sender's to deliver: those close() claimed
      * are left out, and those older than {@code delivery_timeout} are spooled or dropped first.
      */
-    private List<Ledger.Entry> expireOverdue(List<Ledger.Entry> chunk) {
+    private List<BufferedEvent> expireOverdue(List<BufferedEvent> chunk) {
         Ledger.Overdue split = ledger.claimOverdue(chunk, ticker.nanoTime(), deliveryTimeoutNanos);
         if (!split.claimed().isEmpty()) {
             deliveryLog.undeliverable(split.claimed().size(), DropReason.DELIVERY_TIMEOUT, deliveryLog.lastAnswer());
@@ -193,24 +193,24 @@ final class BatchSender {
     }
 
     /** {@code wait}, cut short so the sender is awake when the chunk's oldest event reaches delivery_timeout. */
-    private Duration untilFirstExpiry(List<Ledger.Entry> chunk, Duration wait) {
+    private Duration untilFirstExpiry(List<BufferedEvent> chunk, Duration wait) {
         long oldest = Long.MAX_VALUE;
-        for (Ledger.Entry e : chunk) {
+        for (BufferedEvent e : chunk) {
             oldest = Math.min(oldest, e.enqueuedNanos);
         }
         long left = oldest + deliveryTimeoutNanos - ticker.nanoTime();
         return left < wait.toNanos() ? Duration.ofNanos(Math.max(0, left)) : wait;
     }
 
-    private void rejectWholeRequest(List<Ledger.Entry> chunk, SendOutcome outcome) throws InterruptedException {
-        if (Chunker.exceeds(chunk, Ledger.Entry::bytes, limits.maxCount(), limits.maxBytes())) {
+    private void rejectWholeRequest(List<BufferedEvent> chunk, SendOutcome outcome) throws InterruptedException {
+        if (Chunker.exceeds(chunk, BufferedEvent::bytes, limits.maxCount(), limits.maxBytes())) {
             deliverChunks(chunk); // the server announced smaller limits with its refusal
             return;
         }
         deliveryLog.rejected("whole_request_400", chunk.size(), outcome.detail());
         FieldViolation reason =
                 new FieldViolation("request", "status 400" + (outcome.detail() == null ? "" : ": " + outcome.detail()));
-        for (Ledger.Entry e : chunk) {
+        for (BufferedEvent e : chunk) {
             spiller.writeRejected(e.event, reason);
         }
         ledger.settle(chunk, Ledger.Outcome.REJECTED, null);
@@ -218,13 +218,13 @@ final class BatchSender {
     }
 
     /** A 2xx: the items the body lists as rejected are rejected, all others acked. */
-    private void settleStored(List<Ledger.Entry> chunk, SendOutcome outcome) {
-        Map<Ledger.Entry, FieldViolation> rejections = new IdentityHashMap<>();
+    private void settleStored(List<BufferedEvent> chunk, SendOutcome outcome) {
+        Map<BufferedEvent, FieldViolation> rejections = new IdentityHashMap<>();
         String example = null;
         if (outcome.response() != null) {
             for (ItemResult r : outcome.response().results()) {
                 if (r.status() == ItemStatus.REJECTED && r.index() >= 0 && r.index() < chunk.size()) {
-                    Ledger.Entry e = chunk.get(r.index());
+                    BufferedEvent e = chunk.get(r.index());
                     if (!rejections.containsKey(e)) {
                         rejections.put(e, r.error());
                     }
@@ -235,19 +235,19 @@ final class BatchSender {
                 }
             }
         }
-        List<Ledger.Entry> ok = new ArrayList<>(chunk.size() - rejections.size());
-        List<Ledger.Entry> bad = new ArrayList<>(rejections.size());
-        for (Ledger.Entry e : chunk) {
+        List<BufferedEvent> ok = new ArrayList<>(chunk.size() - rejections.size());
+        List<BufferedEvent> bad = new ArrayList<>(rejections.size());
+        for (BufferedEvent e : chunk) {
             (rejections.containsKey(e) ? bad : ok).add(e);
         }
         // Written before the events count as rejected, so a flush that returns finds them in the file.
-        for (Ledger.Entry e : bad) {
+        for (BufferedEvent e : bad) {
             spiller.writeRejected(e.event, rejections.get(e));
         }
         long now = ticker.nanoTime();
         ledger.settleAnswered(ok, bad);
         serverAnswered.run();
-        for (Ledger.Entry e : ok) {
+        for (BufferedEvent e : ok) {
             metrics.delivered(Math.max(0, now - e.enqueuedNanos));
         }
         if (!bad.isEmpty()) {

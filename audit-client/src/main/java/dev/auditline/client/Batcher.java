@@ -43,9 +43,9 @@ final class Batcher {
     void run() {
         try {
             while (true) {
-                Ledger.Batch batch = ledger.nextBatch();
+                Batch batch = ledger.nextBatch();
                 deliveryLog.report(false);
-                if (batch == Ledger.STOP) {
+                if (batch == Batch.STOP) {
                     return;
                 }
                 if (batch.expired) {
@@ -54,7 +54,7 @@ final class Batcher {
                     deliveryLog.undeliverable(
                             batch.entries.size(), DropReason.DELIVERY_TIMEOUT, deliveryLog.lastAnswer());
                     spiller.spoolOrDropClaimed(batch.entries, DropReason.DELIVERY_TIMEOUT);
-                } else if (batch != Ledger.WOKEN) {
+                } else if (batch != Batch.WOKEN) {
                     recordCut(batch);
                     dispatch(batch);
                 }
@@ -67,7 +67,7 @@ final class Batcher {
         }
     }
 
-    private void recordCut(Ledger.Batch batch) {
+    private void recordCut(Batch batch) {
         metrics.batchCut(batch.trigger, batch.entries.size());
         long sincePrevious = batch.cutNanos - lastCutNanos;
         lastCutNanos = batch.cutNanos;
@@ -83,7 +83,7 @@ final class Batcher {
         }
     }
 
-    private void dispatch(Ledger.Batch batch) {
+    private void dispatch(Batch batch) {
         try {
             senders.execute(() -> sender.deliver(batch));
         } catch (RejectedExecutionException e) {

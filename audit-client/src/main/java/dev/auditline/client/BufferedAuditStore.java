@@ -337,7 +337,7 @@ public final class BufferedAuditStore implements AuditStore {
     }
 
     private CloseReport drainAndStop(Duration timeout, long start, long deadline) {
-        List<Ledger.Entry> leftovers = ledger.drainOrClaim(deadline, timeout, spool != null);
+        List<BufferedEvent> leftovers = ledger.drainOrClaim(deadline, timeout, spool != null);
         boolean timedOut = !leftovers.isEmpty();
         if (timedOut) {
             spiller.spoolOrDropClaimed(leftovers, DropReason.CLOSED);
@@ -403,7 +403,7 @@ public final class BufferedAuditStore implements AuditStore {
 
     /** A consistent snapshot of every counter; cheap enough to poll. */
     public AuditClientStats stats() {
-        Ledger.Snapshot s = ledger.snapshot();
+        LedgerSnapshot s = ledger.snapshot();
         AuditClientStats.SpoolSummary spoolSummary =
                 replayer == null ? AuditClientStats.SpoolSummary.NONE : replayer.summary(s.spillingEvents());
         return new AuditClientStats(

@@ -2,7 +2,6 @@ package dev.auditline.client;
 
 import dev.auditline.api.AuditEvent;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -10,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,94 +43,6 @@ final class Ledger {
         DROPPED
     }
 
-    /**
-     * One stored event; {@code settled} is guarded by the ledger's lock. It means "no longer owned by
-     * a sender": set when the event became terminal, or when it was claimed for the spool or a drop
-     * (it is then still counted in flight until {@link #finishClaimed}).
-     */
-    static final class Entry {
-        final AuditEvent event;
-        final long seq;
-        final long enqueuedNanos;
-        final int bytes;
-        boolean settled;
-
-        Entry(AuditEvent event, long seq, long enqueuedNanos, int bytes) {
-            this.event = event;
-            this.seq = seq;
-            this.enqueuedNanos = enqueuedNanos;
-            this.bytes = bytes;
-        }
-
-        int bytes() {
-            return bytes;
-        }
-    }
-
-    /** What {@link #nextBatch} hands the batcher. */
-    static final class Batch {
-        final List<Entry> entries;
-        /** Buffered events past {@code delivery_timeout}, claimed for the spool or a drop, not for a sender. */
-        final boolean expired;
-
-        final FlushTrigger trigger;
-        final long bytes;
-        final long cutNanos;
-
-        Batch(List<Entry> entries, boolean expired, FlushTrigger trigger, long bytes, long cutNanos) {
-            this.entries = entries;
-            this.expired = expired;
-            this.trigger = trigger;
-            this.bytes = bytes;
-            this.cutNanos = cutNanos;
-        }
-    }
-
-    static final Batch STOP = new Batch(List.of(), false, null, 0, 0);
-    static final Batch WOKEN = new Batch(List.of(), false, null, 0, 0);
-
-    /**
-     * Tells a record this process spooled from one an earlier process left: its first event's id
-     * and its size. Only an earlier process's record with the same first event and size, i.e. the
-     * same event stored again after a restart, could be taken for this process's; the counts then
-     * swap between {@code acked} and {@code recovered_acked}, and the identity still holds.
-     */
-    record RecordKey(UUID firstEventId, int events) {
-        static RecordKey of(List<AuditEvent> events) {
-            return new RecordKey(events.get(0).eventId(), events.size());
-        }
-    }
-
-    /** The identity's terms and the buffer's shape at one instant. */
-    record Snapshot(
-            long enqueued,
-            long acked,
-            long rejected,
-            Map<DropReason, Long> dropped,
-            long spooled,
-            long spooledPending,
-            int bufferedEvents,
-            long bufferedBytes,
-            long inFlightEvents,
-            int inFlightBatches,
-            Duration oldestEventAge,
-            int spillingEvents) {}
-
-    /** A pending {@link #flush}: waits for the events with {@code seq < upTo}. */
-    private static final class FlushWaiter {
-        final long upTo;
-        long remaining;
-        long acked;
-        long rejected;
-        long spooled;
-        long dropped;
-
-        FlushWaiter(long upTo, long remaining) {
-            this.upTo = upTo;
-            this.remaining = remaining;
-        }
-    }
-
     private final AuditClientConfig.Buffer settings;
     private final ServerLimitsTracker limits;
     private final BatchPolicy policy;
@@ -151,16 +61,16 @@ final class Ledger {
     /** The replayer waits here for an idle sender slot. */
     private final Condition slotFreed = lock.newCondition();
 
-    private final ArrayDeque<Entry> buffer = new ArrayDeque<>();
-    private long bufferedBytes;
-    private final ArrayDeque<Entry> spillQueue = new ArrayDeque<>();
-    private long spillQueueBytes;
+    private final EventQueue buffer;
+    /** Same bounds as the buffer, so {@code overflow: spill} at most doubles the memory held. */
+    private final EventQueue spillQueue;
+
     private long nextSeq;
     private long flushRequestedUpTo;
     private int inFlightBatches;
     private long inFlightEvents;
     private final Set<Batch> inFlight = new HashSet<>();
-    private final List<FlushWaiter> flushWaiters = new ArrayList<>();
+    private final FlushWaiters flushWaiters = new FlushWaiters();
     private long enqueued;
     private long acked;
     private long rejected;
@@ -168,9 +78,9 @@ final class Ledger {
     private long spooled;
     private long spooledPending;
     /** Records this process appended (fsync returned) and no replay took out yet, by key, with their count. */
-    private final Map<RecordKey, Integer> ownRecords = new HashMap<>();
+    private final Map<SpoolRecordKey, Integer> ownRecords = new HashMap<>();
     /** Records being appended right now; a replay that sees one waits for its append to be counted. */
-    private final Map<RecordKey, Integer> appendingRecords = new HashMap<>();
+    private final Map<SpoolRecordKey, Integer> appendingRecords = new HashMap<>();
 
     private boolean closed;
     private boolean stopped;
@@ -186,6 +96,8 @@ final class Ledger {
         this.policy = policy;
         this.ticker = ticker;
         this.deliveryLog = deliveryLog;
+        this.buffer = new EventQueue(settings.bufferSize(), settings.maxBufferBytes());
+        this.spillQueue = new EventQueue(settings.bufferSize(), settings.maxBufferBytes());
     }
 
     // ---- producers
@@ -206,11 +118,11 @@ final class Ledger {
                 drop = DropReason.CLOSED;
             } else if (bytes > limits.maxBytes()) {
                 drop = DropReason.OVERSIZE;
-            } else if (!hasRoom(bytes)) {
+            } else if (!buffer.hasRoom(bytes)) {
                 if (settings.overflow() == AuditClientConfig.Overflow.SPILL) {
                     // Only a hand-off: the spiller thread does the disk write. When even its queue is
                     // full, the disk cannot keep up and the event is dropped like with overflow: drop.
-                    spill = spillHasRoom(bytes);
+                    spill = spillQueue.hasRoom(bytes);
                     drop = spill ? null : DropReason.BUFFER_FULL;
                 } else {
                     drop = waitForRoom(bytes);
@@ -224,22 +136,20 @@ final class Ledger {
                 dropped[drop.ordinal()]++;
                 deliveryLog.dropped(drop, 1, null);
             } else if (spill) {
-                spillQueue.addLast(new Entry(event, nextSeq++, ticker.nanoTime(), bytes));
-                spillQueueBytes += bytes;
+                spillQueue.add(new BufferedEvent(event, nextSeq++, ticker.nanoTime(), bytes));
                 inFlightEvents++;
                 if (spillQueue.size() == 1) {
                     spillWake.signal();
                 }
             } else {
-                buffer.addLast(new Entry(event, nextSeq++, ticker.nanoTime(), bytes));
-                bufferedBytes += bytes;
+                buffer.add(new BufferedEvent(event, nextSeq++, ticker.nanoTime(), bytes));
                 // Wake the batcher only when its decision changes: a new oldest event sets a new
                 // deadline, a full batch is due now. Waking it per event would cost a context switch each.
                 int maxCount = limits.maxCount();
                 long maxBytes = limits.maxBytes();
                 if (buffer.size() == 1
                         || buffer.size() == maxCount
-                        || (bufferedBytes >= maxBytes && bufferedBytes - bytes < maxBytes)) {
+                        || (buffer.bytes() >= maxBytes && buffer.bytes() - bytes < maxBytes)) {
                     batcherWake.signal();
                 }
             }
@@ -257,7 +167,7 @@ final class Ledger {
         }
         long remaining = settings.blockTimeout().toNanos();
         try {
-            while (!closed && !hasRoom(bytes) && remaining > 0) {
+            while (!closed && !buffer.hasRoom(bytes) && remaining > 0) {
                 remaining = roomFreed.awaitNanos(remaining);
             }
         } catch (InterruptedException e) {
@@ -266,16 +176,7 @@ final class Ledger {
         if (closed) {
             return DropReason.CLOSED;
         }
-        return hasRoom(bytes) ? null : DropReason.BUFFER_FULL;
-    }
-
-    private boolean hasRoom(int bytes) {
-        return buffer.size() < settings.bufferSize() && bufferedBytes + bytes <= settings.maxBufferBytes();
-    }
-
-    /** The spill queue has the buffer's bounds, so {@code overflow: spill} at most doubles the memory held. */
-    private boolean spillHasRoom(int bytes) {
-        return spillQueue.size() < settings.bufferSize() && spillQueueBytes + bytes <= settings.maxBufferBytes();
+        return buffer.hasRoom(bytes) ? null : DropReason.BUFFER_FULL;
     }
 
     // ---- the batcher
@@ -289,13 +190,13 @@ final class Ledger {
         lock.lock();
         try {
             if (stopped) {
-                return STOP;
+                return Batch.STOP;
             }
-            Entry head = buffer.peekFirst();
+            BufferedEvent head = buffer.head();
             long now = ticker.nanoTime();
             BatchPolicy.Decision decision = policy.decide(new BatchPolicy.State(
                     buffer.size(),
-                    bufferedBytes,
+                    buffer.bytes(),
                     head == null ? 0 : now - head.enqueuedNanos,
                     head != null && head.seq < flushRequestedUpTo,
                     closed,
@@ -304,7 +205,7 @@ final class Ledger {
                     limits.maxBytes()));
             if (decision instanceof BatchPolicy.Wait wait) {
                 batcherWake.awaitNanos(Math.max(1, wait.nanos()));
-                return WOKEN;
+                return Batch.WOKEN;
             }
             Batch batch = decision instanceof BatchPolicy.Cut cut ? cut(cut.trigger(), now) : claimExpired(now);
             assertIdentity();
@@ -316,18 +217,10 @@ final class Ledger {
 
     /** With the lock held: moves the oldest events that fit one request from the buffer to in flight. */
     private Batch cut(FlushTrigger trigger, long now) {
-        int n = Chunker.fit(buffer, Entry::bytes, limits.maxCount(), limits.maxBytes());
-        List<Entry> entries = new ArrayList<>(n);
-        long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            Entry next = buffer.pollFirst();
-            entries.add(next);
-            bytes += next.bytes;
-        }
-        bufferedBytes -= bytes;
-        inFlightEvents += n;
+        List<BufferedEvent> entries = buffer.takeChunk(limits.maxCount(), limits.maxBytes());
+        Batch batch = new Batch(entries, false, trigger, bytes(entries), now);
+        inFlightEvents += entries.size();
         inFlightBatches++;
-        Batch batch = new Batch(entries, false, trigger, bytes, now);
         inFlight.add(batch);
         roomFreed.signalAll();
         return batch;
@@ -339,18 +232,21 @@ final class Ledger {
      * batcher has spooled or dropped them.
      */
     private Batch claimExpired(long now) {
-        List<Entry> expired = new ArrayList<>();
-        long bytes = 0;
-        while (!buffer.isEmpty() && now - buffer.peekFirst().enqueuedNanos >= policy.deliveryTimeoutNanos()) {
-            Entry e = buffer.pollFirst();
+        List<BufferedEvent> expired = buffer.takeEnqueuedBy(now - policy.deliveryTimeoutNanos());
+        for (BufferedEvent e : expired) {
             e.settled = true;
-            bytes += e.bytes;
-            expired.add(e);
         }
-        bufferedBytes -= bytes;
         inFlightEvents += expired.size();
         roomFreed.signalAll();
-        return new Batch(expired, true, null, bytes, now);
+        return new Batch(expired, true, null, bytes(expired), now);
+    }
+
+    private static long bytes(List<BufferedEvent> entries) {
+        long total = 0;
+        for (BufferedEvent e : entries) {
+            total += e.bytes;
+        }
+        return total;
     }
 
     /** Number of buffered events; the batcher's debug line. */
@@ -397,10 +293,10 @@ final class Ledger {
      * Moves entries that are still a sender's own to {@code outcome} (acked, rejected or dropped
      * with {@code reason}); returns those it moved (not those already terminal or claimed).
      */
-    List<Entry> settle(List<Entry> entries, Outcome outcome, DropReason reason) {
+    List<BufferedEvent> settle(List<BufferedEvent> entries, Outcome outcome, DropReason reason) {
         lock.lock();
         try {
-            List<Entry> moved = settleLocked(entries, outcome, reason);
+            List<BufferedEvent> moved = settleLocked(entries, outcome, reason);
             assertIdentity();
             return moved;
         } finally {
@@ -409,7 +305,7 @@ final class Ledger {
     }
 
     /** A 2xx: {@code ok} acked and {@code bad} rejected in one step. */
-    void settleAnswered(List<Entry> ok, List<Entry> bad) {
+    void settleAnswered(List<BufferedEvent> ok, List<BufferedEvent> bad) {
         lock.lock();
         try {
             settleLocked(ok, Outcome.ACKED, null);
@@ -420,27 +316,12 @@ final class Ledger {
         }
     }
 
-    /** Whether every entry is terminal or claimed, i.e. no longer the sender's to deliver. */
-    boolean allSettled(List<Entry> entries) {
-        lock.lock();
-        try {
-            for (Entry e : entries) {
-                if (!e.settled) {
-                    return false;
-                }
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Takes the entries still a sender's own for the spool or a drop; they stay in flight until {@link #finishClaimed}. */
-    List<Entry> claim(List<Entry> entries) {
+    List<BufferedEvent> claim(List<BufferedEvent> entries) {
         lock.lock();
         try {
-            List<Entry> claimed = new ArrayList<>(entries.size());
-            for (Entry e : entries) {
+            List<BufferedEvent> claimed = new ArrayList<>(entries.size());
+            for (BufferedEvent e : entries) {
                 if (!e.settled) {
                     e.settled = true;
                     claimed.add(e);
@@ -453,15 +334,15 @@ final class Ledger {
     }
 
     /** A chunk split into what passed {@code delivery_timeout} (now claimed) and what is still to deliver. */
-    record Overdue(List<Entry> claimed, List<Entry> live) {}
+    record Overdue(List<BufferedEvent> claimed, List<BufferedEvent> live) {}
 
     /** Claims the entries of {@code chunk} enqueued more than {@code timeoutNanos} before {@code now}. */
-    Overdue claimOverdue(List<Entry> chunk, long now, long timeoutNanos) {
+    Overdue claimOverdue(List<BufferedEvent> chunk, long now, long timeoutNanos) {
         lock.lock();
         try {
-            List<Entry> overdue = new ArrayList<>();
-            List<Entry> live = new ArrayList<>(chunk.size());
-            for (Entry e : chunk) {
+            List<BufferedEvent> overdue = new ArrayList<>();
+            List<BufferedEvent> live = new ArrayList<>(chunk.size());
+            for (BufferedEvent e : chunk) {
                 if (e.settled) {
                     continue;
                 }
@@ -481,7 +362,7 @@ final class Ledger {
     // ---- the spool
 
     /** The spiller's next record: waits for spilled events and claims those that fit one; {@code null} once stopped. */
-    List<Entry> takeSpilled() throws InterruptedException {
+    List<BufferedEvent> takeSpilled() throws InterruptedException {
         lock.lock();
         try {
             while (spillQueue.isEmpty()) {
@@ -490,13 +371,9 @@ final class Ledger {
                 }
                 spillWake.await();
             }
-            int n = Chunker.fit(spillQueue, Entry::bytes, limits.maxCount(), limits.maxBytes());
-            List<Entry> claimed = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                Entry next = spillQueue.pollFirst();
-                next.settled = true;
-                claimed.add(next);
-                spillQueueBytes -= next.bytes;
+            List<BufferedEvent> claimed = spillQueue.takeChunk(limits.maxCount(), limits.maxBytes());
+            for (BufferedEvent e : claimed) {
+                e.settled = true;
             }
             return claimed;
         } finally {
@@ -505,7 +382,7 @@ final class Ledger {
     }
 
     /** A record of claimed entries is about to be appended to the spool as {@code key}. */
-    void appending(RecordKey key) {
+    void appending(SpoolRecordKey key) {
         lock.lock();
         try {
             appendingRecords.merge(key, 1, Integer::sum);
@@ -518,7 +395,7 @@ final class Ledger {
      * Claimed entries leave in-flight: spooled as the record {@code key} when {@code reason} is
      * {@code null}, else dropped with {@code reason}.
      */
-    void finishClaimed(List<Entry> record, RecordKey key, DropReason reason) {
+    void finishClaimed(List<BufferedEvent> record, SpoolRecordKey key, DropReason reason) {
         lock.lock();
         try {
             int n = record.size();
@@ -527,8 +404,8 @@ final class Ledger {
                 appendingRecords.computeIfPresent(key, (k, c) -> c == 1 ? null : c - 1);
             }
             Outcome outcome = reason == null ? Outcome.SPOOLED : Outcome.DROPPED;
-            for (Entry e : record) {
-                countWaiters(e, outcome);
+            for (BufferedEvent e : record) {
+                flushWaiters.count(e.seq, outcome);
             }
             if (reason == null) {
                 spooled += n;
@@ -550,7 +427,7 @@ final class Ledger {
      * spooled_pending} to acked, rejected or dropped ({@code oversize}) and this returns {@code
      * true}; otherwise an earlier process enqueued them and the caller counts them as recovered.
      */
-    boolean commitReplayed(RecordKey key, long events, long ackedCount, long rejectedCount, long oversize)
+    boolean commitReplayed(SpoolRecordKey key, long events, long ackedCount, long rejectedCount, long oversize)
             throws InterruptedException {
         lock.lock();
         try {
@@ -603,11 +480,11 @@ final class Ledger {
         long deadline = start + timeout.toNanos();
         lock.lock();
         try {
-            FlushWaiter waiter = new FlushWaiter(nextSeq, buffer.size() + inFlightEvents);
-            if (waiter.remaining == 0) {
+            long pending = buffer.size() + inFlightEvents;
+            if (pending == 0) {
                 return new FlushReport(0, 0, 0, 0, 0, false, Duration.ofNanos(System.nanoTime() - start));
             }
-            flushWaiters.add(waiter);
+            FlushWaiters.Waiter waiter = flushWaiters.add(nextSeq, pending);
             flushRequestedUpTo = Math.max(flushRequestedUpTo, waiter.upTo);
             batcherWake.signal();
             boolean interrupted = false;
@@ -669,7 +546,7 @@ final class Ledger {
      *
      * @return the claimed entries; empty when everything settled in time
      */
-    List<Entry> drainOrClaim(long deadline, Duration timeout, boolean hasSpool) {
+    List<BufferedEvent> drainOrClaim(long deadline, Duration timeout, boolean hasSpool) {
         lock.lock();
         try {
             try {
@@ -692,22 +569,15 @@ final class Ledger {
                     inFlightEvents,
                     ConfigValues.formatDuration(timeout),
                     hasSpool ? "spooling" : "dropping (reason closed)");
-            List<Entry> claimed = new ArrayList<>();
-            for (Entry e : buffer) {
-                e.settled = true;
-                claimed.add(e);
-            }
+            // Spilling events are already counted in flight; buffered ones join them.
             inFlightEvents += buffer.size();
-            buffer.clear();
-            bufferedBytes = 0;
-            for (Entry e : spillQueue) {
+            List<BufferedEvent> claimed = new ArrayList<>(buffer.takeAll());
+            claimed.addAll(spillQueue.takeAll());
+            for (BufferedEvent e : claimed) {
                 e.settled = true;
-                claimed.add(e);
             }
-            spillQueue.clear();
-            spillQueueBytes = 0;
             for (Batch batch : inFlight) {
-                for (Entry e : batch.entries) {
+                for (BufferedEvent e : batch.entries) {
                     if (!e.settled) {
                         e.settled = true;
                         claimed.add(e);
@@ -758,7 +628,7 @@ final class Ledger {
 
     // ---- snapshot
 
-    Snapshot snapshot() {
+    LedgerSnapshot snapshot() {
         long now = ticker.nanoTime();
         lock.lock();
         try {
@@ -766,8 +636,8 @@ final class Ledger {
             for (DropReason r : DropReason.values()) {
                 droppedByReason.put(r, dropped[r.ordinal()]);
             }
-            Entry head = buffer.peekFirst();
-            return new Snapshot(
+            BufferedEvent head = buffer.head();
+            return new LedgerSnapshot(
                     enqueued,
                     acked,
                     rejected,
@@ -775,7 +645,7 @@ final class Ledger {
                     spooled,
                     spooledPending,
                     buffer.size(),
-                    bufferedBytes,
+                    buffer.bytes(),
                     inFlightEvents,
                     inFlightBatches,
                     head == null ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - head.enqueuedNanos)),
@@ -788,16 +658,16 @@ final class Ledger {
     // ---- with the lock held
 
     /** The one place that counts terminal states of sent events (spooled goes through {@link #finishClaimed}). */
-    private List<Entry> settleLocked(List<Entry> entries, Outcome outcome, DropReason reason) {
-        List<Entry> moved = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
+    private List<BufferedEvent> settleLocked(List<BufferedEvent> entries, Outcome outcome, DropReason reason) {
+        List<BufferedEvent> moved = new ArrayList<>(entries.size());
+        for (BufferedEvent e : entries) {
             if (e.settled) {
                 continue;
             }
             e.settled = true;
             moved.add(e);
             inFlightEvents--;
-            countWaiters(e, outcome);
+            flushWaiters.count(e.seq, outcome);
         }
         int count = moved.size();
         if (count == 0) {
@@ -814,20 +684,6 @@ final class Ledger {
         }
         settledCondition.signalAll();
         return moved;
-    }
-
-    private void countWaiters(Entry e, Outcome outcome) {
-        for (FlushWaiter w : flushWaiters) {
-            if (e.seq < w.upTo) {
-                w.remaining--;
-                switch (outcome) {
-                    case ACKED -> w.acked++;
-                    case REJECTED -> w.rejected++;
-                    case SPOOLED -> w.spooled++;
-                    case DROPPED -> w.dropped++;
-                }
-            }
-        }
     }
 
     private void assertIdentity() {

@@ -422,7 +422,7 @@ final class Replayer {
             spiller.writeRejected(tally.rejected.get(i), tally.reasons.get(i));
         }
         boolean own = ledger.commitReplayed(
-                Ledger.RecordKey.of(events), events.size(), tally.acked, rejectedCount, tally.oversize);
+                SpoolRecordKey.of(events), events.size(), tally.acked, rejectedCount, tally.oversize);
         lock.lock();
         try {
             if (!own) {

@@ -54,7 +54,7 @@ final class Spiller {
     /** The spiller thread: moves spilled events from the hand-off queue to the spool, one record at a time. */
     void runSpillQueue() {
         try {
-            List<Ledger.Entry> claimed;
+            List<BufferedEvent> claimed;
             while ((claimed = ledger.takeSpilled()) != null) {
                 spoolOrDropClaimed(claimed, DropReason.SPOOL_FULL);
             }
@@ -67,7 +67,7 @@ final class Spiller {
     }
 
     /** A sender gives up on a chunk: to the spool when there is one, else dropped with {@code reason}. */
-    void spoolOrDrop(List<Ledger.Entry> chunk, DropReason reason) {
+    void spoolOrDrop(List<BufferedEvent> chunk, DropReason reason) {
         if (spool == null) {
             ledger.settle(chunk, Ledger.Outcome.DROPPED, reason);
             deliveryLog.reportDrops(false);
@@ -81,7 +81,7 @@ final class Spiller {
      * spooled; without a spool they are dropped with {@code reason}. A full or failed spool drops
      * them as {@code spool_full}. Does disk I/O.
      */
-    void spoolOrDropClaimed(List<Ledger.Entry> claimed, DropReason reason) {
+    void spoolOrDropClaimed(List<BufferedEvent> claimed, DropReason reason) {
         if (spool == null) {
             if (!claimed.isEmpty()) {
                 ledger.finishClaimed(claimed, null, reason);
@@ -89,13 +89,13 @@ final class Spiller {
             deliveryLog.reportDrops(false);
             return;
         }
-        for (List<Ledger.Entry> record :
-                Chunker.split(claimed, Ledger.Entry::bytes, limits.maxCount(), limits.maxBytes())) {
+        for (List<BufferedEvent> record :
+                Chunker.split(claimed, BufferedEvent::bytes, limits.maxCount(), limits.maxBytes())) {
             List<AuditEvent> events = new ArrayList<>(record.size());
-            for (Ledger.Entry e : record) {
+            for (BufferedEvent e : record) {
                 events.add(e.event);
             }
-            Ledger.RecordKey key = Ledger.RecordKey.of(events);
+            SpoolRecordKey key = SpoolRecordKey.of(events);
             ledger.appending(key);
             DropReason failed = null;
             try {
