@@ -46,33 +46,14 @@ import org.slf4j.LoggerFactory;
  * dropped + spooled_pending + buffered + in_flight} holds in every snapshot because all of these
  * change together under one lock.
  *
- * <p>The client spool ({@code spool.dir}; segments in {@code dir/segments}, rejected events in
- * {@code dir/rejected/rejected.jsonl}):
- *
- * <ul>
- *   <li><b>Spill.</b> With {@code overflow: spill} a full buffer hands the event to a bounded
- *       spill queue (same bounds as the buffer) and returns; the spiller thread ({@code
- *       auditline-spiller-<service>}) writes the queued events to the spool in records of up to
- *       one batch, one fsync each. The calling thread never touches the disk. Spilled events count
- *       as in flight until their fsync returned, then as spooled. When the spill queue is full
- *       too, the disk is not keeping up and the event is dropped ({@code buffer_full}).
- *   <li><b>Spool instead of drop.</b> A batch whose retries are exhausted (or that got a status no
- *       retry fixes soon: 401, 403, 404) is written to the spool by its sender thread; at close,
- *       whatever the deadline cut off is spooled by the closing thread. A full or failed spool
- *       drops the events ({@code spool_full}).
- *   <li><b>Replay.</b> The replayer thread ({@code auditline-replayer-<service>}) seals the spool's
- *       open segment and replays it: at start (records an earlier process left, e.g. after a
- *       crash), {@value Replayer#SEAL_INTERVAL_MILLIS} ms after this process spooled something, after a
- *       failed replay's backoff, and at once when a live request gets a 2xx again. Records go
- *       through the same sink, with the same event ids (DataStorage dedups), one request at a
- *       time and without retries: a failure stops the replay and it is retried with backoff.
- *   <li><b>Fresh events first.</b> A replay request starts only while a sender slot is idle, and
- *       does not occupy a slot, so the batcher never waits for a replay: at most {@code
- *       max_in_flight} + 1 requests are under way, and a hanging replay delays no fresh batch.
- *   <li><b>Earlier processes.</b> Events found in the spool at start were enqueued by another
- *       process, so they are counted apart ({@link AuditClientStats.SpoolSummary}: {@code
- *       recovered_*}), and this process's identity stays exact.
- * </ul>
+ * <p>The client spool ({@code spool.dir}: segments in {@code dir/segments}, rejected events in
+ * {@code dir/rejected/rejected.jsonl}) takes what cannot be delivered now — spilled events ({@code
+ * overflow: spill}, written by the spiller thread, never by the caller), batches given up on,
+ * events past {@code delivery_timeout}, what close() could not send — and the replayer thread sends
+ * it again through the same sink with the same event ids, one request at a time, only while a
+ * sender slot is idle, so fresh events keep priority (see {@link Spiller} and {@link Replayer}).
+ * Events an earlier process left are counted apart ({@code recovered_*}), so this process's
+ * identity stays exact.
  *
  * <p>How the answers of DataStorage are handled:
  *
