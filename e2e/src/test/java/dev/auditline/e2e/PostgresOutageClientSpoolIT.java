@@ -3,6 +3,7 @@ package dev.auditline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.auditline.client.AuditClientConfig;
 import dev.auditline.client.AuditClientStats;
 import dev.auditline.client.BufferedAuditStore;
 import dev.auditline.datastorage.DataStorage;
@@ -26,8 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresOutageClientSpoolIT {
     private static final String ID = "postgres-down-client-spool";
     private static final Duration OUTAGE = Duration.ofSeconds(20);
-    /** 2 attempts at ≥ 2 s each (DataStorage's connection timeout) run out early in a 20 s outage. */
-    private static final int MAX_RETRIES = 1;
+    /**
+     * The shortest {@code delivery_timeout} allowed at the default {@code flush_interval} and {@code
+     * timeout}: events that wait longer than this in a 20 s outage go to the client spool.
+     */
+    private static final Duration DELIVERY_TIMEOUT =
+            AuditClientConfig.DEFAULT_FLUSH_INTERVAL.plus(AuditClientConfig.DEFAULT_TIMEOUT);
 
     @TempDir
     Path spoolDir;
@@ -40,10 +45,8 @@ class PostgresOutageClientSpoolIT {
             TestPostgres.Database db = postgres.createDatabase();
             AuditDatabase database = new AuditDatabase(db);
             try (DataStorage server = Servers.dataStorage(db);
-                    BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.clientConfig(server.baseUrl(), ID)
-                            .maxRetries(MAX_RETRIES)
-                            .initialBackoff(Duration.ofMillis(200))
-                            .maxBackoff(Duration.ofSeconds(2))
+                    BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.defaults(server.baseUrl(), ID)
+                            .deliveryTimeout(DELIVERY_TIMEOUT)
                             .spoolDir(spoolDir)
                             .build());
                     // 50,000 events over ~30 s: before, during and after the outage.
@@ -101,7 +104,7 @@ class PostgresOutageClientSpoolIT {
                                         + " events acked before it stopped. No server fallback"
                                         + " spool: DataStorage answered "
                                         + s.sendsByStatusClass().get("5xx") + " requests"
-                                        + " with 5xx. Batches whose retries ran out went to the client spool, "
+                                        + " with 5xx. Events that waited longer than delivery_timeout whose retries ran out went to the client spool, "
                                         + s.spooled() + " events in all (" + atRestart.spooledPending() + " pending, "
                                         + atRestart.spool().pendingRecords() + " records / "
                                         + atRestart.spool().pendingBytes()
@@ -114,8 +117,8 @@ class PostgresOutageClientSpoolIT {
                                         + " event acked once; rows = distinct ids = acked = enqueued. Drain = from the restart"
                                         + " until the client spool was empty (spooled_pending 0). Visibility and commit lag"
                                         + " include the outage.")
-                        .tunedBecause("the row shows the client spool: few retries send the batches there, and a"
-                                + " buffer for the whole backlog keeps buffer_full out of the picture"));
+                        .tunedBecause("the row shows the client spool taking over: a delivery_timeout shorter than"
+                                + " the outage sends the oldest events there"));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.auditline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.auditline.client.AuditClientConfig;
 import dev.auditline.client.AuditClientStats;
 import dev.auditline.client.BufferedAuditStore;
 import dev.auditline.client.DropReason;
@@ -43,10 +44,9 @@ class SpoolFullIT {
         AuditDatabase database = new AuditDatabase(db);
         int port = Servers.freePort(); // nothing listens there until DataStorage starts
         String url = "http://127.0.0.1:" + port;
-        try (BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.clientConfig(url, ID)
-                        .maxRetries(0)
-                        .initialBackoff(Duration.ofMillis(100))
-                        .maxBackoff(Duration.ofSeconds(1))
+        try (BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.defaults(url, ID)
+                        .deliveryTimeout(
+                                AuditClientConfig.DEFAULT_FLUSH_INTERVAL.plus(AuditClientConfig.DEFAULT_TIMEOUT))
                         .spoolDir(spoolDir)
                         .spoolMaxBytes(SPOOL_MAX_BYTES)
                         .build());
@@ -105,7 +105,7 @@ class SpoolFullIT {
                                 "No DataStorage listened while the " + ScenarioRun.EVENTS + " events were stored ("
                                         + ScenarioRun.THREADS + " threads, " + (long) RATE
                                         + "/s): each batch went to the"
-                                        + " client spool once its retries ran out. While down: "
+                                        + " client spool once it had waited delivery_timeout. While down: "
                                         + full.spooledPending() + " events ("
                                         + full.spool().pendingRecords() + " records, "
                                         + full.spool().pendingBytes() + " bytes ≤ " + SPOOL_MAX_BYTES
@@ -121,7 +121,8 @@ class SpoolFullIT {
                                         + s.acked() + ", the probes stored after the start included) is in PostgreSQL"
                                         + " exactly once: rows = distinct ids = acked = enqueued - spool_full. Visibility"
                                         + " and commit lag include the down time.")
-                        .tunedBecause("the row shows a full client spool: a small spool, no retries"));
+                        .tunedBecause("the row shows a full client spool: a small spool, and the shortest"
+                                + " delivery_timeout allowed"));
             }
         }
     }

@@ -242,16 +242,16 @@ class TornSpoolSegmentIT {
                             -1,
                             IdCheck.of(stored, inDatabase, rows))
                     .tunedBecause("the row shows the spool's recovery from a torn segment: every event goes to"
-                            + " the spool at once"));
+                            + " the spool after the shortest delivery_timeout allowed"));
         }
     }
 
     private dev.auditline.client.AuditClientConfig config(String url) {
-        return ScenarioRun.clientConfig(url, ID)
+        return ScenarioRun.defaults(url, ID)
                 .batchSize(BATCH)
-                .maxRetries(0)
-                .initialBackoff(Duration.ofMillis(50))
-                .maxBackoff(Duration.ofMillis(500))
+                // the shortest allowed: events wait this long for a server that is not there, then spool
+                .deliveryTimeout(dev.auditline.client.AuditClientConfig.DEFAULT_FLUSH_INTERVAL.plus(
+                        dev.auditline.client.AuditClientConfig.DEFAULT_TIMEOUT))
                 .spoolDir(spoolDir)
                 .spoolMaxBytes(SPOOL_MAX_BYTES)
                 .build();
