@@ -1,6 +1,7 @@
 package dev.auditline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.auditline.client.BufferedAuditStore;
 import dev.auditline.datastorage.DataStorage;
@@ -28,6 +29,13 @@ class PostgresCrashIT {
     private static final double RATE = 1000;
     private static final long EVENTS = 20_000;
 
+    private static long notStored(BufferedAuditStore store) {
+        return store.stats().sendsByStatusClass().entrySet().stream()
+                .filter(e -> !e.getKey().equals("2xx"))
+                .mapToLong(e -> e.getValue())
+                .sum();
+    }
+
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void everyAcknowledgedEventSurvivesAPostmasterCrash() throws Exception {
@@ -44,6 +52,12 @@ class PostgresCrashIT {
                 postgres.crash();
                 Set<UUID> ackedBeforeRecovery = front.ackedIds();
                 long clientAckedAtCrash = store.stats().acked();
+                // down until a batch has met the crash (an answer other than 2xx), so that the crash
+                // is mid-stream for the client and not between two of its requests
+                await("a batch answered other than 2xx while PostgreSQL is down")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> notStored(store) > 0);
                 postgres.start();
                 Duration down = Duration.ofNanos(System.nanoTime() - crashNanos);
                 CompletableFuture<Duration> drain = run.measureDrain();
@@ -65,8 +79,9 @@ class PostgresCrashIT {
                         outcome.commitLag(),
                         EVENTS + " events at " + (long) RATE + "/s from " + ScenarioRun.THREADS + " threads."
                                 + " PostgreSQL run with fsync=on and full_page_writes=on; its postmaster SIGKILLed"
-                                + " (backends left to end on their own) and restarted at once on the same data"
-                                + " directory: back through crash recovery " + down.toMillis() + " ms after the"
+                                + " (backends left to end on their own) and restarted on the same data directory"
+                                + " once a batch had been answered other than 2xx: back through crash recovery "
+                                + down.toMillis() + " ms after the"
                                 + " kill. " + ackedBeforeRecovery.size() + " ids had been answered 2xx before the"
                                 + " restart (client acked count then " + clientAckedAtCrash + "), "
                                 + acked.size() + " by the end; " + ackedButLost.size() + " of them missing from"
