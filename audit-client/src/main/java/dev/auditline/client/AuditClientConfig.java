@@ -27,7 +27,7 @@ import java.util.Objects;
  *   timeout: 10s                # per request
  *   service_name: remediation-orchestrator             # required
  *   buffer:
- *     buffer_size: 10000        # events held in memory
+ *     buffer_size: 50000        # events held in memory
  *     batch_size: 1000          # events per request, ≤ buffer_size
  *     flush_interval: 1s        # max age of an event in the buffer
  *     max_retries: 3            # retries after the first attempt
@@ -36,6 +36,7 @@ import java.util.Objects;
  *     overflow: drop            # drop | block | spill (spill needs spool.dir)
  *     block_timeout: 50ms       # longest store() waits with overflow: block
  *     max_batch_bytes: 4MiB     # request bound in (estimated JSON) bytes, ≤ max_buffer_bytes
+ *     delivery_timeout: 5m      # longest an event waits for delivery from its store(), then spooled or dropped
  *   retry: {initial_backoff: 200ms, max_backoff: 30s}
  *   spool: {dir: "", max_bytes: 1GiB}   # empty dir = no spool; one store per directory
  *   auth: {token_file: ""}      # file holding the bearer token; empty = no Authorization header
@@ -49,8 +50,12 @@ public record AuditClientConfig(
         URI datastorageUrl, Duration timeout, String serviceName, Buffer buffer, Retry retry, Spool spool, Auth auth) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-    /** Default {@code buffer.buffer_size}: {@value} events. */
-    public static final int DEFAULT_BUFFER_SIZE = 10_000;
+    /**
+     * Default {@code buffer.buffer_size}: {@value} events. With {@code max_in_flight × batch_size}
+     * more held by waiting senders, the defaults hold about 54 s of 1,000 events/s while DataStorage
+     * or its database is unavailable, within {@code max_buffer_bytes}.
+     */
+    public static final int DEFAULT_BUFFER_SIZE = 50_000;
     /** Default {@code buffer.batch_size}: {@value} events. */
     public static final int DEFAULT_BATCH_SIZE = 1000;
     /** Default {@code buffer.flush_interval}: 1s. */
@@ -65,6 +70,12 @@ public record AuditClientConfig(
     public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofMillis(50);
     /** Default {@code buffer.max_batch_bytes}: {@value} (4MiB), well under DataStorage's 16MiB request limit. */
     public static final long DEFAULT_MAX_BATCH_BYTES = 4L << 20;
+    /**
+     * Default {@code buffer.delivery_timeout}: 5m. Longer than a routine restart or a managed
+     * database's failover (seconds to about two minutes), short enough that an event still
+     * undelivered after it is handed to the spool (or counted as dropped) while the process lives.
+     */
+    public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofMinutes(5);
     /** Default {@code retry.initial_backoff}: 200ms. */
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
     /** Default {@code retry.max_backoff}: 30s. */
@@ -98,6 +109,9 @@ public record AuditClientConfig(
      *
      * @param maxBatchBytes bound of one request's events by {@link dev.auditline.api.AuditEvent#estimatedJsonBytes()};
      *     an event larger than this is dropped ({@code oversize}) at {@code store()}
+     * @param deliveryTimeout longest an event waits for delivery, measured from its own {@code
+     *     store()}; past it the event is spooled (with {@code spool.dir}) or dropped ({@code
+     *     delivery_timeout}). At least {@code flush_interval + timeout}, the time a healthy delivery may take
      */
     public record Buffer(
             int bufferSize,
@@ -108,7 +122,33 @@ public record AuditClientConfig(
             int maxInFlight,
             Overflow overflow,
             Duration blockTimeout,
-            long maxBatchBytes) {}
+            long maxBatchBytes,
+            Duration deliveryTimeout) {
+
+        /** The section without {@code delivery_timeout}, which then takes its default. */
+        public Buffer(
+                int bufferSize,
+                int batchSize,
+                Duration flushInterval,
+                int maxRetries,
+                long maxBufferBytes,
+                int maxInFlight,
+                Overflow overflow,
+                Duration blockTimeout,
+                long maxBatchBytes) {
+            this(
+                    bufferSize,
+                    batchSize,
+                    flushInterval,
+                    maxRetries,
+                    maxBufferBytes,
+                    maxInFlight,
+                    overflow,
+                    blockTimeout,
+                    maxBatchBytes,
+                    DEFAULT_DELIVERY_TIMEOUT);
+        }
+    }
 
     /** The {@code audit.retry} section: exponential backoff with full jitter between these bounds. */
     public record Retry(Duration initialBackoff, Duration maxBackoff) {}
@@ -128,7 +168,7 @@ public record AuditClientConfig(
 
     public AuditClientConfig {
         List<String> problems = new ArrayList<>();
-        validate(datastorageUrl, timeout, serviceName, buffer, retry, spool, auth, problems);
+        ConfigValidation.validate(datastorageUrl, timeout, serviceName, buffer, retry, spool, auth, problems);
         if (!problems.isEmpty()) {
             throw new AuditConfigException(problems);
         }
@@ -181,6 +221,7 @@ public record AuditClientConfig(
                 + ", overflow=" + lower(buffer.overflow)
                 + ", block_timeout=" + formatDuration(buffer.blockTimeout)
                 + ", max_batch_bytes=" + formatSize(buffer.maxBatchBytes)
+                + ", delivery_timeout=" + formatDuration(buffer.deliveryTimeout)
                 + "}, retry={initial_backoff=" + formatDuration(retry.initialBackoff)
                 + ", max_backoff=" + formatDuration(retry.maxBackoff)
                 + "}, spool={dir=" + (spool.dir == null ? "\"\"" : spool.dir)
@@ -188,111 +229,6 @@ public record AuditClientConfig(
                 + "}, auth={token_file="
                 + (auth.tokenFile == null ? "\"\" (no token)" : auth.tokenFile + " (token masked)")
                 + "}";
-    }
-
-    private static void validate(
-            URI url,
-            Duration timeout,
-            String serviceName,
-            Buffer buffer,
-            Retry retry,
-            Spool spool,
-            Auth auth,
-            List<String> problems) {
-        if (url == null) {
-            problems.add("audit.datastorage_url: is required (got nothing)");
-        } else if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-            problems.add("audit.datastorage_url: must be an http:// or https:// URL with a host (got " + url + ")");
-        } else if (url.getQuery() != null || url.getFragment() != null) {
-            problems.add("audit.datastorage_url: must not have a query or fragment (got " + url + ")");
-        }
-        positive("audit.timeout", timeout, problems);
-        if (serviceName == null || serviceName.isBlank()) {
-            problems.add("audit.service_name: is required (got " + (serviceName == null ? "nothing" : "\"\"") + ")");
-        } else if (serviceName.length() > 100) {
-            problems.add("audit.service_name: must be at most 100 characters (got " + serviceName.length() + ")");
-        }
-        if (buffer == null) {
-            problems.add("audit.buffer: is required (got nothing)");
-        } else {
-            validateBuffer(buffer, spool, problems);
-        }
-        if (retry == null) {
-            problems.add("audit.retry: is required (got nothing)");
-        } else {
-            positive("audit.retry.initial_backoff", retry.initialBackoff, problems);
-            positive("audit.retry.max_backoff", retry.maxBackoff, problems);
-            if (isPositive(retry.initialBackoff)
-                    && isPositive(retry.maxBackoff)
-                    && retry.maxBackoff.compareTo(retry.initialBackoff) < 0) {
-                problems.add("audit.retry.max_backoff: must be ≥ initial_backoff (got "
-                        + formatDuration(retry.maxBackoff) + " < " + formatDuration(retry.initialBackoff) + ")");
-            }
-        }
-        if (spool == null) {
-            problems.add("audit.spool: is required (got nothing)");
-        } else {
-            if (spool.maxBytes < MIN_SPOOL_MAX_BYTES) {
-                problems.add("audit.spool.max_bytes: must be ≥ " + formatSize(MIN_SPOOL_MAX_BYTES) + " (got "
-                        + formatSize(spool.maxBytes) + ")");
-            }
-        }
-        if (auth == null) {
-            problems.add("audit.auth: is required (got nothing)");
-        }
-    }
-
-    private static void validateBuffer(Buffer b, Spool spool, List<String> problems) {
-        if (b.bufferSize < 1) {
-            problems.add("audit.buffer.buffer_size: must be ≥ 1 (got " + b.bufferSize + ")");
-        }
-        if (b.batchSize < 1) {
-            problems.add("audit.buffer.batch_size: must be ≥ 1 (got " + b.batchSize + ")");
-        } else if (b.bufferSize >= 1 && b.batchSize > b.bufferSize) {
-            problems.add(
-                    "audit.buffer.batch_size: must be ≤ buffer_size (got " + b.batchSize + " > " + b.bufferSize + ")");
-        }
-        positive("audit.buffer.flush_interval", b.flushInterval, problems);
-        if (b.maxRetries < 0 || b.maxRetries > MAX_RETRIES_LIMIT) {
-            problems.add("audit.buffer.max_retries: must be between 0 and " + MAX_RETRIES_LIMIT + " (got "
-                    + b.maxRetries + ")");
-        }
-        if (b.maxBufferBytes < 1) {
-            problems.add("audit.buffer.max_buffer_bytes: must be > 0 (got " + b.maxBufferBytes + ")");
-        }
-        if (b.maxInFlight < 1 || b.maxInFlight > MAX_IN_FLIGHT_LIMIT) {
-            problems.add("audit.buffer.max_in_flight: must be between 1 and " + MAX_IN_FLIGHT_LIMIT + " (got "
-                    + b.maxInFlight + ")");
-        }
-        if (b.overflow == null) {
-            problems.add("audit.buffer.overflow: must be one of drop, block (got nothing)");
-        } else if (b.overflow == Overflow.SPILL && (spool == null || spool.dir == null)) {
-            problems.add("audit.buffer.overflow: spill requires audit.spool.dir to be set (got overflow spill and an"
-                    + " empty audit.spool.dir)");
-        }
-        if (b.blockTimeout == null) {
-            problems.add("audit.buffer.block_timeout: is required (got nothing)");
-        } else if (b.blockTimeout.isNegative()) {
-            problems.add("audit.buffer.block_timeout: must be ≥ 0 (got " + b.blockTimeout + ")");
-        }
-        if (b.maxBatchBytes < 1) {
-            problems.add("audit.buffer.max_batch_bytes: must be > 0 (got " + b.maxBatchBytes + ")");
-        } else if (b.maxBufferBytes >= 1 && b.maxBatchBytes > b.maxBufferBytes) {
-            problems.add("audit.buffer.max_batch_bytes: must be ≤ max_buffer_bytes (got " + formatSize(b.maxBatchBytes)
-                    + " > " + formatSize(b.maxBufferBytes) + ")");
-        }
-    }
-
-    private static boolean isPositive(Duration d) {
-        return d != null && !d.isNegative() && !d.isZero();
-    }
-
-    private static void positive(String path, Duration d, List<String> problems) {
-        if (d == null) {
-            problems.add(path + ": is required (got nothing)");
-        } else if (!isPositive(d)) {
-            problems.add(path + ": must be > 0 (got " + formatDuration(d) + ")");
-        }
     }
 
     /**
@@ -312,6 +248,7 @@ public record AuditClientConfig(
         private Overflow overflow = Overflow.DROP;
         private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
         private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+        private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
         private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
         private Path spoolDir;
@@ -333,6 +270,7 @@ public record AuditClientConfig(
             overflow = c.buffer.overflow;
             blockTimeout = c.buffer.blockTimeout;
             maxBatchBytes = c.buffer.maxBatchBytes;
+            deliveryTimeout = c.buffer.deliveryTimeout;
             initialBackoff = c.retry.initialBackoff;
             maxBackoff = c.retry.maxBackoff;
             spoolDir = c.spool.dir;
@@ -406,6 +344,11 @@ public record AuditClientConfig(
             return this;
         }
 
+        public Builder deliveryTimeout(Duration deliveryTimeout) {
+            this.deliveryTimeout = deliveryTimeout;
+            return this;
+        }
+
         public Builder initialBackoff(Duration initialBackoff) {
             this.initialBackoff = initialBackoff;
             return this;
@@ -448,7 +391,8 @@ public record AuditClientConfig(
                             maxInFlight,
                             overflow,
                             blockTimeout,
-                            maxBatchBytes),
+                            maxBatchBytes,
+                            deliveryTimeout),
                     new Retry(initialBackoff, maxBackoff),
                     new Spool(spoolDir, spoolMaxBytes),
                     new Auth(tokenFile));

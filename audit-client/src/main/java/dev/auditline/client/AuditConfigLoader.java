@@ -62,6 +62,7 @@ final class AuditConfigLoader {
             new Key("buffer.overflow", Kind.OVERFLOW, (b, v) -> b.overflow((AuditClientConfig.Overflow) v)),
             new Key("buffer.block_timeout", Kind.DURATION, (b, v) -> b.blockTimeout((Duration) v)),
             new Key("buffer.max_batch_bytes", Kind.SIZE, (b, v) -> b.maxBatchBytes((Long) v)),
+            new Key("buffer.delivery_timeout", Kind.DURATION, (b, v) -> b.deliveryTimeout((Duration) v)),
             new Key("retry.initial_backoff", Kind.DURATION, (b, v) -> b.initialBackoff((Duration) v)),
             new Key("retry.max_backoff", Kind.DURATION, (b, v) -> b.maxBackoff((Duration) v)),
             new Key("spool.dir", Kind.PATH, (b, v) -> b.spoolDir((Path) v)),

@@ -30,16 +30,30 @@ final class WarnLimiter {
         }
     }
 
+    /** What accumulated since the last summary: counts by key and one example, if any. */
+    record Summary(Map<String, Long> counts, String example) {
+        @Override
+        public String toString() {
+            return counts + (example == null ? "" : ", e.g. " + example);
+        }
+    }
+
     /**
      * The summary to log now, or {@code null} when nothing accumulated or the last summary was less
      * than an interval ago (unless {@code force}). Resets the counts it reports.
      */
     String poll(long nowNanos, boolean force) {
+        Summary summary = pollSummary(nowNanos, force);
+        return summary == null ? null : summary.toString();
+    }
+
+    /** As {@link #poll}, keeping the counts apart. */
+    Summary pollSummary(long nowNanos, boolean force) {
         synchronized (lock) {
             if (counts.isEmpty() || (!force && loggedBefore && nowNanos - lastNanos < intervalNanos)) {
                 return null;
             }
-            String summary = counts + (example == null ? "" : ", e.g. " + example);
+            Summary summary = new Summary(new TreeMap<>(counts), example);
             counts.clear();
             example = null;
             lastNanos = nowNanos;

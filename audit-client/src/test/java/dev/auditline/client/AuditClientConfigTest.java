@@ -35,6 +35,7 @@ class AuditClientConfigTest {
                 overflow: block
                 block_timeout: 20ms
                 max_batch_bytes: 512KiB
+                delivery_timeout: 10m
               retry: {initial_backoff: 100ms, max_backoff: 1m}
               spool: {dir: "", max_bytes: 2GiB}
               auth: {token_file: /var/run/secrets/audit-token}
@@ -68,7 +69,7 @@ class AuditClientConfigTest {
                 .build();
 
         assertThat(c.timeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.buffer().bufferSize()).isEqualTo(10_000);
+        assertThat(c.buffer().bufferSize()).isEqualTo(50_000);
         assertThat(c.buffer().batchSize()).isEqualTo(1000);
         assertThat(c.buffer().flushInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.buffer().maxRetries()).isEqualTo(3);
@@ -77,6 +78,7 @@ class AuditClientConfigTest {
         assertThat(c.buffer().overflow()).isEqualTo(AuditClientConfig.Overflow.DROP);
         assertThat(c.buffer().blockTimeout()).isEqualTo(Duration.ofMillis(50));
         assertThat(c.buffer().maxBatchBytes()).isEqualTo(4L << 20);
+        assertThat(c.buffer().deliveryTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.retry().initialBackoff()).isEqualTo(Duration.ofMillis(200));
         assertThat(c.retry().maxBackoff()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.spool().dir()).isNull();
@@ -101,7 +103,8 @@ class AuditClientConfigTest {
                         2,
                         AuditClientConfig.Overflow.BLOCK,
                         Duration.ofMillis(20),
-                        512L << 10));
+                        512L << 10,
+                        Duration.ofMinutes(10)));
         assertThat(c.retry()).isEqualTo(new AuditClientConfig.Retry(Duration.ofMillis(100), Duration.ofMinutes(1)));
         assertThat(c.spool()).isEqualTo(new AuditClientConfig.Spool(null, 2L << 30));
         assertThat(c.auth().tokenFile()).isEqualTo(Path.of("/var/run/secrets/audit-token"));
@@ -149,8 +152,8 @@ class AuditClientConfigTest {
     void reportsAnUnknownKeyWithTheKnownOnes() {
         assertThat(problems(minimal("  buffer: {flush_intervall: 1s}\n"), Map.of()))
                 .containsExactly("audit.buffer.flush_intervall: unknown key (known: batch_size, block_timeout,"
-                        + " buffer_size, flush_interval, max_batch_bytes, max_buffer_bytes, max_in_flight,"
-                        + " max_retries, overflow)");
+                        + " buffer_size, delivery_timeout, flush_interval, max_batch_bytes, max_buffer_bytes,"
+                        + " max_in_flight, max_retries, overflow)");
     }
 
     @Test
@@ -217,6 +220,20 @@ class AuditClientConfigTest {
     void reportsMaxBackoffBelowInitialBackoff() {
         assertThat(problems(minimal("  retry: {initial_backoff: 2s, max_backoff: 500ms}\n"), Map.of()))
                 .containsExactly("audit.retry.max_backoff: must be ≥ initial_backoff (got 500ms < 2s)");
+    }
+
+    @Test
+    void reportsADeliveryTimeoutShorterThanAHealthyDeliveryMayTake() {
+        assertThat(problems(
+                        minimal("  timeout: 10s\n  buffer: {flush_interval: 5s, delivery_timeout: 12s}\n"), Map.of()))
+                .containsExactly("audit.buffer.delivery_timeout: must be ≥ flush_interval + timeout (got 12s < 15s)");
+    }
+
+    @Test
+    void deliveryTimeoutIsOverriddenFromTheEnvironment() throws IOException {
+        AuditClientConfig c = load(minimal(""), Map.of("AUDIT_BUFFER_DELIVERY_TIMEOUT", "15m"));
+
+        assertThat(c.buffer().deliveryTimeout()).isEqualTo(Duration.ofMinutes(15));
     }
 
     @Test
@@ -294,7 +311,7 @@ class AuditClientConfigTest {
         assertThat(problems)
                 .containsExactlyInAnyOrder(
                         "audit.buffer.bogus: unknown key (known: batch_size, block_timeout, buffer_size,"
-                                + " flush_interval, max_batch_bytes, max_buffer_bytes, max_in_flight, max_retries,"
+                                + " delivery_timeout, flush_interval, max_batch_bytes, max_buffer_bytes, max_in_flight, max_retries,"
                                 + " overflow)",
                         "audit.retry.initial_backoff: must be a duration like 500ms, 1s, 5m, 2h (got soon)",
                         "audit.timeout: must be > 0 (got 0ms)",

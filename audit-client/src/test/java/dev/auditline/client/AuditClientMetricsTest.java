@@ -19,6 +19,7 @@ class AuditClientMetricsTest {
                     .datastorageUrl("http://127.0.0.1:9")
                     .serviceName("metrics-test")
                     .flushInterval(Duration.ofHours(1))
+                    .deliveryTimeout(Duration.ofHours(2))
                     .build())
             .sink(new ScriptedSink((events, attempt) ->
                     attempt == 1 ? SendOutcome.status(503, null, "busy") : ScriptedSink.created(events.size())))
@@ -86,11 +87,12 @@ class AuditClientMetricsTest {
 
     @Test
     void exposesTheSpoolAndItsReplay(@TempDir Path spoolDir) {
-        FlakySink sink = new FlakySink().down();
+        FlakySink sink = new FlakySink().failing();
         BufferedAuditStore spooling = BufferedAuditStore.builder(AuditClientConfig.builder()
                         .datastorageUrl("http://127.0.0.1:9")
                         .serviceName("metrics-test")
                         .flushInterval(Duration.ofHours(1))
+                        .deliveryTimeout(Duration.ofHours(2))
                         .maxRetries(0)
                         .spoolDir(spoolDir)
                         .build())

@@ -2,6 +2,7 @@ package dev.auditline.client;
 
 import static dev.auditline.client.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.auditline.api.wire.ServerLimits;
 import java.io.IOException;
@@ -50,6 +51,7 @@ class BufferedAuditStoreHttpTest {
                 .datastorageUrl(server.url())
                 .serviceName("http-test")
                 .flushInterval(Duration.ofHours(1))
+                .deliveryTimeout(Duration.ofHours(2))
                 .timeout(Duration.ofSeconds(5))
                 .maxRetries(2)
                 .tokenFile(token);
@@ -125,7 +127,7 @@ class BufferedAuditStoreHttpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {429, 503})
+    @ValueSource(ints = {429, 503, 500})
     void waitsTheServersRetryAfterThenDelivers(int status) throws IOException {
         server.handler((request, n) -> n == 1
                 ? TestDataStorage.problem(status, "busy", Map.of("Retry-After", "3"))
@@ -142,7 +144,7 @@ class BufferedAuditStoreHttpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {500, 502, 504})
+    @ValueSource(ints = {500, 501, 505})
     void retriesServerErrorsThenDropsAsRetriesExhausted(int status) throws IOException {
         server.handler((request, n) -> TestDataStorage.problem(status, "down", Map.of()));
         BufferedAuditStore store = start(config());
@@ -240,18 +242,28 @@ class BufferedAuditStoreHttpTest {
     }
 
     @Test
-    void retriesWhenNothingListensThenDropsAsRetriesExhausted() throws IOException {
+    void probesWhileNothingListensWithoutUsingRetriesAndDeliversOnceTheServerIsThere() throws IOException {
+        // max_retries 2 (config()), yet five refused connections drop nothing: the server is away,
+        // the batch has not failed.
+        server.handler((request, n) ->
+                n <= 5 ? TestDataStorage.problem(503, "starting", Map.of()) : TestDataStorage.allCreated(request, n));
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        BufferedAuditStore store = start(config().datastorageUrl("http://127.0.0.1:" + closedPort));
-        storeAll(store, 1);
+        BufferedAuditStore refused = start(config().datastorageUrl("http://127.0.0.1:" + closedPort));
+        refused.store(event(0));
+        assertThat(refused.flush(Duration.ofMillis(200)).timedOut()).isTrue();
+        await().atMost(WAIT).until(() -> refused.stats().sendsByStatusClass().get("network") >= 5);
+        assertThat(refused.stats().droppedTotal()).isZero();
+        assertThat(refused.stats().inFlightEvents()).isEqualTo(1);
 
-        FlushReport report = store.flush(WAIT);
+        BufferedAuditStore starting = start(config());
+        storeAll(starting, 2);
+        FlushReport report = starting.flush(WAIT);
 
-        assertThat(report.dropped()).isEqualTo(1);
-        assertThat(store.stats().sendsByStatusClass()).containsEntry("network", 3L);
-        assertThat(sleeper.sleeps).hasSize(2);
+        assertThat(report.acked()).isEqualTo(2);
+        assertThat(report.dropped()).isZero();
+        assertThat(server.requests).hasSize(6);
     }
 }

@@ -10,7 +10,6 @@ import dev.auditline.api.FieldViolation;
 import dev.auditline.api.wire.BatchResponse;
 import dev.auditline.api.wire.ItemResult;
 import dev.auditline.api.wire.ItemStatus;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +40,7 @@ class BufferedAuditStoreTest {
                 .datastorageUrl("http://127.0.0.1:9")
                 .serviceName("test-service")
                 .flushInterval(Duration.ofHours(1))
+                .deliveryTimeout(Duration.ofHours(2))
                 .maxRetries(3)
                 .initialBackoff(Duration.ofMillis(200))
                 .maxBackoff(Duration.ofSeconds(30));
@@ -300,7 +300,7 @@ class BufferedAuditStoreTest {
 
     @Test
     void dropsABatchAfterOnePlusMaxRetriesAttempts() {
-        ScriptedSink sink = new ScriptedSink((events, attempt) -> SendOutcome.status(502, null, "bad gateway"));
+        ScriptedSink sink = new ScriptedSink((events, attempt) -> SendOutcome.status(500, null, "tx failed"));
         BufferedAuditStore store = start(config().maxRetries(2), sink);
         storeAll(store, 0, 4);
 
@@ -386,7 +386,7 @@ class BufferedAuditStoreTest {
     }
 
     @Test
-    void treats401AsUndeliverableWithoutRetrying() {
+    void treats401AsUnauthorizedWithoutRetrying() {
         ScriptedSink sink = new ScriptedSink((events, attempt) -> SendOutcome.status(401, null, "bad token"));
         BufferedAuditStore store = start(config(), sink);
         storeAll(store, 0, 2);
@@ -394,7 +394,7 @@ class BufferedAuditStoreTest {
         FlushReport report = store.flush(WAIT);
 
         assertThat(report.dropped()).isEqualTo(2);
-        assertThat(store.stats().dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(2);
+        assertThat(store.stats().dropped(DropReason.UNAUTHORIZED)).isEqualTo(2);
         assertThat(sink.attemptCount()).isEqualTo(1);
         assertThat(sleeper.sleeps).isEmpty();
     }
@@ -447,9 +447,9 @@ class BufferedAuditStoreTest {
         assertThat(small.stats().dropped(DropReason.OVERSIZE)).isEqualTo(1);
 
         // retries_exhausted: every attempt fails.
-        BufferedAuditStore failing = start(config().maxRetries(1), new ScriptedSink((events, attempt) -> {
-            throw new IOException("connection reset");
-        }));
+        BufferedAuditStore failing = start(
+                config().maxRetries(1),
+                new ScriptedSink((events, attempt) -> SendOutcome.status(500, null, "transaction failed")));
         storeAll(failing, 0, 1);
         failing.flush(WAIT);
         assertThat(failing.stats().dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(1);

@@ -18,7 +18,8 @@ import java.util.function.Predicate;
 
 /**
  * A {@link BatchSink} fake standing for a DataStorage that goes down and comes back: while {@link
- * #down()} every attempt fails with "connection refused"; while up it stores every event (remembering
+ * #down()} every attempt fails with "connection refused" (the server is unavailable), while {@link
+ * #failing()} every attempt is answered {@code 500} (the server fails the batch); while up it stores every event (remembering
  * every acked id, duplicates included) and rejects those {@link #rejecting} matches. Requests that
  * {@link #holdIf} matches hang until {@link #release()}.
  */
@@ -32,6 +33,7 @@ final class FlakySink implements BatchSink {
     final Set<UUID> distinctAcked = ConcurrentHashMap.newKeySet();
     final List<List<AuditEvent>> held = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    private volatile boolean failing;
     private volatile Predicate<AuditEvent> rejecting = e -> false;
     private volatile Predicate<AuditEvent> conflicting = e -> false;
     private volatile Predicate<List<AuditEvent>> holdIf = r -> false;
@@ -42,8 +44,15 @@ final class FlakySink implements BatchSink {
         return this;
     }
 
+    /** Answers every attempt with {@code 500}: reachable, but failing each batch, so retries run out. */
+    FlakySink failing() {
+        failing = true;
+        return this;
+    }
+
     FlakySink up() {
         down = false;
+        failing = false;
         return this;
     }
 
@@ -75,6 +84,9 @@ final class FlakySink implements BatchSink {
         }
         if (down) {
             throw new ConnectException("connection refused");
+        }
+        if (failing) {
+            return SendOutcome.status(500, null, "transaction failed");
         }
         List<ItemResult> results = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {

@@ -1,27 +1,18 @@
 package dev.auditline.spool;
 
-import java.io.Closeable;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -93,7 +84,7 @@ public final class Spool implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
 
     private final Condition syncDone = lock.newCondition();
-    private final ArrayDeque<SealedSegment> sealed = new ArrayDeque<>();
+    private final ArrayDeque<SealedSegment> sealed;
     private OpenSegment open;
     private long nextSequence;
     private long diskBytes;
@@ -121,7 +112,12 @@ public final class Spool implements AutoCloseable {
         this.dir = config.dir();
         this.lockChannel = lockChannel;
         this.dirLock = dirLock;
-        this.recovery = recover();
+        SpoolRecovery.Recovered recovered = SpoolRecovery.recover(dir);
+        this.sealed = recovered.sealed();
+        this.nextSequence = recovered.nextSequence();
+        this.diskBytes = recovered.diskBytes();
+        this.pendingRecords = recovered.pendingRecords();
+        this.recovery = recovered.report();
     }
 
     /** Opens (creating if needed) the spool in {@code config.dir()} with the system clock. */
@@ -341,7 +337,7 @@ public final class Spool implements AutoCloseable {
                 if (failure == null) {
                     sealWhenIdle();
                 } else if (open != null) {
-                    closeQuietly(open.file);
+                    SpoolFiles.closeQuietly(open.file);
                     open = null;
                 }
             } finally {
@@ -390,9 +386,9 @@ public final class Spool implements AutoCloseable {
         RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
         try {
             file.write(SegmentFormat.header(sequence));
-            syncDirectory(); // the new name must survive a crash, not only the bytes in it
+            SpoolFiles.syncDirectory(dir); // the new name must survive a crash, not only the bytes in it
         } catch (IOException e) {
-            closeQuietly(file);
+            SpoolFiles.closeQuietly(file);
             Files.deleteIfExists(path);
             throw e;
         }
@@ -473,7 +469,7 @@ public final class Spool implements AutoCloseable {
         OpenSegment segment = open;
         open = null;
         if (segment.records == 0) {
-            closeQuietly(segment.file);
+            SpoolFiles.closeQuietly(segment.file);
             Files.deleteIfExists(segment.path);
             diskBytes -= segment.bytes;
             return;
@@ -483,9 +479,9 @@ public final class Spool implements AutoCloseable {
             segment.file.getFD().sync();
             segment.file.close();
             Files.move(segment.path, target, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory();
+            SpoolFiles.syncDirectory(dir);
         } catch (IOException e) {
-            closeQuietly(segment.file);
+            SpoolFiles.closeQuietly(segment.file);
             failure = e;
             LOG.error("spool {}: sealing {} failed; refusing further appends until reopened", dir, segment.path, e);
             throw e;
@@ -629,7 +625,7 @@ public final class Spool implements AutoCloseable {
     /**
      * Remembers how far a partly acknowledged segment got, so that a restart resends less. Synced,
      * because a lost or stale file only costs resending but a wrong one must never skip records;
-     * {@link #recover} also checks that the offset falls on a record boundary.
+     * recovery also checks that the offset falls on a record boundary.
      */
     private void saveProgress(SealedSegment segment) throws IOException {
         long offset;
@@ -642,14 +638,7 @@ public final class Spool implements AutoCloseable {
         if (offset <= SegmentFormat.HEADER_BYTES) {
             return;
         }
-        Path ack = SegmentFormat.ackPath(dir, segment.sequence);
-        Path tmp = ack.resolveSibling(ack.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(channel, ByteBuffer.wrap((offset + "\n").getBytes(StandardCharsets.US_ASCII)));
-            channel.force(true);
-        }
-        Files.move(tmp, ack, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        SpoolFiles.writeAckOffset(dir, segment.sequence, offset);
     }
 
     private boolean isClosed() {
@@ -658,266 +647,6 @@ public final class Spool implements AutoCloseable {
             return closed;
         } finally {
             lock.unlock();
-        }
-    }
-
-    // ---- recovery (constructor only, no concurrency yet) ----
-
-    private RecoveryReport recover() throws IOException {
-        List<SegmentFormat.Name> segments = new ArrayList<>();
-        List<Long> ackFiles = new ArrayList<>();
-        long maxSequence = -1;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                String fileName = file.getFileName().toString();
-                if (fileName.endsWith(SegmentFormat.ACK_SUFFIX + ".tmp")) {
-                    Files.deleteIfExists(file);
-                    continue;
-                }
-                if (fileName.endsWith(SegmentFormat.CORRUPT_SUFFIX)) {
-                    // kept for people; its sequence must not be reused, or a later one would replace it
-                    SegmentFormat.Name corrupt = SegmentFormat.parse(
-                            fileName.substring(0, fileName.length() - SegmentFormat.CORRUPT_SUFFIX.length()));
-                    if (corrupt != null) {
-                        maxSequence = Math.max(maxSequence, corrupt.sequence());
-                    }
-                    continue;
-                }
-                SegmentFormat.Name name = SegmentFormat.parse(fileName);
-                if (name == null) {
-                    continue;
-                }
-                maxSequence = Math.max(maxSequence, name.sequence());
-                if (name.suffix().equals(SegmentFormat.ACK_SUFFIX)) {
-                    ackFiles.add(name.sequence());
-                } else {
-                    segments.add(name);
-                }
-            }
-        }
-        segments.sort(Comparator.comparingLong(SegmentFormat.Name::sequence));
-        int sealedOnOpen = 0;
-        int truncatedSegments = 0;
-        long truncatedBytes = 0;
-        long truncatedRecords = 0;
-        int corruptFiles = 0;
-        long records = 0;
-        for (SegmentFormat.Name name : segments) {
-            boolean wasOpen = name.suffix().equals(SegmentFormat.OPEN_SUFFIX);
-            Path path = wasOpen
-                    ? SegmentFormat.openPath(dir, name.sequence())
-                    : SegmentFormat.sealedPath(dir, name.sequence());
-            long ackOffset = readAckOffset(name.sequence());
-            long kept = 0;
-            long ackedRecords = 0;
-            long ackedOffset = SegmentFormat.HEADER_BYTES;
-            long goodBytes;
-            long fileBytes;
-            String problem;
-            long damagedRecords = 0;
-            try (SegmentReader reader = SegmentReader.open(path)) {
-                fileBytes = reader.fileBytes();
-                if (!reader.headerValid()) {
-                    if (fileBytes < SegmentFormat.HEADER_BYTES) {
-                        // crashed while creating it: it never held a record
-                        LOG.info("spool {}: deleting {} ({})", dir, path.getFileName(), reader.problem());
-                        reader.close();
-                        Files.delete(path);
-                    } else {
-                        reader.close();
-                        setAsideCorrupt(path, reader.problem());
-                        corruptFiles++;
-                    }
-                    continue;
-                }
-                while (reader.next()) {
-                    kept++;
-                    if (reader.position() == ackOffset) {
-                        ackedRecords = kept;
-                        ackedOffset = ackOffset;
-                    }
-                }
-                goodBytes = reader.position();
-                problem = reader.problem();
-                if (problem != null) {
-                    damagedRecords = reader.countDamagedRecords();
-                }
-            }
-            if (ackOffset > 0 && ackedOffset != ackOffset) {
-                LOG.warn(
-                        "spool {}: ignoring progress file of {}: offset {} is not a record boundary; its records will be resent",
-                        dir,
-                        path.getFileName(),
-                        ackOffset);
-            }
-            if (problem != null) {
-                LOG.warn(
-                        "spool {}: {}: {}; cutting {} bytes (about {} records) and keeping {} complete records",
-                        dir,
-                        path.getFileName(),
-                        problem,
-                        fileBytes - goodBytes,
-                        damagedRecords,
-                        kept);
-                try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-                    channel.truncate(goodBytes);
-                    channel.force(true);
-                }
-                truncatedSegments++;
-                truncatedBytes += fileBytes - goodBytes;
-                truncatedRecords += damagedRecords;
-            }
-            if (kept == 0 || ackedRecords == kept) {
-                Files.delete(path);
-                Files.deleteIfExists(SegmentFormat.ackPath(dir, name.sequence()));
-                continue;
-            }
-            Path target = SegmentFormat.sealedPath(dir, name.sequence());
-            if (wasOpen) {
-                try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
-                Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
-                sealedOnOpen++;
-            }
-            sealed.addLast(new SealedSegment(name.sequence(), target, goodBytes, kept, ackedOffset, ackedRecords));
-            diskBytes += goodBytes;
-            pendingRecords += kept - ackedRecords;
-            records += kept;
-        }
-        syncDirectory();
-        for (long sequence : ackFiles) {
-            if (sealed.stream().noneMatch(s -> s.sequence == sequence)) {
-                Files.deleteIfExists(SegmentFormat.ackPath(dir, sequence));
-            }
-        }
-        nextSequence = maxSequence + 1;
-        RecoveryReport report = new RecoveryReport(
-                sealed.size(),
-                records,
-                sealedOnOpen,
-                truncatedSegments,
-                truncatedBytes,
-                truncatedRecords,
-                corruptFiles);
-        if (sealed.size() > 0 || truncatedSegments > 0 || corruptFiles > 0) {
-            LOG.info(
-                    "spool {} recovered: {} segments with {} records pending ({} sealed on open); truncated {} bytes (about {} records) in {} segments; {} corrupt files set aside",
-                    dir,
-                    sealed.size(),
-                    pendingRecords,
-                    sealedOnOpen,
-                    truncatedBytes,
-                    truncatedRecords,
-                    truncatedSegments,
-                    corruptFiles);
-        }
-        return report;
-    }
-
-    private long readAckOffset(long sequence) {
-        Path ack = SegmentFormat.ackPath(dir, sequence);
-        try {
-            String text = Files.readString(ack, StandardCharsets.US_ASCII).trim();
-            return Long.parseLong(text);
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException | NumberFormatException e) {
-            LOG.warn("spool {}: ignoring unreadable progress file {}: {}", dir, ack.getFileName(), e.toString());
-            return 0;
-        }
-    }
-
-    private void setAsideCorrupt(Path path, String problem) throws IOException {
-        Path aside = path.resolveSibling(path.getFileName() + SegmentFormat.CORRUPT_SUFFIX);
-        LOG.error(
-                "spool {}: {} is unreadable ({}); renamed to {} for inspection",
-                dir,
-                path.getFileName(),
-                problem,
-                aside.getFileName());
-        Files.move(path, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    // ---- helpers ----
-
-    /**
-     * Syncs the directory so that a create or rename survives a crash. A channel operation aborts
-     * when the calling thread is interrupted, and an interrupted appender must not fail the spool
-     * for everyone: the flag is cleared for the sync and restored afterwards.
-     */
-    private void syncDirectory() throws IOException {
-        boolean interrupted = Thread.interrupted();
-        try {
-            while (true) {
-                FileChannel channel;
-                try {
-                    channel = FileChannel.open(dir, StandardOpenOption.READ);
-                } catch (IOException | UnsupportedOperationException e) {
-                    // Windows cannot open a directory; there the rename is as durable as the platform makes it
-                    LOG.debug("spool {}: directory sync not supported here: {}", dir, e.toString());
-                    return;
-                }
-                try (channel) {
-                    channel.force(true);
-                    return;
-                } catch (ClosedByInterruptException e) {
-                    interrupted |= Thread.interrupted(); // interrupted during the sync: sync again
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    private static void closeQuietly(Closeable file) {
-        try {
-            file.close();
-        } catch (IOException e) {
-            LOG.debug("closing a spool segment failed", e);
-        }
-    }
-
-    private static final class OpenSegment {
-        final long sequence;
-        final Path path;
-        final RandomAccessFile file;
-        final long createdMillis;
-        long bytes = SegmentFormat.HEADER_BYTES;
-        long records;
-
-        OpenSegment(long sequence, Path path, RandomAccessFile file, long createdMillis) {
-            this.sequence = sequence;
-            this.path = path;
-            this.file = file;
-            this.createdMillis = createdMillis;
-        }
-    }
-
-    /** A sealed segment; the replay fields are guarded by {@link #lock}. */
-    private static final class SealedSegment {
-        final long sequence;
-        final Path path;
-        final long bytes;
-        final long records;
-        long ackedOffset;
-        long ackedRecords;
-
-        SealedSegment(long sequence, Path path, long bytes, long records, long ackedOffset, long ackedRecords) {
-            this.sequence = sequence;
-            this.path = path;
-            this.bytes = bytes;
-            this.records = records;
-            this.ackedOffset = ackedOffset;
-            this.ackedRecords = ackedRecords;
         }
     }
 }

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 /**
  * A TCP proxy on 127.0.0.1 that sits between a client and a server in tests and injects network
@@ -52,6 +55,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *       network partition, and resume without loss when the mode changes.
  * </ul>
  *
+ * <p>{@link #startRoundRobin} puts one proxy in front of several servers, as a plain round-robin
+ * load balancer does: each new connection goes to the next target in turn, with no health check
+ * and no failover, so a connection assigned to a target that is down is reset, as it would be by a
+ * balancer that has not noticed yet. The fault commands apply to every connection whatever its
+ * target.
+ *
  * <p>Plain blocking sockets, two daemon threads per connection: made for test traffic, not for
  * throughput. Not for production use.
  */
@@ -74,7 +83,9 @@ public final class FaultProxy implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long FOREVER = Long.MAX_VALUE;
 
-    private final InetSocketAddress target;
+    private final List<InetSocketAddress> targets;
+    private final AtomicLong nextTarget = new AtomicLong();
+    private final AtomicLongArray connectionsPerTarget;
     private final ServerSocket server;
     private final Thread acceptor;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -106,8 +117,9 @@ public final class FaultProxy implements AutoCloseable {
     private boolean closed;
     private volatile long delayNanos;
 
-    private FaultProxy(InetSocketAddress target) throws IOException {
-        this.target = target;
+    private FaultProxy(List<InetSocketAddress> targets) throws IOException {
+        this.targets = List.copyOf(targets);
+        this.connectionsPerTarget = new AtomicLongArray(targets.size());
         this.server = new ServerSocket(0, 200, InetAddress.getByName(LOOPBACK));
         this.acceptor = new Thread(this::acceptLoop, "fault-proxy-" + server.getLocalPort() + "-accept");
         acceptor.setDaemon(true);
@@ -124,11 +136,25 @@ public final class FaultProxy implements AutoCloseable {
 
     /** As {@link #start(String, int)}. */
     public static FaultProxy start(InetSocketAddress target) throws IOException {
-        Objects.requireNonNull(target, "target");
-        if (target.isUnresolved()) {
-            throw new IllegalArgumentException("target must be resolvable (got " + target + ")");
+        return startRoundRobin(List.of(Objects.requireNonNull(target, "target")));
+    }
+
+    /**
+     * Starts a proxy on 127.0.0.1, on a free port, that sends each new connection to the next of
+     * {@code targets} in turn (round robin, no health check, no failover).
+     */
+    public static FaultProxy startRoundRobin(List<InetSocketAddress> targets) throws IOException {
+        Objects.requireNonNull(targets, "targets");
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("targets must not be empty");
         }
-        return new FaultProxy(target);
+        for (InetSocketAddress target : targets) {
+            Objects.requireNonNull(target, "target");
+            if (target.isUnresolved()) {
+                throw new IllegalArgumentException("target must be resolvable (got " + target + ")");
+            }
+        }
+        return new FaultProxy(targets);
     }
 
     /** The port the proxy listens on, on 127.0.0.1. */
@@ -146,9 +172,22 @@ public final class FaultProxy implements AutoCloseable {
         return "http://" + LOOPBACK + ":" + port();
     }
 
-    /** The server the proxy forwards to. */
+    /** The server the proxy forwards to; the first one of a round-robin proxy. */
     public InetSocketAddress target() {
-        return target;
+        return targets.get(0);
+    }
+
+    /** The servers the proxy forwards to, in round-robin order. */
+    public List<InetSocketAddress> targets() {
+        return targets;
+    }
+
+    /**
+     * Connections assigned to {@code targets().get(index)} since start, whether the target
+     * answered or not.
+     */
+    public long connectionsTo(int index) {
+        return connectionsPerTarget.get(Objects.checkIndex(index, targets.size()));
     }
 
     /** The mode in force; a timed stall that has ended reads as {@link Mode#PASS}. */
@@ -375,7 +414,9 @@ public final class FaultProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "FaultProxy[" + url() + " -> " + target.getHostString() + ":" + target.getPort() + ", " + mode() + "]";
+        String to =
+                targets.stream().map(t -> t.getHostString() + ":" + t.getPort()).collect(Collectors.joining(", "));
+        return "FaultProxy[" + url() + " -> " + to + ", " + mode() + "]";
     }
 
     private void acceptLoop() {
@@ -621,6 +662,9 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         private void connectAndPump() throws IOException, InterruptedException {
+            int index = (int) (nextTarget.getAndIncrement() % targets.size());
+            connectionsPerTarget.incrementAndGet(index);
+            InetSocketAddress target = targets.get(index);
             Socket socket = new Socket();
             try {
                 socket.setTcpNoDelay(true);

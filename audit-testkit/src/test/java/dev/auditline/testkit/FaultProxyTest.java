@@ -133,6 +133,51 @@ class FaultProxyTest {
     }
 
     @Test
+    void roundRobinSendsEachNewConnectionToTheNextTargetInTurn() throws Exception {
+        try (EchoServer second = new EchoServer();
+                FaultProxy front = FaultProxy.startRoundRobin(List.of(
+                        new InetSocketAddress("127.0.0.1", echo.port()),
+                        new InetSocketAddress("127.0.0.1", second.port())))) {
+            for (int i = 0; i < 4; i++) {
+                Socket socket = new Socket("127.0.0.1", front.port());
+                socket.setSoTimeout(10_000);
+                sockets.add(socket);
+                write(socket, "ping" + i);
+                assertThat(read(socket, 5)).isEqualTo("ping" + i);
+            }
+
+            assertThat(echo.connections()).isEqualTo(2);
+            assertThat(second.connections()).isEqualTo(2);
+            assertThat(front.connectionsTo(0)).isEqualTo(2);
+            assertThat(front.connectionsTo(1)).isEqualTo(2);
+            assertThat(front.targets()).hasSize(2);
+        }
+    }
+
+    @Test
+    void roundRobinResetsAConnectionAssignedToATargetThatIsDownAndServesTheNextOne() throws Exception {
+        int down;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            down = gone.getLocalPort(); // nothing listens there once closed
+        }
+        try (FaultProxy front = FaultProxy.startRoundRobin(
+                List.of(new InetSocketAddress("127.0.0.1", down), new InetSocketAddress("127.0.0.1", echo.port())))) {
+            Socket first = new Socket("127.0.0.1", front.port());
+            first.setSoTimeout(10_000);
+            sockets.add(first);
+            assertThatThrownBy(() -> first.getInputStream().read()).isInstanceOf(SocketException.class);
+
+            Socket next = new Socket("127.0.0.1", front.port());
+            next.setSoTimeout(10_000);
+            sockets.add(next);
+            write(next, "alive");
+            assertThat(read(next, 5)).isEqualTo("alive");
+            assertThat(front.connectionsTo(0)).isEqualTo(1);
+            assertThat(front.connectionsTo(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void passesHttpRequestsAndResponsesThrough() throws Exception {
         HttpResponse<String> response = send();
 

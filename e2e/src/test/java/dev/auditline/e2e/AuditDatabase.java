@@ -8,6 +8,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * Reads a scenario's PostgreSQL database directly over JDBC, bypassing DataStorage: what is
@@ -31,6 +34,21 @@ public final class AuditDatabase {
             return new Counts(r.getLong(1), r.getLong(2));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot count audit_events: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every {@code event_id} in {@code audit_events}: the database's side of the id-set check. */
+    public Set<UUID> eventIds() {
+        Set<UUID> ids = new HashSet<>();
+        try (Connection c = database.connect();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT event_id FROM audit_events")) {
+            while (r.next()) {
+                ids.add(r.getObject(1, UUID.class));
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the event ids of audit_events: " + e.getMessage(), e);
         }
     }
 

@@ -52,11 +52,9 @@ public final class ChildDataStorage implements AutoCloseable {
                             "\n",
                             "server:",
                             "  listen: 127.0.0.1:" + port,
-                            "  shutdown_timeout: 2s",
                             "storage:",
                             "  url: \"" + database.jdbcUrl() + "\"",
                             "  credentials_file: " + credentials,
-                            "  pool_size: 4",
                             ""));
             return new ChildDataStorage(config, dir.resolve("datastorage.log"), port);
         } catch (IOException e) {
@@ -122,6 +120,27 @@ public final class ChildDataStorage implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * {@code SIGTERM}, as a rolling restart sends: DataStorage stops taking requests, finishes the
+     * ones under way (within its {@code shutdown_timeout}) and exits.
+     */
+    public void stop() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("DataStorage child did not stop within 60s of SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the DataStorage child", e);
+        }
+        process = null;
     }
 
     /** {@code SIGKILL}: the process ends at once, mid-request, without draining. */

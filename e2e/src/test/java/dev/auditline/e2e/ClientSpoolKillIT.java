@@ -18,9 +18,11 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -115,36 +117,45 @@ class ClientSpoolKillIT {
                         .isZero();
 
                 ReliabilityReport.record(new ScenarioResult(
-                        ID,
-                        "Client SIGKILLed with data in its spool, restarted",
-                        EVENTS,
-                        recoveredAcked,
-                        field(spooled, "spooled"),
-                        0,
-                        Map.of(),
-                        counts.rows(),
-                        counts.distinctIds(),
-                        drain.toMillis(),
-                        Latencies.NONE,
-                        database.commitLag(startedAt),
-                        Duration.ofNanos(System.nanoTime() - startNanos).toSeconds(),
-                        "Client in a child JVM (SpoolingClientMain: one producer thread, batch_size 50,"
-                                + " max_retries 0, overflow spill, spool.dir set) stored " + EVENTS
-                                + " events while no DataStorage listened: " + field(spooled, "spooledPending")
-                                + " events pending in " + field(spooled, "pendingRecords") + " records ("
-                                + field(spooled, "pendingBytes") + " bytes). DataStorage then started on its port and"
-                                + " the client was SIGKILLed as soon as its replay had stored the first rows: "
-                                + rowsAtKill + " rows in PostgreSQL at the kill, replay progress not saved. The"
-                                + " restarted client (same spool.dir) recovered " + recoveredRecords
-                                + " records and acked " + recoveredAcked + " events (recovered_acked; DataStorage"
-                                + " answered " + duplicates + " of them as duplicates, the resends of what was"
-                                + " stored before the kill). Rows = distinct ids = " + counts.rows()
-                                + " = every id the first client wrote to its ids file: nothing lost, nothing"
-                                + " duplicated. Acked = the restarted client's recovered_acked (the killed one's"
-                                + " own count died with it). Drain = from the restart of the client (a new JVM)"
-                                + " until it exited with its spool empty. Commit lag includes the time in the"
-                                + " spool.",
-                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+                                ID,
+                                "Client SIGKILLed with data in its spool, restarted",
+                                EVENTS,
+                                recoveredAcked,
+                                field(spooled, "spooled"),
+                                0,
+                                Map.of(),
+                                counts.rows(),
+                                counts.distinctIds(),
+                                drain.toMillis(),
+                                Latencies.NONE,
+                                database.commitLag(startedAt),
+                                Duration.ofNanos(System.nanoTime() - startNanos).toSeconds(),
+                                "Client in a child JVM (SpoolingClientMain: one producer thread) stored " + EVENTS
+                                        + " events while no DataStorage listened: " + field(spooled, "spooledPending")
+                                        + " events pending in " + field(spooled, "pendingRecords") + " records ("
+                                        + field(spooled, "pendingBytes")
+                                        + " bytes). DataStorage then started on its port and"
+                                        + " the client was SIGKILLed as soon as its replay had stored the first rows: "
+                                        + rowsAtKill + " rows in PostgreSQL at the kill, replay progress not saved. The"
+                                        + " restarted client (same spool.dir) recovered " + recoveredRecords
+                                        + " records and acked " + recoveredAcked
+                                        + " events (recovered_acked; DataStorage"
+                                        + " answered " + duplicates + " of them as duplicates, the resends of what was"
+                                        + " stored before the kill). Rows = distinct ids = " + counts.rows()
+                                        + " = every id the first client wrote to its ids file: nothing lost, nothing"
+                                        + " duplicated. Acked = the restarted client's recovered_acked (the killed one's"
+                                        + " own count died with it). Drain = from the restart of the client (a new JVM)"
+                                        + " until it exited with its spool empty. Commit lag includes the time in the"
+                                        + " spool.",
+                                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                                ConfigDiff.describe(ConfigDiff.client(SpoolingClientMain.config(url, spoolDir))),
+                                -1,
+                                IdCheck.of(
+                                        ids.stream().map(UUID::fromString).collect(Collectors.toSet()),
+                                        database.eventIds(),
+                                        counts.rows()))
+                        .tunedBecause("the row shows the client spool surviving a kill of its process: every"
+                                + " event goes to the spool after the shortest delivery_timeout allowed"));
             }
         } finally {
             first.destroyForcibly();

@@ -5,6 +5,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.auditline.api.AuditEvent;
+import dev.auditline.api.json.AuditJson;
+import dev.auditline.api.wire.BatchRequest;
+import dev.auditline.api.wire.BatchResponse;
+import dev.auditline.api.wire.ItemResult;
+import dev.auditline.api.wire.ItemStatus;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +23,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.GZIPInputStream;
@@ -34,7 +43,9 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Every batch request is logged with its arrival time and the answer given, keyed by the
  * batch's first {@code event_id} (a retry resends the same events, so the same key), which is what
- * lets a test check that each retry came no sooner than the {@code Retry-After} it was given.
+ * lets a test check that each retry came no sooner than the {@code Retry-After} it was given. The
+ * ids of every {@code 2xx} answer it relays are kept too ({@link #ackedIds()}): the set of events
+ * the client was told were stored.
  */
 public final class HttpFaultFront implements AutoCloseable {
     static final String BATCH_PATH = "/api/v1/audit/events/batch";
@@ -71,6 +82,7 @@ public final class HttpFaultFront implements AutoCloseable {
             .build();
     private final Object lock = new Object();
     private final List<Exchange> exchanges = new ArrayList<>(); // guarded by lock
+    private final Set<UUID> ackedIds = ConcurrentHashMap.newKeySet();
     private long windowEndNanos; // guarded by lock
     private int windowAnswers; // guarded by lock
     private double errorRate; // guarded by lock
@@ -172,6 +184,7 @@ public final class HttpFaultFront implements AutoCloseable {
                 }
                 case NONE -> {
                     HttpResponse<byte[]> response = forward(exchange, body);
+                    recordAcks(exchange, body, response);
                     relay(exchange, response);
                     log(new Exchange(key, arrived, System.nanoTime(), response.statusCode(), 0, fault));
                 }
@@ -193,6 +206,44 @@ public final class HttpFaultFront implements AutoCloseable {
             }
             return Fault.NONE;
         }
+    }
+
+    /**
+     * Notes the ids of a {@code 2xx} answer relayed to the client, before relaying it: every event of
+     * the request except those the answer lists as rejected (a {@code 2xx} body that cannot be read
+     * counts as all acked, as the client counts it).
+     */
+    private void recordAcks(HttpExchange exchange, byte[] body, HttpResponse<byte[]> response) throws IOException {
+        if (response.statusCode() < 200 || response.statusCode() >= 300) {
+            return;
+        }
+        List<AuditEvent> events = AuditJson.mapper()
+                .readValue(decoded(exchange, body), BatchRequest.class)
+                .events();
+        Set<Integer> rejected = new HashSet<>();
+        try {
+            BatchResponse answer = AuditJson.mapper().readValue(response.body(), BatchResponse.class);
+            for (ItemResult item : answer.results()) {
+                if (item.status() == ItemStatus.REJECTED) {
+                    rejected.add(item.index());
+                }
+            }
+        } catch (IOException unreadable) {
+            // counted as all acked, as the client does
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (!rejected.contains(i)) {
+                ackedIds.add(events.get(i).eventId());
+            }
+        }
+    }
+
+    /**
+     * The ids of every event DataStorage answered {@code 2xx} for (stored, duplicate or spooled)
+     * through this front: what the client was told, and counts, as acked.
+     */
+    public Set<UUID> ackedIds() {
+        return Set.copyOf(ackedIds);
     }
 
     private void log(Exchange e) {
@@ -241,11 +292,7 @@ public final class HttpFaultFront implements AutoCloseable {
 
     /** The first {@code event_id} of the batch body; a retry of the same batch has the same one. */
     static String batchKey(HttpExchange exchange, byte[] body) throws IOException {
-        InputStream in = new ByteArrayInputStream(body);
-        if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
-            in = new GZIPInputStream(in);
-        }
-        try (JsonParser parser = JSON.createParser(in)) {
+        try (JsonParser parser = JSON.createParser(decoded(exchange, body))) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 if (token == JsonToken.FIELD_NAME && parser.currentName().equals("event_id")) {
@@ -255,6 +302,14 @@ public final class HttpFaultFront implements AutoCloseable {
             }
         }
         return "(no event_id)";
+    }
+
+    private static InputStream decoded(HttpExchange exchange, byte[] body) throws IOException {
+        InputStream in = new ByteArrayInputStream(body);
+        if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+            in = new GZIPInputStream(in);
+        }
+        return in;
     }
 
     @Override

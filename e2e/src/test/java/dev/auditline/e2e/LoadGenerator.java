@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +34,9 @@ public final class LoadGenerator implements AutoCloseable {
     private final AtomicLong attempted = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicReference<Instant> lastStore = new AtomicReference<>();
+    /** The id of every event handed to {@code store()}, accepted or not: the producer's side of the id-set check. */
+    private final Set<UUID> storedIds = ConcurrentHashMap.newKeySet();
+
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch done;
     private final List<Thread> workers = new ArrayList<>();
@@ -75,8 +81,10 @@ public final class LoadGenerator implements AutoCloseable {
                 if (wait > 0) {
                     LockSupport.parkNanos(wait); // pacing the producer, not waiting for a result
                 }
+                AuditEvent event = event(thread, i);
+                storedIds.add(event.eventId());
                 attempted.incrementAndGet();
-                if (store.store(event(thread, i))) {
+                if (store.store(event)) {
                     accepted.incrementAndGet();
                 }
                 lastStore.set(Instant.now());
@@ -106,6 +114,11 @@ public final class LoadGenerator implements AutoCloseable {
     /** {@code store()} calls made so far. */
     public long attempted() {
         return attempted.get();
+    }
+
+    /** The ids of the events handed to {@code store()} so far, accepted or refused. */
+    public Set<UUID> storedIds() {
+        return Set.copyOf(storedIds);
     }
 
     /** {@code store()} calls that returned {@code true}. */

@@ -3,6 +3,7 @@ package dev.auditline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.auditline.client.AuditClientConfig;
 import dev.auditline.client.AuditClientStats;
 import dev.auditline.client.BufferedAuditStore;
 import dev.auditline.datastorage.DataStorage;
@@ -26,8 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresOutageClientSpoolIT {
     private static final String ID = "postgres-down-client-spool";
     private static final Duration OUTAGE = Duration.ofSeconds(20);
-    /** 2 attempts at ≥ 2 s each (DataStorage's connection timeout) run out early in a 20 s outage. */
-    private static final int MAX_RETRIES = 1;
+    /**
+     * The shortest {@code delivery_timeout} allowed at the default {@code flush_interval} and {@code
+     * timeout}: events that wait longer than this in a 20 s outage go to the client spool.
+     */
+    private static final Duration DELIVERY_TIMEOUT =
+            AuditClientConfig.DEFAULT_FLUSH_INTERVAL.plus(AuditClientConfig.DEFAULT_TIMEOUT);
 
     @TempDir
     Path spoolDir;
@@ -40,10 +45,8 @@ class PostgresOutageClientSpoolIT {
             TestPostgres.Database db = postgres.createDatabase();
             AuditDatabase database = new AuditDatabase(db);
             try (DataStorage server = Servers.dataStorage(db);
-                    BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.clientConfig(server.baseUrl(), ID)
-                            .maxRetries(MAX_RETRIES)
-                            .initialBackoff(Duration.ofMillis(200))
-                            .maxBackoff(Duration.ofSeconds(2))
+                    BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.defaults(server.baseUrl(), ID)
+                            .deliveryTimeout(DELIVERY_TIMEOUT)
                             .spoolDir(spoolDir)
                             .build());
                     // 50,000 events over ~30 s: before, during and after the outage.
@@ -90,30 +93,32 @@ class PostgresOutageClientSpoolIT {
                         .isEqualTo(s.spooled());
 
                 ReliabilityReport.record(ScenarioResult.of(
-                        ID,
-                        "PostgreSQL stopped 20 s, client spool carries it",
-                        s,
-                        outcome.counts(),
-                        spoolDrain,
-                        run.probe().latencies(Instant.EPOCH),
-                        outcome.commitLag(),
-                        outcome.run(),
-                        "PostgreSQL down " + outage.toMillis() / 1000.0 + " s (fast shutdown, restarted on the same"
-                                + " port); " + ackedBefore + " events acked before it stopped. No server fallback"
-                                + " spool: DataStorage answered "
-                                + s.sendsByStatusClass().get("5xx") + " requests"
-                                + " with 5xx. Client spool.dir set, max_retries " + MAX_RETRIES
-                                + ", backoff 200 ms…2 s: batches whose retries ran out went to the client spool, "
-                                + s.spooled() + " events in all (" + atRestart.spooledPending() + " pending, "
-                                + atRestart.spool().pendingRecords() + " records / "
-                                + atRestart.spool().pendingBytes()
-                                + " bytes on disk at the restart); the replayer sent "
-                                + s.spool().replayedRecords()
-                                + " records (" + s.spool().replayedEvents() + " events) back after the restart, "
-                                + s.spool().replayFailures() + " replay failures left. Nothing dropped, every stored"
-                                + " event acked once; rows = distinct ids = acked = enqueued. Drain = from the restart"
-                                + " until the client spool was empty (spooled_pending 0). Visibility and commit lag"
-                                + " include the outage."));
+                                ID,
+                                "PostgreSQL stopped 20 s, client spool carries it",
+                                outcome,
+                                spoolDrain,
+                                run.probe().latencies(Instant.EPOCH),
+                                outcome.commitLag(),
+                                "PostgreSQL down " + outage.toMillis() + " ms (fast shutdown, restarted on the same"
+                                        + " port); " + ackedBefore
+                                        + " events acked before it stopped. No server fallback"
+                                        + " spool: DataStorage answered "
+                                        + s.sendsByStatusClass().get("5xx") + " requests"
+                                        + " with 5xx. Events that waited longer than delivery_timeout whose retries ran out went to the client spool, "
+                                        + s.spooled() + " events in all (" + atRestart.spooledPending() + " pending, "
+                                        + atRestart.spool().pendingRecords() + " records / "
+                                        + atRestart.spool().pendingBytes()
+                                        + " bytes on disk at the restart); the replayer sent "
+                                        + s.spool().replayedRecords()
+                                        + " records (" + s.spool().replayedEvents()
+                                        + " events) back after the restart, "
+                                        + s.spool().replayFailures()
+                                        + " replay failures left. Nothing dropped, every stored"
+                                        + " event acked once; rows = distinct ids = acked = enqueued. Drain = from the restart"
+                                        + " until the client spool was empty (spooled_pending 0). Visibility and commit lag"
+                                        + " include the outage.")
+                        .tunedBecause("the row shows the client spool taking over: a delivery_timeout shorter than"
+                                + " the outage sends the oldest events there"));
             }
         }
     }

@@ -56,7 +56,7 @@ class PostgresOutageServerSpoolIT {
                     .withFallbackSpool(spoolDir, DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
             try (DataStorage server = DataStorage.start(config, Clock.systemUTC());
                     BufferedAuditStore store = BufferedAuditStore.create(
-                            ScenarioRun.clientConfig(server.baseUrl(), ID).build());
+                            ScenarioRun.defaults(server.baseUrl(), ID).build());
                     // 50,000 events over ~30 s: before, during and after the outage.
                     ScenarioRun run = ScenarioRun.start(ID, store, database, server.baseUrl(), 1700)) {
                 run.awaitStored(8_000);
@@ -97,6 +97,7 @@ class PostgresOutageServerSpoolIT {
                 Duration serverDrain = Duration.ofNanos(System.nanoTime() - startNanos);
                 CompletableFuture<Duration> drain = run.measureDrain();
                 ScenarioRun.Outcome outcome = run.finish();
+                Duration clientDrain = drain.get();
                 long spooled = metric(server, "audit_ingest_events_total\\{outcome=\"spooled\"}");
                 long replayed = metric(server, "audit_fallback_spool_replayed_events_total\\{outcome=\"created\"}");
                 long replayedDuplicates =
@@ -118,27 +119,31 @@ class PostgresOutageServerSpoolIT {
                         .isEqualTo(spooled);
 
                 ReliabilityReport.record(ScenarioResult.of(
-                        ID,
-                        "PostgreSQL stopped 20 s, server fallback spool",
-                        outcome.stats(),
-                        outcome.counts(),
-                        drain.get(),
-                        run.probe().latencies(Instant.EPOCH),
-                        outcome.commitLag(),
-                        outcome.run(),
-                        "PostgreSQL down " + outage.toMillis() / 1000.0 + " s (fast shutdown, restarted on the same"
-                                + " port); " + ackedBefore + " events acked before it stopped. DataStorage ran with"
-                                + " storage.fallback_spool.dir (no client spool): it answered 202 after fsyncing "
-                                + spooled + " events to its spool (" + pendingAtRestart
-                                + " records pending at the restart), /readyz said degraded, and its replayer stored "
-                                + replayed + " of them as created and " + replayedDuplicates + " as duplicates"
-                                + " within " + serverDrain.toMillis() + " ms of the restart. Client: "
-                                + outcome.stats().sendsByStatusClass() + " sends, "
-                                + outcome.stats().retries()
-                                + " retries, no drop of any reason; rows = distinct ids = acked. Visibility and"
-                                + " commit lag include the outage (spooled events become queryable when"
-                                + " replayed). Drain = from the restart until the client's backlog was"
-                                + " terminal."));
+                                ID,
+                                "PostgreSQL stopped 20 s, server fallback spool",
+                                outcome,
+                                serverDrain,
+                                run.probe().latencies(Instant.EPOCH),
+                                outcome.commitLag(),
+                                "PostgreSQL down " + outage.toMillis() + " ms (fast shutdown, restarted on the same"
+                                        + " port); " + ackedBefore
+                                        + " events acked before it stopped. DataStorage ran with"
+                                        + " its fallback spool (no client spool): it answered after fsyncing "
+                                        + spooled + " events to its spool (" + pendingAtRestart
+                                        + " records pending at the restart), /readyz said degraded, and its replayer stored "
+                                        + replayed + " of them as created and " + replayedDuplicates + " as duplicates"
+                                        + " within " + serverDrain.toMillis() + " ms of the restart. Client: "
+                                        + outcome.stats().sendsByStatusClass() + " sends, "
+                                        + outcome.stats().retries()
+                                        + " retries, no drop of any reason; rows = distinct ids = acked. Visibility and"
+                                        + " commit lag include the outage (spooled events become queryable when"
+                                        + " replayed). Drain = from PostgreSQL accepting connections again until"
+                                        + " DataStorage's /readyz said ready with no record pending in its spool; the"
+                                        + " client's own backlog was terminal " + clientDrain.toMillis() + " ms after"
+                                        + " that.")
+                        .withServerConfig(ConfigDiff.server(config))
+                        .tunedBecause(
+                                "the row shows DataStorage's fallback spool; the client runs at its" + " defaults"));
             }
         }
     }

@@ -29,6 +29,12 @@ import java.util.Map;
  * @param runSeconds how long the scenario ran, set-up excluded
  * @param notes the scenario's own figures and observations
  * @param recordedAt when it ran (UTC)
+ * @param config every configuration key of the run away from its default (client keys, and server
+ *     keys prefixed {@code DataStorage}), and why a row that has any needs them; {@code none} at
+ *     the defaults
+ * @param unseenProbes probe events never seen through the query API; negative when the row has no
+ *     probes
+ * @param ids the id-set check: the producers' ids against PostgreSQL's
  */
 public record ScenarioResult(
         String id,
@@ -45,7 +51,63 @@ public record ScenarioResult(
         Latencies commitLag,
         long runSeconds,
         String notes,
-        String recordedAt) {
+        String recordedAt,
+        String config,
+        long unseenProbes,
+        IdCheck ids) {
+
+    /** A result from what {@link ScenarioRun#finish} found. */
+    public static ScenarioResult of(
+            String id,
+            String title,
+            ScenarioRun.Outcome outcome,
+            Duration drain,
+            Latencies visibility,
+            Latencies commitLag,
+            String notes) {
+        return of(id, title, outcome.stats(), outcome.counts(), drain, visibility, commitLag, outcome.run(), notes)
+                .with(ConfigDiff.describe(outcome.config()), outcome.unseenProbes(), outcome.ids());
+    }
+
+    /** This result with its config column, unseen probes and id-set check. */
+    public ScenarioResult with(String config, long unseenProbes, IdCheck ids) {
+        return new ScenarioResult(
+                id,
+                title,
+                events,
+                acked,
+                spooled,
+                rejected,
+                dropped,
+                rows,
+                distinctIds,
+                drainMillis,
+                visibility,
+                commitLag,
+                runSeconds,
+                notes,
+                recordedAt,
+                config,
+                unseenProbes,
+                ids);
+    }
+
+    /**
+     * This result with {@code why} added to its config column: a row that runs away from the
+     * defaults says what it exists to show.
+     */
+    public ScenarioResult tunedBecause(String why) {
+        return with(config + " (" + why + ")", unseenProbes, ids);
+    }
+
+    /** This result with DataStorage's keys away from their defaults added to its config column. */
+    public ScenarioResult withServerConfig(java.util.List<String> serverKeys) {
+        if (serverKeys.isEmpty()) {
+            return this;
+        }
+        String client = "none".equals(config) ? "" : config + ", ";
+        return with(client + ConfigDiff.describe(serverKeys), unseenProbes, ids);
+    }
 
     /** A result from the client's final counters and the database's. */
     public static ScenarioResult of(
@@ -79,6 +141,9 @@ public record ScenarioResult(
                 commitLag,
                 run.toSeconds(),
                 notes,
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                "not recorded",
+                -1,
+                null);
     }
 }

@@ -10,6 +10,10 @@ import dev.auditline.client.CloseReport;
 import dev.auditline.client.FlushReport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +30,7 @@ public final class ScenarioRun implements AutoCloseable {
     static final long MONITOR_MILLIS = 100;
     /** Producer threads of every scenario. */
     public static final int THREADS = 4;
-    /** Events per scenario: the issue asks for at least 50,000. */
+    /** Events of the scenarios that do not say otherwise. */
     public static final long EVENTS = 50_000;
 
     private final String id;
@@ -42,21 +46,35 @@ public final class ScenarioRun implements AutoCloseable {
     private volatile boolean monitoring = true;
 
     private ScenarioRun(
-            String id, BufferedAuditStore store, AuditDatabase database, String queryUrl, double eventsPerSecond) {
+            String id,
+            BufferedAuditStore store,
+            AuditDatabase database,
+            String queryUrl,
+            double eventsPerSecond,
+            long events) {
         this.id = id;
         this.store = store;
         this.database = database;
         this.probe = VisibilityProbe.start(store, queryUrl, id);
-        this.load = LoadGenerator.start(store, id, THREADS, EVENTS, eventsPerSecond);
+        this.load = LoadGenerator.start(store, id, THREADS, events, eventsPerSecond);
         this.monitor = new Thread(this::watchIdentity, "e2e-identity-" + id);
         this.monitor.setDaemon(true);
         this.monitor.start();
     }
 
     /**
-     * The client configuration the matrix shares: {@code flush_interval} 1 s, batches of 1000, 4
-     * requests in flight, and a buffer large enough to hold the whole backlog of a 20-30 s fault
-     * at the load's rate, so that {@code buffer_full} does not hide what the fault did.
+     * The configuration a user gets: only the URL and the service name set. The rows that exist to
+     * show what the defaults ride out use this and nothing else.
+     */
+    public static AuditClientConfig.Builder defaults(String datastorageUrl, String id) {
+        return AuditClientConfig.builder().datastorageUrl(datastorageUrl).serviceName("e2e-" + id);
+    }
+
+    /**
+     * The configuration of the rows that exist to show a tuned setting (a spool, a long timeout):
+     * besides their own keys, a buffer large enough to hold the whole backlog of a 20-30 s fault at
+     * the load's rate, so that {@code buffer_full} does not hide what the tuned setting did. The
+     * matrix's config column names every key this sets away from its default.
      */
     public static AuditClientConfig.Builder clientConfig(String datastorageUrl, String id) {
         return AuditClientConfig.builder()
@@ -73,7 +91,18 @@ public final class ScenarioRun implements AutoCloseable {
     /** Starts the load ({@value #EVENTS} events from {@value #THREADS} threads) and the probe. */
     public static ScenarioRun start(
             String id, BufferedAuditStore store, AuditDatabase database, String queryUrl, double eventsPerSecond) {
-        return new ScenarioRun(id, store, database, queryUrl, eventsPerSecond);
+        return new ScenarioRun(id, store, database, queryUrl, eventsPerSecond, EVENTS);
+    }
+
+    /** Starts the load ({@code events} from {@value #THREADS} threads at {@code eventsPerSecond}) and the probe. */
+    public static ScenarioRun start(
+            String id,
+            BufferedAuditStore store,
+            AuditDatabase database,
+            String queryUrl,
+            double eventsPerSecond,
+            long events) {
+        return new ScenarioRun(id, store, database, queryUrl, eventsPerSecond, events);
     }
 
     private void watchIdentity() {
@@ -121,7 +150,13 @@ public final class ScenarioRun implements AutoCloseable {
         });
     }
 
-    /** What {@link #finish} found, for the test's own assertions and its report row. */
+    /**
+     * What {@link #finish} found, for the test's own assertions and its report row.
+     *
+     * @param config the client keys away from their defaults ({@link ConfigDiff})
+     * @param ids the producers' ids against PostgreSQL's
+     * @param unseenProbes probe events never seen through the query API
+     */
     public record Outcome(
             AuditClientStats stats,
             CloseReport close,
@@ -129,7 +164,10 @@ public final class ScenarioRun implements AutoCloseable {
             Duration drainAfterLastStore,
             Latencies commitLag,
             Duration run,
-            long identitySamples) {}
+            long identitySamples,
+            List<String> config,
+            IdCheck ids,
+            long unseenProbes) {}
 
     /**
      * Waits for the producers, stops the probe, flushes, closes the client, and checks the
@@ -170,12 +208,68 @@ public final class ScenarioRun implements AutoCloseable {
                 .as("%s: every store() call counted", id)
                 .isEqualTo(load.attempted() + probe.samples().size());
 
+        assertThat(identitySamples.get())
+                .as("%s: identity samples taken during the run (one per %d ms)", id, MONITOR_MILLIS)
+                .isGreaterThanOrEqualTo(run.toMillis() / MONITOR_MILLIS / 4);
+
         AuditDatabase.Counts counts = database.counts();
-        assertThat(counts.distinctIds()).as("%s: no event stored twice", id).isEqualTo(counts.rows());
+        Set<UUID> stored = new HashSet<>(load.storedIds());
+        stored.addAll(probe.storedIds());
+        IdCheck ids = IdCheck.of(stored, database.eventIds(), counts.rows());
+        assertThat(ids.unexpected())
+                .as("%s: no id in PostgreSQL that this run did not store: %s", id, ids)
+                .isZero();
+        assertThat(ids.duplicated())
+                .as("%s: no event stored twice: %s", id, ids)
+                .isZero();
+        assertThat(ids.missing())
+                .as(
+                        "%s: every stored id missing from PostgreSQL is counted as dropped, rejected or spooled: %s; %s",
+                        id, ids, s)
+                .isEqualTo(s.droppedTotal() + s.rejected() + s.spooledPending());
         assertThat(counts.rows())
                 .as("%s: every acked event in PostgreSQL, nothing else: %s", id, s)
                 .isEqualTo(s.acked());
-        return new Outcome(s, closed, counts, drain, database.commitLag(startedAt), run, identitySamples.get());
+        return new Outcome(
+                s,
+                closed,
+                counts,
+                drain,
+                database.commitLag(startedAt),
+                run,
+                identitySamples.get(),
+                ConfigDiff.client(store.config()),
+                ids,
+                probe.unseen(Instant.EPOCH));
+    }
+
+    /**
+     * The guarantee of the rows that run at the defaults: the configuration is the default one,
+     * nothing was dropped, and the set of ids in PostgreSQL is exactly the set the producers stored.
+     * Prints the row's figures first, so that a failing run still tells what it measured.
+     */
+    public static void assertDefaultsRodeItOut(String id, Outcome outcome) {
+        AuditClientStats s = outcome.stats();
+        System.out.printf(
+                "e2e %s: stored %d, acked %d, dropped %d %s, ids %s, commit lag %s%n",
+                id,
+                outcome.ids().stored(),
+                s.acked(),
+                s.droppedTotal(),
+                s.dropped(),
+                outcome.ids(),
+                outcome.commitLag());
+        assertThat(outcome.config())
+                .as("%s: runs at the default configuration", id)
+                .isEmpty();
+        assertThat(s.droppedTotal()).as("%s: nothing dropped: %s", id, s).isZero();
+        assertThat(s.rejected()).as("%s: nothing rejected: %s", id, s).isZero();
+        assertThat(outcome.ids().missing())
+                .as("%s: every stored id in PostgreSQL: %s", id, outcome.ids())
+                .isZero();
+        assertThat(outcome.ids().exact())
+                .as("%s: the ids in PostgreSQL are exactly the ids stored, once each: %s", id, outcome.ids())
+                .isTrue();
     }
 
     @Override

@@ -13,7 +13,10 @@ import java.time.Clock;
 public final class Servers {
     private Servers() {}
 
-    /** DataStorage on a random port of 127.0.0.1, storing into {@code database}. */
+    /**
+     * DataStorage on a random port of 127.0.0.1, storing into {@code database}, every other key at
+     * its default.
+     */
     public static DataStorage dataStorage(TestPostgres.Database database) {
         return DataStorage.start(config(database, 0), Clock.systemUTC());
     }
@@ -23,8 +26,7 @@ public final class Servers {
         return defaults.withServer(defaults.server().withPort(port))
                 .withStorage(defaults.storage()
                         .withUrl(database.jdbcUrl())
-                        .withCredentials(database.user(), database.password())
-                        .withPoolSize(4));
+                        .withCredentials(database.user(), database.password()));
     }
 
     /** A port free on 127.0.0.1 right now, for a server that must come back on the same port. */

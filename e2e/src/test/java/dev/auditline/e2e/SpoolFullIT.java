@@ -3,6 +3,7 @@ package dev.auditline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.auditline.client.AuditClientConfig;
 import dev.auditline.client.AuditClientStats;
 import dev.auditline.client.BufferedAuditStore;
 import dev.auditline.client.DropReason;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SpoolFullIT {
     private static final String ID = "spool-full";
     private static final long SPOOL_MAX_BYTES = 4L << 20;
+    private static final double RATE = 5000;
 
     @TempDir
     Path spoolDir;
@@ -42,15 +44,14 @@ class SpoolFullIT {
         AuditDatabase database = new AuditDatabase(db);
         int port = Servers.freePort(); // nothing listens there until DataStorage starts
         String url = "http://127.0.0.1:" + port;
-        try (BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.clientConfig(url, ID)
-                        .maxRetries(0)
-                        .initialBackoff(Duration.ofMillis(100))
-                        .maxBackoff(Duration.ofSeconds(1))
+        try (BufferedAuditStore store = BufferedAuditStore.create(ScenarioRun.defaults(url, ID)
+                        .deliveryTimeout(
+                                AuditClientConfig.DEFAULT_FLUSH_INTERVAL.plus(AuditClientConfig.DEFAULT_TIMEOUT))
                         .spoolDir(spoolDir)
                         .spoolMaxBytes(SPOOL_MAX_BYTES)
                         .build());
-                // 50,000 events over ~10 s, all of them while DataStorage is down.
-                ScenarioRun run = ScenarioRun.start(ID, store, database, url, 5000)) {
+                // all of the events while DataStorage is down
+                ScenarioRun run = ScenarioRun.start(ID, store, database, url, RATE)) {
             run.awaitStored(ScenarioRun.EVENTS);
             FlushReport whileDown = store.flush(Duration.ofMinutes(1));
             assertThat(whileDown.timedOut()).as("flush: %s", whileDown).isFalse();
@@ -95,30 +96,33 @@ class SpoolFullIT {
                 }
 
                 ReliabilityReport.record(ScenarioResult.of(
-                        ID,
-                        "Spool full: refusals counted as spool_full",
-                        s,
-                        outcome.counts(),
-                        drain,
-                        run.probe().latencies(Instant.EPOCH),
-                        outcome.commitLag(),
-                        outcome.run(),
-                        "No DataStorage listened while the 50,000 events were stored (4 threads, ~5000/s);"
-                                + " max_retries 0, so each batch (up to 1000 events) went to the client spool at once;"
-                                + " spool.max_bytes 4 MiB (512 KiB segments). While down: "
-                                + full.spooledPending() + " events ("
-                                + full.spool().pendingRecords() + " records, "
-                                + full.spool().pendingBytes() + " bytes ≤ " + SPOOL_MAX_BYTES + ") in the spool, "
-                                + full.spool().refusedRecords() + " records refused by the full spool, their "
-                                + full.dropped(DropReason.SPOOL_FULL) + " events counted as dropped{spool_full}"
-                                + " (nothing evicted, no crash, identity held). DataStorage then started on the"
-                                + " same port and the replayer delivered "
-                                + s.spool().replayedRecords()
-                                + " records (" + s.spool().replayedEvents() + " events) within " + drain.toMillis()
-                                + " ms (drain); no .corrupt file. Every event not counted as spool_full ("
-                                + s.acked() + ", the probes stored after the start included) is in PostgreSQL"
-                                + " exactly once: rows = distinct ids = acked = enqueued - spool_full. Visibility"
-                                + " and commit lag include the down time."));
+                                ID,
+                                "Spool full: refusals counted as spool_full",
+                                outcome,
+                                drain,
+                                run.probe().latencies(Instant.EPOCH),
+                                outcome.commitLag(),
+                                "No DataStorage listened while the " + ScenarioRun.EVENTS + " events were stored ("
+                                        + ScenarioRun.THREADS + " threads, " + (long) RATE
+                                        + "/s): each batch went to the"
+                                        + " client spool once it had waited delivery_timeout. While down: "
+                                        + full.spooledPending() + " events ("
+                                        + full.spool().pendingRecords() + " records, "
+                                        + full.spool().pendingBytes() + " bytes ≤ " + SPOOL_MAX_BYTES
+                                        + ") in the spool, "
+                                        + full.spool().refusedRecords() + " records refused by the full spool, their "
+                                        + full.dropped(DropReason.SPOOL_FULL) + " events counted as dropped{spool_full}"
+                                        + " (nothing evicted, no crash, identity held). DataStorage then started on the"
+                                        + " same port and the replayer delivered "
+                                        + s.spool().replayedRecords()
+                                        + " records (" + s.spool().replayedEvents() + " events) within "
+                                        + drain.toMillis()
+                                        + " ms (drain); no .corrupt file. Every event not counted as spool_full ("
+                                        + s.acked() + ", the probes stored after the start included) is in PostgreSQL"
+                                        + " exactly once: rows = distinct ids = acked = enqueued - spool_full. Visibility"
+                                        + " and commit lag include the down time.")
+                        .tunedBecause("the row shows a full client spool: a small spool, and the shortest"
+                                + " delivery_timeout allowed"));
             }
         }
     }

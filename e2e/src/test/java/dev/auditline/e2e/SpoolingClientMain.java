@@ -38,9 +38,9 @@ public final class SpoolingClientMain {
                 .timeout(Duration.ofSeconds(5))
                 .batchSize(50)
                 .flushInterval(Duration.ofMillis(200))
-                .maxRetries(0)
-                .initialBackoff(Duration.ofMillis(50))
-                .maxBackoff(Duration.ofMillis(500))
+                // the shortest allowed (flush_interval + timeout): events wait this long for a
+                // server that is not there, then go to the spool
+                .deliveryTimeout(Duration.ofMillis(5200))
                 .overflow(AuditClientConfig.Overflow.SPILL)
                 .spoolDir(spoolDir)
                 .build();
@@ -75,9 +75,6 @@ public final class SpoolingClientMain {
                         .build();
                 ids.write(event.eventId() + "\n");
                 store.store(event);
-                if (i % 2000 == 1999) {
-                    store.flush(Duration.ofMinutes(1)); // a pace the disk keeps up with: nothing dropped
-                }
             }
         }
         store.flush(Duration.ofMinutes(1));

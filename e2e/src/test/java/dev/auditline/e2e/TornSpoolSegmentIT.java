@@ -201,47 +201,57 @@ class TornSpoolSegmentIT {
             Map<String, Long> dropped = new LinkedHashMap<>();
             dropped.put("torn record, cut by recovery", (long) lost.size());
             ReliabilityReport.record(new ScenarioResult(
-                    ID,
-                    "Spool segment torn mid-record before restart",
-                    EVENTS,
-                    spool.recoveredAcked(),
-                    first.spooled(),
-                    spool.recoveredRejected(),
-                    dropped,
-                    counts.rows(),
-                    counts.distinctIds(),
-                    drain.toMillis(),
-                    Latencies.NONE,
-                    commitLag,
-                    Duration.ofNanos(System.nanoTime() - startNanos).toSeconds(),
-                    EVENTS + " events from " + THREADS + " threads (batch_size " + BATCH + ") went to the client"
-                            + " spool while no DataStorage listened (max_retries 0, spool.max_bytes 32 MiB, so 4 MiB"
-                            + " segments): " + first.spool().pendingRecords() + " records in " + sealed.size()
-                            + " sealed segments after close(). The test cut the last segment ("
-                            + torn.getFileName() + ", " + sizeBefore + " bytes) to " + cutAt + " bytes, in the"
-                            + " middle of its last record (" + tornRecord.ids().size() + " events, "
-                            + tornRecord.payloadBytes() + " payload bytes). The spool's recovery (RecoveryReport, on a"
-                            + " copy) kept " + recovery.records() + " complete records in " + recovery.segments()
-                            + " segments and truncated " + recovery.truncatedBytes() + " bytes ("
-                            + recovery.truncatedRecords() + " partial record) of " + recovery.truncatedSegments()
-                            + " segment. A new client on the same spool.dir found " + spool.recoveredRecords()
-                            + " records and replayed them within " + drain.toMillis() + " ms of its start"
-                            + " (drain): " + spool.recoveredAcked() + " events acked, all in PostgreSQL exactly once"
-                            + " (the set of ids equals that of the complete records); the " + lost.size()
-                            + " events of the torn record are the only ones missing. They are not in the client's"
-                            + " dropped counters: the record is gone from disk, which the recovery report counts."
-                            + " Acked here = the new client's recovered_acked. Commit lag includes the time spent"
-                            + " in the spool.",
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+                            ID,
+                            "Spool segment torn mid-record before restart",
+                            EVENTS,
+                            spool.recoveredAcked(),
+                            first.spooled(),
+                            spool.recoveredRejected(),
+                            dropped,
+                            counts.rows(),
+                            counts.distinctIds(),
+                            drain.toMillis(),
+                            Latencies.NONE,
+                            commitLag,
+                            Duration.ofNanos(System.nanoTime() - startNanos).toSeconds(),
+                            EVENTS + " events from " + THREADS + " threads went to the client"
+                                    + " spool while no DataStorage listened: "
+                                    + first.spool().pendingRecords() + " records in " + sealed.size()
+                                    + " sealed segments after close(). The test cut the last segment ("
+                                    + torn.getFileName() + ", " + sizeBefore + " bytes) to " + cutAt + " bytes, in the"
+                                    + " middle of its last record ("
+                                    + tornRecord.ids().size() + " events, "
+                                    + tornRecord.payloadBytes()
+                                    + " payload bytes). The spool's recovery (RecoveryReport, on a"
+                                    + " copy) kept " + recovery.records() + " complete records in "
+                                    + recovery.segments()
+                                    + " segments and truncated " + recovery.truncatedBytes() + " bytes ("
+                                    + recovery.truncatedRecords() + " partial record) of "
+                                    + recovery.truncatedSegments()
+                                    + " segment. A new client on the same spool.dir found " + spool.recoveredRecords()
+                                    + " records and replayed them within " + drain.toMillis() + " ms of its start"
+                                    + " (drain): " + spool.recoveredAcked()
+                                    + " events acked, all in PostgreSQL exactly once"
+                                    + " (the set of ids equals that of the complete records); the " + lost.size()
+                                    + " events of the torn record are the only ones missing. They are not in the client's"
+                                    + " dropped counters: the record is gone from disk, which the recovery report counts."
+                                    + " Acked here = the new client's recovered_acked. Commit lag includes the time spent"
+                                    + " in the spool.",
+                            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                            ConfigDiff.describe(ConfigDiff.client(config(url))),
+                            -1,
+                            IdCheck.of(stored, inDatabase, rows))
+                    .tunedBecause("the row shows the spool's recovery from a torn segment: every event goes to"
+                            + " the spool after the shortest delivery_timeout allowed"));
         }
     }
 
     private dev.auditline.client.AuditClientConfig config(String url) {
-        return ScenarioRun.clientConfig(url, ID)
+        return ScenarioRun.defaults(url, ID)
                 .batchSize(BATCH)
-                .maxRetries(0)
-                .initialBackoff(Duration.ofMillis(50))
-                .maxBackoff(Duration.ofMillis(500))
+                // the shortest allowed: events wait this long for a server that is not there, then spool
+                .deliveryTimeout(dev.auditline.client.AuditClientConfig.DEFAULT_FLUSH_INTERVAL.plus(
+                        dev.auditline.client.AuditClientConfig.DEFAULT_TIMEOUT))
                 .spoolDir(spoolDir)
                 .spoolMaxBytes(SPOOL_MAX_BYTES)
                 .build();

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,6 +57,7 @@ public final class VisibilityProbe implements AutoCloseable {
     private final Object lock = new Object();
     private final List<Sample> samples = new ArrayList<>(); // guarded by lock
     private final List<Outstanding> outstanding = new ArrayList<>(); // guarded by lock
+    private final Set<UUID> storedIds = new HashSet<>(); // guarded by lock
     private volatile boolean stopped;
 
     private VisibilityProbe(AuditStore store, EventQueries queries, String scenario) {
@@ -94,6 +97,9 @@ public final class VisibilityProbe implements AutoCloseable {
                 .build();
         Instant storedAt = Instant.now();
         long start = System.nanoTime();
+        synchronized (lock) {
+            storedIds.add(event.eventId());
+        }
         boolean accepted = store.store(event);
         synchronized (lock) {
             if (accepted) {
@@ -142,6 +148,13 @@ public final class VisibilityProbe implements AutoCloseable {
     public List<Sample> samples() {
         synchronized (lock) {
             return List.copyOf(samples);
+        }
+    }
+
+    /** The ids of the probe events handed to {@code store()} so far, accepted or refused. */
+    public Set<UUID> storedIds() {
+        synchronized (lock) {
+            return Set.copyOf(storedIds);
         }
     }
 

@@ -113,8 +113,21 @@ public final class TestPostgres implements AutoCloseable {
 
     /** A new embedded server of its own, which the caller may stop, start and must close. */
     public static TestPostgres startEmbedded() {
+        return startEmbedded(false);
+    }
+
+    /**
+     * As {@link #startEmbedded()}, but durable as a production server is ({@code fsync=on}, {@code
+     * full_page_writes=on}; the other servers of the harness trade that for speed): for tests that
+     * {@link #crash()} it and check what survived.
+     */
+    public static TestPostgres startEmbeddedDurable() {
+        return startEmbedded(true);
+    }
+
+    private static TestPostgres startEmbedded(boolean durable) {
         try {
-            Embedded server = Embedded.create();
+            Embedded server = Embedded.create(durable);
             server.start();
             return new TestPostgres(server.url("postgres"), SUPERUSER, server.password, server);
         } catch (IOException e) {
@@ -166,6 +179,15 @@ public final class TestPostgres implements AutoCloseable {
     /** Stops the embedded server (fast shutdown); {@link #start()} brings it back on the same port. */
     public void stop() {
         requireEmbedded().stop();
+    }
+
+    /**
+     * Crashes the embedded server: {@code SIGKILL} to the postmaster, no shutdown checkpoint; its
+     * backends end when they notice (any left after 10 s are killed too). {@link #start()} brings it
+     * back on the same port, through crash recovery from the WAL.
+     */
+    public void crash() {
+        requireEmbedded().crash();
     }
 
     /** Starts the stopped embedded server again, on the same port with the same data. */
@@ -239,12 +261,14 @@ public final class TestPostgres implements AutoCloseable {
         private final Path logFile;
         private final String password;
         private final boolean asNobody;
+        private final boolean durable;
         private final Object processLock = new Object();
         private int port; // guarded by processLock; fixed after the first start
         private Process process; // guarded by processLock
         private boolean closed; // guarded by processLock
 
-        private Embedded(Path binaries, Path base, String password, boolean asNobody) {
+        private Embedded(Path binaries, Path base, String password, boolean asNobody, boolean durable) {
+            this.durable = durable;
             this.binaries = binaries;
             this.base = base;
             this.data = base.resolve("data");
@@ -253,7 +277,7 @@ public final class TestPostgres implements AutoCloseable {
             this.asNobody = asNobody;
         }
 
-        static Embedded create() throws IOException {
+        static Embedded create(boolean durable) throws IOException {
             boolean root = isRoot();
             Path binaries = extractedBinaries();
             Path base = Files.createTempDirectory(
@@ -266,7 +290,7 @@ public final class TestPostgres implements AutoCloseable {
                 setOwner(base);
                 setOwner(pwfile);
             }
-            Embedded server = new Embedded(binaries, base, password, root);
+            Embedded server = new Embedded(binaries, base, password, root, durable);
             server.run(
                     Duration.ofSeconds(60),
                     binaries.resolve("bin/initdb").toString(),
@@ -338,9 +362,9 @@ public final class TestPostgres implements AutoCloseable {
                     "-c",
                     "unix_socket_directories=",
                     "-c",
-                    "fsync=off",
+                    durable ? "fsync=on" : "fsync=off",
                     "-c",
-                    "full_page_writes=off",
+                    durable ? "full_page_writes=on" : "full_page_writes=off",
                     "-c",
                     "max_connections=100",
                     "-c",
@@ -374,6 +398,48 @@ public final class TestPostgres implements AutoCloseable {
         void stop() {
             synchronized (processLock) {
                 stopProcess();
+            }
+        }
+
+        void crash() {
+            synchronized (processLock) {
+                if (process == null) {
+                    return;
+                }
+                // the guard shell's child is the postmaster; the backends are its children
+                List<ProcessHandle> postmasters = process.children().toList();
+                List<ProcessHandle> backends = process.descendants()
+                        .filter(p -> !postmasters.contains(p))
+                        .toList();
+                postmasters.forEach(ProcessHandle::destroyForcibly);
+                // the backends notice their postmaster's death and exit; a restart must wait for
+                // that, since the old shared memory may not be in use by anyone
+                Instant deadline = Instant.now().plusSeconds(10);
+                for (ProcessHandle p : backends) {
+                    while (!ended(p) && Instant.now().isBefore(deadline)) {
+                        sleep(Duration.ofMillis(20));
+                    }
+                    if (!ended(p)) {
+                        log.warn("PostgreSQL backend {} outlived its postmaster by 10 s; killing it", p.pid());
+                        p.destroyForcibly();
+                    }
+                }
+                // closing the pipe lets the guard shell reap the postmaster and exit
+                stopProcess();
+            }
+        }
+
+        /** Gone, or a zombie (exited, not yet reaped: it holds no memory or socket any more). */
+        private static boolean ended(ProcessHandle p) {
+            if (!p.isAlive()) {
+                return true;
+            }
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+                // "pid (comm) state ...": the state follows the last ')'
+                return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+            } catch (IOException e) {
+                return true; // no /proc entry: gone
             }
         }
 

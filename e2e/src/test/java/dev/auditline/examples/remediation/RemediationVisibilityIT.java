@@ -16,7 +16,9 @@ import dev.auditline.client.FlushTrigger;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.store.TestPostgres;
 import dev.auditline.e2e.AuditDatabase;
+import dev.auditline.e2e.ConfigDiff;
 import dev.auditline.e2e.EventQueries;
+import dev.auditline.e2e.IdCheck;
 import dev.auditline.e2e.Latencies;
 import dev.auditline.e2e.ReliabilityReport;
 import dev.auditline.e2e.ScenarioResult;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,6 +117,7 @@ class RemediationVisibilityIT {
             AuditClientStats stats;
             long warmUpMillis;
             Instant measuredFrom;
+            Set<UUID> storedIds = new HashSet<>();
             try (BufferedAuditStore store = BufferedAuditStore.create(config)) {
                 RemediationOrchestrator orchestrator = new RemediationOrchestrator(store);
                 // One remediation first, not measured: the first request of a cold JVM pays for
@@ -127,6 +131,7 @@ class RemediationVisibilityIT {
                         .pollInterval(Duration.ofMillis(POLL_MILLIS))
                         .until(() -> queries.eventIds("rr-e2e-warm-up").size() == warmUp.size());
                 warmUpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmUpStart);
+                warmUp.forEach(e -> storedIds.add(e.eventId()));
                 measuredFrom = Instant.now();
                 List<Future<List<Watched>>> work = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
@@ -185,6 +190,11 @@ class RemediationVisibilityIT {
             assertThat(closed.sent()).isEqualTo(stored);
             AuditDatabase.Counts counts = database.counts();
             assertThat(counts.rows()).isEqualTo(stored).isEqualTo(counts.distinctIds());
+            watched.forEach(w -> storedIds.addAll(w.ids));
+            IdCheck ids = IdCheck.of(storedIds, database.eventIds(), counts.rows());
+            assertThat(ids.exact())
+                    .as("ids in PostgreSQL = ids stored: %s", ids)
+                    .isTrue();
 
             FlushLog flushLog = FlushLog.of(copy(logs));
             assertThat(flushLog.writerStart())
@@ -205,24 +215,32 @@ class RemediationVisibilityIT {
                     .isLessThan(REQUIRED.toMillis());
 
             ReliabilityReport.record(ScenarioResult.of(
-                    ID,
-                    "Original failure: remediation-orchestrator, flush_interval 1s, healthy",
-                    stats,
-                    counts,
-                    null,
-                    visibility,
-                    database.commitLag(measuredFrom),
-                    run,
-                    CORRELATIONS + " remediations (3 events each) from " + THREADS + " threads, ~13/s, with the"
-                            + " example's own config/remediationorchestrator.yaml (AUDIT_DATASTORAGE_URL overridden),"
-                            + " no flush() call: store → queryable by correlation id p50 " + visibility.p50Millis()
-                            + " ms, p90 " + visibility.p90Millis() + " ms, p99 " + visibility.p99Millis() + " ms, max "
-                            + visibility.maxMillis() + " ms over " + visibility.count() + " events (each polled every "
-                            + POLL_MILLIS + " ms; required p99 ≤ 2000 ms; the incident: 50-90 s). DEBUG log: "
-                            + flushLog.lines() + " flush lines (" + flushLog.ageFlushes() + " by age), oldest_age of"
-                            + " age flushes " + flushLog.minAgeOfAgeFlushes() + "–" + flushLog.maxAgeOfAgeFlushes()
-                            + " ms. One warm-up remediation before them (not measured: the first request of a"
-                            + " cold JVM) was queryable after " + warmUpMillis + " ms."));
+                            ID,
+                            "Original failure: remediation-orchestrator, flush_interval 1s, healthy",
+                            stats,
+                            counts,
+                            null,
+                            visibility,
+                            database.commitLag(measuredFrom),
+                            run,
+                            CORRELATIONS + " remediations (3 events each) from " + THREADS + " threads, one per "
+                                    + PACE.toMillis() + " ms each, with the"
+                                    + " example's own config/remediationorchestrator.yaml (AUDIT_DATASTORAGE_URL overridden),"
+                                    + " no flush() call: store → queryable by correlation id p50 "
+                                    + visibility.p50Millis()
+                                    + " ms, p90 " + visibility.p90Millis() + " ms, p99 " + visibility.p99Millis()
+                                    + " ms, max "
+                                    + visibility.maxMillis() + " ms over " + visibility.count()
+                                    + " events (each polled every "
+                                    + POLL_MILLIS + " ms; required p99 ≤ " + REQUIRED.toMillis() + " ms). DEBUG log: "
+                                    + flushLog.lines() + " flush lines (" + flushLog.ageFlushes()
+                                    + " by age), oldest_age of"
+                                    + " age flushes " + flushLog.minAgeOfAgeFlushes() + "–"
+                                    + flushLog.maxAgeOfAgeFlushes()
+                                    + " ms. One warm-up remediation before them (not measured: the first request of a"
+                                    + " cold JVM) was queryable after " + warmUpMillis + " ms.")
+                    .with(ConfigDiff.describe(ConfigDiff.client(config)), -1, ids)
+                    .tunedBecause("the example's own configuration file, as the service runs it"));
         } finally {
             pollers.shutdownNow();
             producers.shutdownNow();
