@@ -29,12 +29,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteException;
 
 /**
  * The embedded store: one SQLite file in WAL mode, for a zero-setup start and small single-node
@@ -50,6 +52,10 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
 
     /** How long a statement waits for a lock held by another connection: {@value} ms. */
     static final int BUSY_TIMEOUT_MS = 5_000;
+    /** A batch transaction refused as busy is run again up to this many times in all: {@value}. */
+    static final int MAX_BUSY_ATTEMPTS = 20;
+
+    private static final int SQLITE_BUSY = 5;
 
     private static final String INSERT = "INSERT INTO audit_events (event_date, "
             + String.join(", ", EventSql.EVENT_COLUMNS)
@@ -188,20 +194,44 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
             if (events.isEmpty()) {
                 return new InsertResult(Set.of(), ingestedAt);
             }
-            try {
-                BatchPlan plan = BatchPlan.of(events, storedLeaves(ids));
-                Set<UUID> created = new HashSet<>();
-                if (!plan.toInsert().isEmpty()) {
-                    insertEvents(plan.toInsert(), rows, ingestedBy, ingestedAt);
-                    created = appendLeaves(plan.toInsert(), ingestedBy, ingestedAt);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    BatchPlan plan = BatchPlan.of(events, storedLeaves(ids));
+                    Set<UUID> created = new HashSet<>();
+                    if (!plan.toInsert().isEmpty()) {
+                        insertEvents(plan.toInsert(), rows, ingestedBy, ingestedAt);
+                        created = appendLeaves(plan.toInsert(), ingestedBy, ingestedAt);
+                    }
+                    writer.commit();
+                    return new InsertResult(created, plan.conflicts(), ingestedAt);
+                } catch (SQLException e) {
+                    rollbackQuietly();
+                    if (!isBusy(e) || attempt >= MAX_BUSY_ATTEMPTS) {
+                        throw unavailable("store a batch of " + events.size() + " events", e);
+                    }
+                    pauseBeforeRetry(attempt);
                 }
-                writer.commit();
-                return new InsertResult(created, plan.conflicts(), ingestedAt);
-            } catch (SQLException e) {
-                rollbackQuietly();
-                throw unavailable("store a batch of " + events.size() + " events", e);
             }
         }
+    }
+
+    /**
+     * Whether SQLite refused a write because another connection wrote first. The batch transaction
+     * starts with a read (which ids the log holds) and then writes; when the verifiable log's tree
+     * writer committed in between, SQLite answers {@code SQLITE_BUSY_SNAPSHOT} at once, without the
+     * busy timeout, and the only remedy is to roll back and run the transaction again.
+     */
+    private static void pauseBeforeRetry(int attempt) {
+        try {
+            // a few milliseconds, growing: long enough for the other writer's short transaction to end
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 1L << Math.min(attempt + 1, 8)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean isBusy(SQLException e) {
+        return e instanceof SQLiteException se && (se.getResultCode().code & 0xff) == SQLITE_BUSY;
     }
 
     /** The log's leaf of each of {@code ids} it holds; on the writer connection, under its lock. */

@@ -17,6 +17,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteEventRepositoryTest extends EventRepositoryContract {
@@ -84,6 +85,53 @@ class SqliteEventRepositoryTest extends EventRepositoryContract {
         try (EventRepository store = EventRepositories.open(config, Clock.fixed(NOW, ZoneOffset.UTC))) {
             assertThat(store.findById(event.eventId())).isPresent();
             assertThat(store.insertBatch(List.of(event), "svc").created()).isEmpty();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void storesEveryBatchWhileAnotherConnectionKeepsCommittingWrites() throws Exception {
+        // The verifiable log's tree writer commits on its own connection between (and during) ingest
+        // batches; a batch that read the log before such a commit must be run again, not answered 503.
+        Path file = dir.resolve("contended.db");
+        int batches = 200;
+        try (EventRepository store = EventRepositories.open(StorageConfig.of("sqlite:" + file), Clock.systemUTC());
+                Connection other = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            other.createStatement().execute("PRAGMA busy_timeout = 5000");
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong otherCommits = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer = new Thread(() -> {
+                try (Statement st = other.createStatement()) {
+                    st.execute("CREATE TABLE IF NOT EXISTS contention (n INTEGER)");
+                    for (long n = 0; !done.get(); n++) {
+                        st.execute("INSERT INTO contention VALUES (" + n + ")");
+                        otherCommits.incrementAndGet();
+                        // like the tree writer: short transactions with gaps between them
+                        java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            java.util.Set<java.util.UUID> stored = new java.util.HashSet<>();
+            try {
+                java.time.Instant now = java.time.Instant.now();
+                for (int b = 0; b < batches; b++) {
+                    List<AuditEvent> batch = List.of(TestEvents.event("c" + b, now), TestEvents.event("c" + b, now));
+                    InsertResult result = store.insertBatch(batch, null);
+                    assertThat(result.created()).hasSize(2);
+                    stored.addAll(result.created());
+                }
+            } finally {
+                done.set(true);
+                writer.join();
+            }
+            assertThat(otherCommits.get())
+                    .as("the other connection committed while batches ran")
+                    .isGreaterThan(batches);
+            assertThat(store.logSize()).isEqualTo(2L * batches);
+            assertThat(stored).hasSize(2 * batches);
         }
     }
 }
