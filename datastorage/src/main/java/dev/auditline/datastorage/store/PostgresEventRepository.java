@@ -85,12 +85,14 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
     private final String location;
     private final PostgresPartitions partitions;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final StoreReads reads;
 
     private PostgresEventRepository(HikariDataSource pool, Clock clock, int partitionsAhead, String location) {
         this.pool = pool;
         this.clock = clock;
         this.location = location;
         this.partitions = new PostgresPartitions(pool, clock, partitionsAhead, location);
+        this.reads = new StoreReads("PostgreSQL store " + location, pool, closed::get);
     }
 
     /**
@@ -226,67 +228,42 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     @Override
     public Optional<AuditEvent> findById(UUID eventId) {
-        ensureOpen();
-        try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(AuditLogSql.FIND_BY_ID)) {
-            ps.setObject(1, eventId);
-            ps.setObject(2, eventId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
+        return reads.read("read event " + eventId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(AuditLogSql.FIND_BY_ID)) {
+                ps.setObject(1, eventId);
+                ps.setObject(2, eventId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
+                }
             }
-        } catch (SQLException e) {
-            throw unavailable("read event " + eventId, e);
-        }
+        });
     }
 
     @Override
     public long logSize() {
-        ensureOpen();
-        try (Connection c = pool.getConnection()) {
-            return AuditLogSql.logSize(c);
-        } catch (SQLException e) {
-            throw unavailable("read the log size", e);
-        }
+        return reads.read("read the log size", AuditLogSql::logSize);
     }
 
     @Override
     public List<LogLeaf> readLeaves(long fromInclusive, int max) {
-        ensureOpen();
-        try (Connection c = pool.getConnection()) {
-            return AuditLogSql.readLeaves(c, fromInclusive, max, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("read the log from " + fromInclusive, e);
-        }
+        return reads.read(
+                "read the log from " + fromInclusive, c -> AuditLogSql.readLeaves(c, fromInclusive, max, DIALECT));
     }
 
     @Override
     public List<LogEntry> readLog(long afterExclusive, int max) {
-        ensureOpen();
-        try (Connection c = pool.getConnection()) {
-            return AuditLogSql.readLog(c, afterExclusive, max, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("read the log after " + afterExclusive, e);
-        }
+        return reads.read(
+                "read the log after " + afterExclusive, c -> AuditLogSql.readLog(c, afterExclusive, max, DIALECT));
     }
 
     @Override
     public OptionalLong logIndexOf(UUID eventId) {
-        ensureOpen();
-        try (Connection c = pool.getConnection()) {
-            return AuditLogSql.logIndexOf(c, eventId, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("read the log index of " + eventId, e);
-        }
+        return reads.read("read the log index of " + eventId, c -> AuditLogSql.logIndexOf(c, eventId, DIALECT));
     }
 
     @Override
     public EventPage query(EventQuery query) {
-        ensureOpen();
-        try (Connection c = pool.getConnection()) {
-            return EventSql.queryPage(c, query, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("query events", e);
-        }
+        return reads.read("query events", c -> EventSql.queryPage(c, query, DIALECT));
     }
 
     @Override
@@ -342,14 +319,11 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
     }
 
     private void ensureOpen() {
-        if (closed.get()) {
-            throw new StorageUnavailableException("PostgreSQL store " + location + " is closed", null);
-        }
+        reads.ensureOpen();
     }
 
     private StorageUnavailableException unavailable(String what, SQLException e) {
-        return new StorageUnavailableException(
-                "PostgreSQL store " + location + ": cannot " + what + ": " + e.getMessage(), e);
+        return reads.unavailable(what, e);
     }
 
     private static String rootMessage(Throwable e) {

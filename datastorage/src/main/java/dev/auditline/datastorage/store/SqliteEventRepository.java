@@ -106,12 +106,14 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
     private final Object writeLock = new Object();
     private final Connection writer; // guarded by writeLock
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final StoreReads reads;
 
     private SqliteEventRepository(String location, Clock clock, HikariDataSource readers, Connection writer) {
         this.location = location;
         this.clock = clock;
         this.readers = readers;
         this.writer = writer;
+        this.reads = new StoreReads("SQLite store " + location, readers, closed::get);
     }
 
     /**
@@ -315,67 +317,42 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
 
     @Override
     public Optional<AuditEvent> findById(UUID eventId) {
-        ensureOpen();
-        try (Connection c = readers.getConnection();
-                PreparedStatement ps = c.prepareStatement(AuditLogSql.FIND_BY_ID)) {
-            ps.setString(1, eventId.toString());
-            ps.setString(2, eventId.toString());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
+        return reads.read("read event " + eventId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(AuditLogSql.FIND_BY_ID)) {
+                ps.setString(1, eventId.toString());
+                ps.setString(2, eventId.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(EventSql.readEvent(rs, DIALECT)) : Optional.empty();
+                }
             }
-        } catch (SQLException e) {
-            throw unavailable("read event " + eventId, e);
-        }
+        });
     }
 
     @Override
     public long logSize() {
-        ensureOpen();
-        try (Connection c = readers.getConnection()) {
-            return AuditLogSql.logSize(c);
-        } catch (SQLException e) {
-            throw unavailable("read the log size", e);
-        }
+        return reads.read("read the log size", AuditLogSql::logSize);
     }
 
     @Override
     public List<LogLeaf> readLeaves(long fromInclusive, int max) {
-        ensureOpen();
-        try (Connection c = readers.getConnection()) {
-            return AuditLogSql.readLeaves(c, fromInclusive, max, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("read the log from " + fromInclusive, e);
-        }
+        return reads.read(
+                "read the log from " + fromInclusive, c -> AuditLogSql.readLeaves(c, fromInclusive, max, DIALECT));
     }
 
     @Override
     public List<LogEntry> readLog(long afterExclusive, int max) {
-        ensureOpen();
-        try (Connection c = readers.getConnection()) {
-            return AuditLogSql.readLog(c, afterExclusive, max, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("read the log after " + afterExclusive, e);
-        }
+        return reads.read(
+                "read the log after " + afterExclusive, c -> AuditLogSql.readLog(c, afterExclusive, max, DIALECT));
     }
 
     @Override
     public OptionalLong logIndexOf(UUID eventId) {
-        ensureOpen();
-        try (Connection c = readers.getConnection()) {
-            return AuditLogSql.logIndexOf(c, eventId, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("read the log index of " + eventId, e);
-        }
+        return reads.read("read the log index of " + eventId, c -> AuditLogSql.logIndexOf(c, eventId, DIALECT));
     }
 
     @Override
     public EventPage query(EventQuery query) {
-        ensureOpen();
-        try (Connection c = readers.getConnection()) {
-            return EventSql.queryPage(c, query, DIALECT);
-        } catch (SQLException e) {
-            throw unavailable("query events", e);
-        }
+        return reads.read("query events", c -> EventSql.queryPage(c, query, DIALECT));
     }
 
     /**
@@ -460,9 +437,7 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
     }
 
     private void ensureOpen() {
-        if (closed.get()) {
-            throw new StorageUnavailableException("SQLite store " + location + " is closed", null);
-        }
+        reads.ensureOpen();
     }
 
     private void rollbackQuietly() {
@@ -474,8 +449,7 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
     }
 
     private StorageUnavailableException unavailable(String what, SQLException e) {
-        return new StorageUnavailableException(
-                "SQLite store " + location + ": cannot " + what + ": " + e.getMessage(), e);
+        return reads.unavailable(what, e);
     }
 
     private static void createDirectoryOf(String jdbcUrl) {
