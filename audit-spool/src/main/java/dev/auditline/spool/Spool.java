@@ -112,7 +112,7 @@ public final class Spool implements AutoCloseable {
         this.dir = config.dir();
         this.lockChannel = lockChannel;
         this.dirLock = dirLock;
-        SpoolRecovery.Recovered recovered = SpoolRecovery.recover(dir);
+        SpoolRecovery.Recovered recovered = SpoolRecovery.recover(dir, config.maxRecordBytes());
         this.sealed = recovered.sealed();
         this.nextSequence = recovered.nextSequence();
         this.diskBytes = recovered.diskBytes();
@@ -533,8 +533,8 @@ public final class Spool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try (SegmentReader reader = SegmentReader.open(segment.path)) {
-            while (reader.position() < startOffset && reader.next()) {
+        try (SegmentReader reader = SegmentReader.open(segment.path, config.maxRecordBytes())) {
+            while (reader.position() < startOffset && reader.skip()) {
                 // skipping records acknowledged before
             }
             if (reader.position() != startOffset) {
