@@ -1,5 +1,6 @@
 package dev.auditline.datastorage;
 
+import dev.auditline.datastorage.secrets.Secrets;
 import java.net.ConnectException;
 import java.sql.SQLException;
 
@@ -13,8 +14,15 @@ final class StartupFailures {
 
     private StartupFailures() {}
 
-    /** One line saying what went wrong and what to do, or {@code null} when the cause is not a known one. */
+    /**
+     * One line saying what went wrong and what to do, or {@code null} when the cause is not a known
+     * one; secrets in the quoted messages are masked.
+     */
     static String advice(Throwable failure) {
+        return Secrets.mask(knownCause(failure));
+    }
+
+    private static String knownCause(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String what = firstLine(sql.getMessage());
