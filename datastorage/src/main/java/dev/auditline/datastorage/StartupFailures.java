@@ -1,6 +1,7 @@
 package dev.auditline.datastorage;
 
 import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.spool.internal.InsecureDirectoryException;
 import java.net.ConnectException;
 import java.sql.SQLException;
 
@@ -24,6 +25,9 @@ final class StartupFailures {
 
     private static String knownCause(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InsecureDirectoryException insecure) {
+                return insecure.getMessage();
+            }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String what = firstLine(sql.getMessage());
                 switch (sql.getSQLState()) {
