@@ -119,11 +119,18 @@ abstract class KubernetesWebhookContract {
         return api.post(audit(cluster), list.toString());
     }
 
+    /** Every matching event, following next_cursor: a page also ends at query.max_page_bytes. */
     List<JsonNode> query(String query) {
-        ApiClient.Reply reply = reader.get(EVENTS + "?limit=1000&" + query);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         List<JsonNode> out = new ArrayList<>();
-        reply.json().get("events").forEach(out::add);
+        String cursor = null;
+        do {
+            ApiClient.Reply reply =
+                    reader.get(EVENTS + "?limit=1000&" + query + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+            reply.json().get("events").forEach(out::add);
+            JsonNode next = reply.json().get("next_cursor");
+            cursor = next.isNull() ? null : next.asText();
+        } while (cursor != null);
         return out;
     }
 
