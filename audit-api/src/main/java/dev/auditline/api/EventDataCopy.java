@@ -22,7 +22,7 @@ final class EventDataCopy {
      * parser on its {@link JsonToken#END_OBJECT}.
      */
     EventDataScan copy(JsonParser in, JsonGenerator out) throws IOException {
-        EventDataScan scan = new EventDataScan(in.getParsingContext().getNestingDepth());
+        EventDataScan scan = new EventDataScan();
         int depth = 0;
         JsonToken token = in.currentToken();
         while (true) {
@@ -30,13 +30,13 @@ final class EventDataCopy {
                 case START_OBJECT -> {
                     out.writeStartObject();
                     depth++;
-                    scan.nesting(in.getParsingContext().getNestingDepth());
+                    scan.nesting(depth);
                     keys(depth).clear();
                 }
                 case START_ARRAY -> {
                     out.writeStartArray();
                     depth++;
-                    scan.nesting(in.getParsingContext().getNestingDepth());
+                    scan.nesting(depth);
                 }
                 case END_OBJECT -> {
                     out.writeEndObject();
@@ -49,19 +49,19 @@ final class EventDataCopy {
                 case FIELD_NAME -> {
                     String name = in.currentName();
                     if (!keys(depth).add(name)) {
-                        scan.duplicateKey(in.getParsingContext());
+                        scan.duplicateKey(in.getParsingContext(), depth);
                     }
-                    scan.key(name, in.getParsingContext());
+                    scan.key(name, in.getParsingContext(), depth);
                     out.writeFieldName(name);
                 }
                 case VALUE_STRING -> {
                     String text = in.getText();
-                    scan.text(text, in.getParsingContext());
+                    scan.text(text, in.getParsingContext(), depth);
                     out.writeString(text);
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     String text = in.getText();
-                    scan.number(text, in.getParsingContext());
+                    scan.number(text, in.getParsingContext(), depth);
                     out.writeNumber(text);
                 }
                 case VALUE_TRUE -> out.writeBoolean(true);
@@ -70,7 +70,7 @@ final class EventDataCopy {
                 default -> {
                     // only a tree can hold other tokens (an embedded object); it is written as its text
                     String text = in.getText();
-                    scan.text(text, in.getParsingContext());
+                    scan.text(text, in.getParsingContext(), depth);
                     out.writeString(text);
                 }
             }

@@ -18,18 +18,12 @@ final class EventDataScan {
     /** Largest decimal exponent (either sign) a number in {@code event_data} may carry: {@value}. */
     static final int MAX_NUMBER_EXPONENT = 1000;
 
-    private final int rootNesting;
     private int maxDepth;
     private String problemPath;
     private String problemDetail;
 
-    /** @param rootNesting the context nesting depth of the {@code event_data} object itself */
-    EventDataScan(int rootNesting) {
-        this.rootNesting = rootNesting;
-    }
-
-    void nesting(int contextNesting) {
-        int depth = contextNesting - rootNesting + 1;
+    /** A container opened {@code depth} levels deep ({@code event_data} itself is 1). */
+    void nesting(int depth) {
         if (depth > maxDepth) {
             maxDepth = depth;
         }
@@ -48,36 +42,36 @@ final class EventDataScan {
     }
 
     /** A key, just read or written; {@code context} is its object with the key as current name. */
-    void key(String key, JsonStreamContext context) {
+    void key(String key, JsonStreamContext context, int levels) {
         if (problemPath == null) {
             String problem = EventRules.textProblem(key);
             if (problem != null) {
-                problem(path(context) + " (key)", problem);
+                problem(path(context, levels) + " (key)", problem);
             }
         }
     }
 
-    void duplicateKey(JsonStreamContext context) {
+    void duplicateKey(JsonStreamContext context, int levels) {
         if (problemPath == null) {
-            problem(path(context), "duplicate key: a key may appear only once in an object");
+            problem(path(context, levels), "duplicate key: a key may appear only once in an object");
         }
     }
 
     /** A string value; {@code context} is its container, positioned on it. */
-    void text(String text, JsonStreamContext context) {
+    void text(String text, JsonStreamContext context, int levels) {
         if (problemPath == null) {
             String problem = EventRules.textProblem(text);
             if (problem != null) {
-                problem(path(context), problem);
+                problem(path(context, levels), problem);
             }
         }
     }
 
-    void number(String text, JsonStreamContext context) {
+    void number(String text, JsonStreamContext context, int levels) {
         if (problemPath == null) {
             String problem = numberProblem(text);
             if (problem != null) {
-                problem(path(context), problem);
+                problem(path(context, levels), problem);
             }
         }
     }
@@ -111,9 +105,11 @@ final class EventDataScan {
         problemDetail = detail;
     }
 
-    private String path(JsonStreamContext context) {
-        List<JsonStreamContext> chain = new ArrayList<>();
-        for (JsonStreamContext c = context; c != null && c.getNestingDepth() >= rootNesting; c = c.getParent()) {
+    /** The path of the current value of {@code context}, the innermost of {@code levels} open containers. */
+    private static String path(JsonStreamContext context, int levels) {
+        List<JsonStreamContext> chain = new ArrayList<>(levels);
+        JsonStreamContext c = context;
+        for (int i = 0; i < levels && c != null; i++, c = c.getParent()) {
             chain.add(c);
         }
         StringBuilder path = new StringBuilder("event_data");

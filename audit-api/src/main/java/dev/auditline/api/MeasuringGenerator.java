@@ -12,7 +12,7 @@ import java.math.BigInteger;
  * client's map or tree is serialized once, when the event is built, and never scanned again.
  */
 final class MeasuringGenerator extends JsonGeneratorDelegate {
-    private final EventDataScan scan = new EventDataScan(1);
+    private final EventDataScan scan = new EventDataScan();
 
     MeasuringGenerator(JsonGenerator out) {
         super(out, false);
@@ -37,48 +37,51 @@ final class MeasuringGenerator extends JsonGeneratorDelegate {
     @Override
     public void writeFieldName(String name) throws IOException {
         super.writeFieldName(name);
-        scan.key(name, getOutputContext());
+        scan.key(name, getOutputContext(), getOutputContext().getNestingDepth());
     }
 
     @Override
     public void writeFieldName(SerializableString name) throws IOException {
         super.writeFieldName(name);
-        scan.key(name.getValue(), getOutputContext());
+        scan.key(name.getValue(), getOutputContext(), getOutputContext().getNestingDepth());
     }
 
     @Override
     public void writeString(String text) throws IOException {
         super.writeString(text);
-        scan.text(text, getOutputContext());
+        scan.text(text, getOutputContext(), getOutputContext().getNestingDepth());
     }
 
     @Override
     public void writeString(char[] text, int offset, int len) throws IOException {
         super.writeString(text, offset, len);
-        scan.text(new String(text, offset, len), getOutputContext());
+        scan.text(
+                new String(text, offset, len),
+                getOutputContext(),
+                getOutputContext().getNestingDepth());
     }
 
     @Override
     public void writeString(SerializableString text) throws IOException {
         super.writeString(text);
-        scan.text(text.getValue(), getOutputContext());
+        scan.text(text.getValue(), getOutputContext(), getOutputContext().getNestingDepth());
     }
 
     @Override
     public void writeNumber(BigInteger v) throws IOException {
         super.writeNumber(v);
-        scan.number(v.toString(), getOutputContext());
+        scan.number(v.toString(), getOutputContext(), getOutputContext().getNestingDepth());
     }
 
     @Override
     public void writeNumber(BigDecimal v) throws IOException {
         super.writeNumber(v);
-        scan.number(v.toString(), getOutputContext());
+        scan.number(v.toString(), getOutputContext(), getOutputContext().getNestingDepth());
     }
 
     @Override
     public void writeNumber(String encodedValue) throws IOException {
         super.writeNumber(encodedValue);
-        scan.number(encodedValue, getOutputContext());
+        scan.number(encodedValue, getOutputContext(), getOutputContext().getNestingDepth());
     }
 }
