@@ -114,13 +114,13 @@ final class EventDataScan {
         }
         StringBuilder path = new StringBuilder("event_data");
         for (int i = chain.size() - 1; i >= 0; i--) {
-            JsonStreamContext c = chain.get(i);
-            if (c.inObject()) {
-                if (c.getCurrentName() != null) {
-                    path.append('.').append(c.getCurrentName());
+            JsonStreamContext level = chain.get(i);
+            if (level.inObject()) {
+                if (level.getCurrentName() != null) {
+                    path.append('.').append(level.getCurrentName());
                 }
-            } else if (c.inArray()) {
-                path.append('[').append(Math.max(0, c.getCurrentIndex())).append(']');
+            } else if (level.inArray()) {
+                path.append('[').append(Math.max(0, level.getCurrentIndex())).append(']');
             }
         }
         return path.toString();
