@@ -77,11 +77,24 @@ final class RequestBodies {
     }
 
     byte[] readBytes(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
+        try {
+            return read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The body behind the HTTP layer: bounded, decompressed, checked.
+     *
+     * @param declared the {@code Content-Length}, or -1 when unknown
+     * @param encoding the {@code Content-Encoding} header, or {@code null}
+     * @throws ApiProblem 413 past {@code max_request_bytes}, 415 for another encoding, 400 for bad gzip
+     */
+    byte[] read(InputStream raw, long declared, String encoding) throws IOException {
         if (declared > maxRequestBytes) {
             throw tooLarge("Content-Length " + declared);
         }
-        String encoding = ctx.header("Content-Encoding");
         boolean gzip = false;
         if (encoding != null && !encoding.isBlank()) {
             String e = encoding.trim().toLowerCase(Locale.ROOT);
@@ -95,22 +108,17 @@ final class RequestBodies {
                         "Content-Encoding must be gzip" + " or identity (got \"" + shorten(encoding) + "\")");
             }
         }
+        if (!gzip) {
+            return readBounded(raw, "the body");
+        }
+        byte[] compressed = readBounded(raw, "the compressed body");
         try {
-            InputStream raw = ctx.req().getInputStream();
-            if (!gzip) {
-                return readBounded(raw, "the body");
-            }
-            byte[] compressed = readBounded(raw, "the compressed body");
-            try {
-                return Gzip.inflate(compressed, maxRequestBytes);
-            } catch (Gzip.TooLarge e) {
-                throw tooLarge("the decompressed body (more than " + maxRequestBytes + " bytes read)");
-            } catch (Gzip.Malformed e) {
-                throw ApiProblem.badRequest(
-                        "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
-            }
-        } catch (IOException e) {
-            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+            return Gzip.inflate(compressed, maxRequestBytes);
+        } catch (Gzip.TooLarge e) {
+            throw tooLarge("the decompressed body (more than " + maxRequestBytes + " bytes read)");
+        } catch (Gzip.Malformed e) {
+            throw ApiProblem.badRequest(
+                    "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
         }
     }
 
