@@ -1,6 +1,7 @@
 package dev.auditline.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -84,7 +85,7 @@ final class EventDataCopy {
             }
             token = in.nextToken();
             if (token == null) {
-                throw new IOException("event_data: the JSON text ends inside the object");
+                throw new JsonParseException(in, "event_data: the JSON text ends inside the object");
             }
         }
     }
