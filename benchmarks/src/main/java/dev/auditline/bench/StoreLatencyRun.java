@@ -27,9 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  * The latency of one {@code store()} call below saturation, which JMH's sample mode cannot pace:
  * first the producers call as fast as they can to find the most the path accepts per second (its
  * saturation point), then the same producers offer {@code --fraction} (default 50 %) of that rate
- * and every call is timed with {@link System#nanoTime()} around it. The offered rate is paced per
- * millisecond: each producer makes the calls due in that millisecond back to back, then parks
- * until the next one, so the batching thread gets its share of the cores.
+ * and every call is timed with {@link System#nanoTime()} around it. Each call has its due time; a
+ * producer more than 20 µs ahead of it parks until then (so the batching thread gets its share of
+ * the cores), and one that fell behind calls at once until it has caught up.
  *
  * <p>Baseline in the same run: OpenTelemetry's {@code BatchLogRecordProcessor} emit of the same
  * record as {@link StoreBenchmark}'s, at 50 % of its own maximum. Both with prepared inputs and
