@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Visibility benchmark of issue 4 (item 7): store → queryable latency of the real client at 20% of
+# Visibility benchmark: store → queryable latency of the real client at 20% of
 # the measured maximum ingest rate, healthy and with one request stalled 30 s, against the naive
 # single-writer baseline. Results go to stdout and to benchmarks/target/visibility-bench-<time>.log;
 # BENCHMARKS.md quotes them. About 3 minutes with the defaults.

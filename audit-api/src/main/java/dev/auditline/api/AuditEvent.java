@@ -3,7 +3,6 @@ package dev.auditline.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -341,9 +340,9 @@ public record AuditEvent(
 
         /** Every rule the current fields break, checked against {@code limits}; empty when valid. */
         public List<FieldViolation> violations(ValidationLimits limits) {
-            List<FieldViolation> out = new ArrayList<>();
-            EventRules.checkEvent(this, limits, out);
-            return out;
+            EventRules.Found found = new EventRules.Found();
+            EventRules.checkEvent(this, limits, found);
+            return found.list();
         }
 
         /**
@@ -358,7 +357,7 @@ public record AuditEvent(
         /** As {@link #build()}, against the given limits (DataStorage's configured ones). */
         public AuditEvent build(ValidationLimits limits) {
             Instant timestamp = eventTimestamp != null ? eventTimestamp : Instant.now();
-            List<FieldViolation> violations = new ArrayList<>();
+            EventRules.Found violations = new EventRules.Found();
             Instant given = eventTimestamp;
             eventTimestamp = timestamp;
             try {
@@ -367,7 +366,7 @@ public record AuditEvent(
                 eventTimestamp = given;
             }
             if (!violations.isEmpty()) {
-                throw new AuditEventValidationException(violations);
+                throw new AuditEventValidationException(violations.list());
             }
             UUID id = eventId != null ? eventId : UuidV7.next();
             return new AuditEvent(

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -17,9 +18,6 @@ public final class EventRules {
     /** The only wire-format version this code reads and writes. */
     public static final String VERSION = "1.0";
 
-    static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9_-]+(\\.[a-z0-9_-]+){2,}");
-    private static final Pattern HEX_32 = Pattern.compile("[0-9a-f]{32}");
-    private static final Pattern HEX_16 = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final int MAX_QUOTED = 40;
@@ -47,12 +45,12 @@ public final class EventRules {
         }
     }
 
-    static void checkEvent(AuditEvent.Builder b, ValidationLimits limits, List<FieldViolation> out) {
+    static void checkEvent(AuditEvent.Builder b, ValidationLimits limits, Found out) {
         if (!VERSION.equals(b.version)) {
             out.add(new FieldViolation("version", "must be \"" + VERSION + "\" (got " + quote(b.version) + ")"));
         }
         if (required("event_type", b.eventType, 100, out)) {
-            if (!EVENT_TYPE.matcher(b.eventType).matches()) {
+            if (!isEventType(b.eventType)) {
                 out.add(new FieldViolation(
                         "event_type",
                         "must look like {service}.{domain}.{action}: at least three dot-separated parts of"
@@ -89,22 +87,20 @@ public final class EventRules {
         if (b.durationMs != null && b.durationMs < 0) {
             out.add(new FieldViolation("duration_ms", "must be ≥ 0 (got " + b.durationMs + ")"));
         }
-        if (b.traceId != null
-                && (!HEX_32.matcher(b.traceId).matches() || b.traceId.chars().allMatch(c -> c == '0'))) {
+        if (b.traceId != null && !isLowerHexNotAllZero(b.traceId, 32)) {
             out.add(new FieldViolation(
                     "trace_id",
                     "must be 32 lowercase hex digits, not all zero (W3C trace context) (got " + quote(b.traceId)
                             + ")"));
         }
-        if (b.spanId != null
-                && (!HEX_16.matcher(b.spanId).matches() || b.spanId.chars().allMatch(c -> c == '0'))) {
+        if (b.spanId != null && !isLowerHexNotAllZero(b.spanId, 16)) {
             out.add(new FieldViolation(
                     "span_id",
                     "must be 16 lowercase hex digits, not all zero (W3C trace context) (got " + quote(b.spanId) + ")"));
         }
     }
 
-    static void checkEventData(EventData data, ValidationLimits limits, List<FieldViolation> out) {
+    static void checkEventData(EventData data, ValidationLimits limits, Found out) {
         if (data.jsonBytes() > limits.maxEventDataBytes()) {
             out.add(new FieldViolation(
                     "event_data",
@@ -120,7 +116,7 @@ public final class EventRules {
         }
     }
 
-    private static boolean required(String field, String value, int max, List<FieldViolation> out) {
+    private static boolean required(String field, String value, int max, Found out) {
         if (value == null) {
             out.add(new FieldViolation(field, "is required: 1 to " + max + " characters"));
             return false;
@@ -128,7 +124,7 @@ public final class EventRules {
         return optional(field, value, max, out);
     }
 
-    private static boolean optional(String field, String value, int max, List<FieldViolation> out) {
+    private static boolean optional(String field, String value, int max, Found out) {
         if (value == null) {
             return true;
         }
@@ -147,6 +143,70 @@ public final class EventRules {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The violations one check found. Allocates nothing until the first one, so checking a valid
+     * event (the common case, on the caller's thread at every {@code build()}) costs no list.
+     */
+    static final class Found {
+        private List<FieldViolation> list;
+
+        void add(FieldViolation violation) {
+            if (list == null) {
+                list = new ArrayList<>(4);
+            }
+            list.add(violation);
+        }
+
+        boolean isEmpty() {
+            return list == null;
+        }
+
+        /** What was found, in check order; a new empty list when nothing was. */
+        List<FieldViolation> list() {
+            return list == null ? new ArrayList<>() : list;
+        }
+    }
+
+    /**
+     * {@code [a-z0-9_-]+(\\.[a-z0-9_-]+){2,}}: three or more non-empty dot-separated parts. Written
+     * out because a regex match allocates a {@code Matcher} on every event built.
+     */
+    static boolean isEventType(String s) {
+        int parts = 1;
+        int partLength = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                if (partLength == 0) {
+                    return false;
+                }
+                parts++;
+                partLength = 0;
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
+                partLength++;
+            } else {
+                return false;
+            }
+        }
+        return partLength > 0 && parts >= 3;
+    }
+
+    /** Exactly {@code length} lowercase hex digits, not all {@code 0} (W3C trace context ids). */
+    static boolean isLowerHexNotAllZero(String s, int length) {
+        if (s.length() != length) {
+            return false;
+        }
+        boolean nonZero = false;
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+            nonZero |= c != '0';
+        }
+        return nonZero;
     }
 
     /**

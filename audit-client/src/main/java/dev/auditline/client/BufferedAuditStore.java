@@ -6,15 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,9 +138,7 @@ public final class BufferedAuditStore implements AuditStore {
     /** {@code null} without a spool. */
     private final Thread replayerThread;
 
-    private final Object closeLock = new Object();
-    /** Guarded by closeLock. */
-    private CompletableFuture<CloseReport> closeResult;
+    private final StoreShutdown shutdown;
 
     private BufferedAuditStore(Builder b) {
         this.config = b.config;
@@ -211,6 +205,16 @@ public final class BufferedAuditStore implements AuditStore {
         this.spillerThread = settings.overflow() == AuditClientConfig.Overflow.SPILL
                 ? daemon(spiller::runSpillQueue, "auditline-spiller-" + service)
                 : null;
+        this.shutdown = new StoreShutdown(
+                service,
+                ledger,
+                spiller,
+                replayer,
+                spool,
+                senders,
+                new Thread[] {batcherThread, spillerThread, replayerThread},
+                deliveryLog,
+                this::stats);
         for (Thread t : new Thread[] {batcherThread, replayerThread, spillerThread}) {
             if (t != null) {
                 t.start();
@@ -280,106 +284,7 @@ public final class BufferedAuditStore implements AuditStore {
      */
     @Override
     public CloseReport close(Duration timeout) {
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        CompletableFuture<CloseReport> result;
-        boolean first;
-        synchronized (closeLock) {
-            first = closeResult == null;
-            if (first) {
-                closeResult = new CompletableFuture<>();
-            }
-            result = closeResult;
-        }
-        if (!first) {
-            return awaitOtherClose(result, deadline, start);
-        }
-        CloseReport report;
-        try {
-            ledger.close();
-            report = drainAndStop(timeout, start, deadline);
-        } catch (RuntimeException | Error e) {
-            result.completeExceptionally(e);
-            throw e;
-        }
-        result.complete(report);
-        return report;
-    }
-
-    private CloseReport awaitOtherClose(CompletableFuture<CloseReport> result, long deadline, long start) {
-        try {
-            return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // fall through: report the state as it is now
-        }
-        return report(stats(), true, start);
-    }
-
-    private CloseReport drainAndStop(Duration timeout, long start, long deadline) {
-        List<BufferedEvent> leftovers = ledger.drainOrClaim(deadline, timeout, spool != null);
-        boolean timedOut = !leftovers.isEmpty();
-        if (timedOut) {
-            spiller.spoolOrDropClaimed(leftovers, DropReason.CLOSED);
-        }
-        // Senders or the spiller may be writing claimed events to the spool: let them finish first.
-        ledger.stop(timedOut);
-        if (replayer != null) {
-            replayer.stop();
-            replayerThread.interrupt(); // a replay request may hang; its record stays in the spool
-        }
-        // Interrupt senders only when giving up on them; otherwise let idle threads end quietly.
-        if (timedOut) {
-            senders.shutdownNow();
-        } else {
-            senders.shutdown();
-        }
-        try {
-            // The threads exit as soon as they see the stop; the waits are bounded all the same.
-            for (Thread t : new Thread[] {batcherThread, spillerThread, replayerThread}) {
-                if (t != null) {
-                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        closeSpool();
-        deliveryLog.report(true);
-        CloseReport report = report(stats(), timedOut, start);
-        log.info(
-                "auditline client for {} closed: sent={} rejected={} spooled={} dropped={} {}",
-                config.serviceName(),
-                report.sent(),
-                report.rejected(),
-                report.spooled(),
-                report.dropped(),
-                report.droppedByReason());
-        return report;
-    }
-
-    private static CloseReport report(AuditClientStats s, boolean timedOut, long start) {
-        return new CloseReport(
-                s.enqueued(),
-                s.acked(),
-                s.rejected(),
-                s.spooledPending(),
-                s.droppedTotal(),
-                s.dropped(),
-                timedOut,
-                Duration.ofNanos(System.nanoTime() - start));
-    }
-
-    private void closeSpool() {
-        if (spool == null) {
-            return;
-        }
-        try {
-            spool.close();
-        } catch (IOException e) {
-            log.warn("closing the audit spool {} failed; its open segment is sealed at the next start", spool.dir(), e);
-        }
+        return shutdown.close(timeout);
     }
 
     /** A consistent snapshot of every counter; cheap enough to poll. */

@@ -39,19 +39,6 @@ final class Replayer {
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS);
 
-    /** What the server said about one replayed record, applied only once the whole record is through. */
-    private static final class Tally {
-        long acked;
-        long oversize;
-        final List<AuditEvent> rejected = new ArrayList<>();
-        final List<FieldViolation> reasons = new ArrayList<>();
-
-        void reject(AuditEvent event, FieldViolation reason) {
-            rejected.add(event);
-            reasons.add(reason);
-        }
-    }
-
     private final ClientSpool spool;
     private final BatchSink sink;
     private final Ledger ledger;
@@ -315,7 +302,7 @@ final class Replayer {
                 return true;
             }
             limits.askOnce(sink);
-            Tally tally = new Tally();
+            ReplayTally tally = new ReplayTally();
             if (!sendChunks(events, tally)) {
                 return false;
             }
@@ -327,7 +314,7 @@ final class Replayer {
         }
     }
 
-    private boolean sendChunks(List<AuditEvent> events, Tally tally) throws InterruptedException {
+    private boolean sendChunks(List<AuditEvent> events, ReplayTally tally) throws InterruptedException {
         long maxBytes = limits.maxBytes();
         List<AuditEvent> fitting = new ArrayList<>(events.size());
         for (AuditEvent e : events) {
@@ -347,7 +334,7 @@ final class Replayer {
     }
 
     /** One attempt, no retries: a failure stops the replay, which is retried later with backoff. */
-    private boolean sendChunk(List<AuditEvent> chunk, Tally tally) throws InterruptedException {
+    private boolean sendChunk(List<AuditEvent> chunk, ReplayTally tally) throws InterruptedException {
         long start = ticker.nanoTime();
         SendOutcome outcome = null;
         Verdict verdict;
@@ -415,7 +402,7 @@ final class Replayer {
      * oversize}): in the ledger when this process spooled the record, else in the {@code recovered}
      * counters, because an earlier process enqueued them.
      */
-    private void commit(List<AuditEvent> events, Tally tally) throws InterruptedException {
+    private void commit(List<AuditEvent> events, ReplayTally tally) throws InterruptedException {
         long rejectedCount = tally.rejected.size();
         for (int i = 0; i < tally.rejected.size(); i++) {
             spiller.writeRejected(tally.rejected.get(i), tally.reasons.get(i));

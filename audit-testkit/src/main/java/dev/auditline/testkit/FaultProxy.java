@@ -1,25 +1,18 @@
 package dev.auditline.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 /**
@@ -79,16 +72,12 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private static final String LOOPBACK = "127.0.0.1";
-    private static final int BUFFER_BYTES = 16 * 1024;
-    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-    private static final long FOREVER = Long.MAX_VALUE;
-
     private final List<InetSocketAddress> targets;
     private final AtomicLong nextTarget = new AtomicLong();
     private final AtomicLongArray connectionsPerTarget;
     private final ServerSocket server;
     private final Thread acceptor;
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
 
     private final AtomicLong connectionsAccepted = new AtomicLong();
@@ -96,26 +85,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong bytesToClient = new AtomicLong();
     private final AtomicLong bytesDiscarded = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
-    private final AtomicInteger heldNow = new AtomicInteger();
-    private final AtomicLong heldTotal = new AtomicLong();
-
-    /** Guards the control state below; {@link #changed} is signalled on every change of it. */
-    private final ReentrantLock control = new ReentrantLock();
-
-    private final Condition changed = control.newCondition();
-    private Mode mode = Mode.PASS;
-    /** {@link System#nanoTime()} at which a {@link Mode#STALL} ends by itself. */
-    private long stallDeadline = FOREVER;
-
-    private int stallNextConnections;
-    private long connectionHoldNanos;
-    private int stallNextRequests;
-    private long requestHoldNanos;
-    /** Incremented by every release; a hold ends when it sees a newer generation. */
-    private long releaseGeneration;
-
-    private boolean closed;
-    private volatile long delayNanos;
+    private final FaultControl control = new FaultControl();
 
     private FaultProxy(List<InetSocketAddress> targets) throws IOException {
         this.targets = List.copyOf(targets);
@@ -192,12 +162,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The mode in force; a timed stall that has ended reads as {@link Mode#PASS}. */
     public Mode mode() {
-        control.lock();
-        try {
-            return effectiveMode();
-        } finally {
-            control.unlock();
-        }
+        return control.mode();
     }
 
     /**
@@ -205,23 +170,12 @@ public final class FaultProxy implements AutoCloseable {
      * and request, forgets pending {@code stallNext…} counts and removes the delay.
      */
     public void passThrough() {
-        delayNanos = 0;
-        control.lock();
-        try {
-            mode = Mode.PASS;
-            stallDeadline = FOREVER;
-            stallNextConnections = 0;
-            stallNextRequests = 0;
-            releaseGeneration++;
-            changed.signalAll();
-        } finally {
-            control.unlock();
-        }
+        control.passThrough();
     }
 
     /** Holds new and existing connections without forwarding until {@link #release()}. */
     public void stall() {
-        setStall(FOREVER);
+        control.stall(FaultControl.FOREVER);
     }
 
     /**
@@ -229,18 +183,7 @@ public final class FaultProxy implements AutoCloseable {
      * #release()}), then forwards what they sent.
      */
     public void stall(Duration duration) {
-        setStall(System.nanoTime() + positive(duration, "duration"));
-    }
-
-    private void setStall(long deadline) {
-        control.lock();
-        try {
-            mode = Mode.STALL;
-            stallDeadline = deadline;
-            changed.signalAll();
-        } finally {
-            control.unlock();
-        }
+        control.stall(System.nanoTime() + positive(duration, "duration"));
     }
 
     /**
@@ -251,13 +194,7 @@ public final class FaultProxy implements AutoCloseable {
     public void stallNextConnections(int count, Duration maxHold) {
         long holdNanos = positive(maxHold, "maxHold");
         requireCount(count);
-        control.lock();
-        try {
-            stallNextConnections = count;
-            connectionHoldNanos = holdNanos;
-        } finally {
-            control.unlock();
-        }
+        control.stallNextConnections(count, holdNanos);
     }
 
     /**
@@ -268,13 +205,7 @@ public final class FaultProxy implements AutoCloseable {
     public void stallNextRequests(int count, Duration maxHold) {
         long holdNanos = positive(maxHold, "maxHold");
         requireCount(count);
-        control.lock();
-        try {
-            stallNextRequests = count;
-            requestHoldNanos = holdNanos;
-        } finally {
-            control.unlock();
-        }
+        control.stallNextRequests(count, holdNanos);
     }
 
     /**
@@ -283,19 +214,7 @@ public final class FaultProxy implements AutoCloseable {
      * stays in force.
      */
     public void release() {
-        control.lock();
-        try {
-            if (mode == Mode.STALL) {
-                mode = Mode.PASS;
-            }
-            stallDeadline = FOREVER;
-            stallNextConnections = 0;
-            stallNextRequests = 0;
-            releaseGeneration++;
-            changed.signalAll();
-        } finally {
-            control.unlock();
-        }
+        control.release();
     }
 
     /**
@@ -303,19 +222,13 @@ public final class FaultProxy implements AutoCloseable {
      * accepting it, until another mode is set.
      */
     public void reset() {
-        control.lock();
-        try {
-            mode = Mode.RESET;
-            changed.signalAll();
-        } finally {
-            control.unlock();
-        }
+        control.set(Mode.RESET);
         resetExisting();
     }
 
     /** Closes every open connection with a TCP RST now; new connections are treated as before. */
     public void resetExisting() {
-        for (Connection connection : connections) {
+        for (ProxyConnection connection : connections) {
             connection.reset();
         }
     }
@@ -326,7 +239,7 @@ public final class FaultProxy implements AutoCloseable {
         if (perChunk.isNegative()) {
             throw new IllegalArgumentException("perChunk must not be negative (got " + perChunk + ")");
         }
-        delayNanos = perChunk.toNanos();
+        control.delay(perChunk.toNanos());
     }
 
     /**
@@ -334,13 +247,7 @@ public final class FaultProxy implements AutoCloseable {
      * connections stop forwarding until the mode changes.
      */
     public void blackhole() {
-        control.lock();
-        try {
-            mode = Mode.BLACKHOLE;
-            changed.signalAll();
-        } finally {
-            control.unlock();
-        }
+        control.set(Mode.BLACKHOLE);
     }
 
     /** Connections accepted since start, whatever was done with them. */
@@ -380,29 +287,22 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Connections and requests held by a stall or blackhole right now: await this to know a fault engaged. */
     public int heldNow() {
-        return heldNow.get();
+        return control.heldNow();
     }
 
     /** Connections and requests held since start. */
     public long heldTotal() {
-        return heldTotal.get();
+        return control.heldTotal();
     }
 
     /** Stops listening and closes every connection. Idempotent. */
     @Override
     public void close() {
-        control.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            changed.signalAll();
-        } finally {
-            control.unlock();
+        if (!control.close()) {
+            return;
         }
-        closeQuietly(server);
-        for (Connection connection : connections) {
+        ProxyConnection.closeQuietly(server);
+        for (ProxyConnection connection : connections) {
             connection.close();
         }
         try {
@@ -428,158 +328,13 @@ public final class FaultProxy implements AutoCloseable {
                 return; // closed
             }
             connectionsAccepted.incrementAndGet();
-            Connection connection = new Connection(connectionIds.incrementAndGet(), client);
+            ProxyConnection connection = new ProxyConnection(this, control, connectionIds.incrementAndGet(), client);
             connections.add(connection);
-            control.lock();
-            try {
-                if (closed) {
-                    connection.close();
-                    return;
-                }
-            } finally {
-                control.unlock();
-            }
-            connection.start();
-        }
-    }
-
-    private Mode effectiveMode() {
-        if (mode == Mode.STALL && stallDeadline != FOREVER && System.nanoTime() - stallDeadline >= 0) {
-            mode = Mode.PASS;
-            stallDeadline = FOREVER;
-        }
-        return mode;
-    }
-
-    /** What to do with a connection just accepted, after any hold it is subject to. */
-    private enum Admission {
-        CONNECT,
-        RESET,
-        BLACKHOLE,
-        DROP
-    }
-
-    private Admission admit(Connection connection) throws InterruptedException {
-        boolean counted = false;
-        control.lock();
-        try {
-            while (true) {
-                if (closed || connection.closed) {
-                    return Admission.DROP;
-                }
-                Mode now = effectiveMode();
-                if (now == Mode.RESET) {
-                    return Admission.RESET;
-                }
-                if (now == Mode.BLACKHOLE) {
-                    return Admission.BLACKHOLE;
-                }
-                if (now == Mode.STALL) {
-                    counted = countHeld(counted);
-                    awaitStallEnd(connection);
-                    continue;
-                }
-                if (stallNextConnections > 0 && !connection.heldAsConnection) {
-                    stallNextConnections--;
-                    connection.heldAsConnection = true;
-                    counted = countHeld(counted);
-                    holdUntilReleased(connection, System.nanoTime() + connectionHoldNanos);
-                    continue;
-                }
-                return Admission.CONNECT;
-            }
-        } finally {
-            control.unlock();
-            if (counted) {
-                heldNow.decrementAndGet();
-            }
-        }
-    }
-
-    /**
-     * Called by a pump with a chunk in hand: holds it as long as the mode or a request stall says
-     * so. Returns false when the connection must be reset instead.
-     */
-    private boolean mayForward(Connection connection, boolean toTarget) throws InterruptedException {
-        boolean counted = false;
-        control.lock();
-        try {
-            if (toTarget && connection.awaitingRequest) {
-                connection.awaitingRequest = false;
-                if (stallNextRequests > 0) {
-                    stallNextRequests--;
-                    counted = countHeld(counted);
-                    holdUntilReleased(connection, System.nanoTime() + requestHoldNanos);
-                }
-            }
-            while (true) {
-                if (closed || connection.closed) {
-                    return false;
-                }
-                Mode now = effectiveMode();
-                if (now == Mode.RESET) {
-                    return false;
-                }
-                if (now == Mode.PASS) {
-                    break;
-                }
-                counted = countHeld(counted);
-                if (now == Mode.STALL) {
-                    awaitStallEnd(connection);
-                } else {
-                    changed.await(); // blackholed: until the mode changes
-                }
-            }
-        } finally {
-            control.unlock();
-            if (counted) {
-                heldNow.decrementAndGet();
-            }
-        }
-        long delay = delayNanos;
-        if (delay > 0) {
-            TimeUnit.NANOSECONDS.sleep(delay);
-        }
-        return true;
-    }
-
-    private boolean countHeld(boolean alreadyCounted) {
-        if (!alreadyCounted) {
-            heldNow.incrementAndGet();
-            heldTotal.incrementAndGet();
-        }
-        return true;
-    }
-
-    /** With {@link #control} held: waits while a stall is in force for this connection. */
-    private void awaitStallEnd(Connection connection) throws InterruptedException {
-        while (!closed && !connection.closed && effectiveMode() == Mode.STALL) {
-            if (stallDeadline == FOREVER) {
-                changed.await();
-            } else {
-                changed.awaitNanos(stallDeadline - System.nanoTime());
-            }
-        }
-    }
-
-    /** With {@link #control} held: waits until a release, the deadline, or the end of the connection. */
-    private void holdUntilReleased(Connection connection, long deadline) throws InterruptedException {
-        long generation = releaseGeneration;
-        while (!closed && !connection.closed && releaseGeneration == generation) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
+            if (control.isClosed()) {
+                connection.close();
                 return;
             }
-            changed.awaitNanos(remaining);
-        }
-    }
-
-    private void signalChanged() {
-        control.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            control.unlock();
+            connection.start();
         }
     }
 
@@ -597,180 +352,28 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(AutoCloseable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (Exception ignored) {
-            // closing on a failure path or at shutdown: nothing left to do with the error
-        }
+    // ---- for ProxyConnection
+
+    /** The target of the next new connection, round robin. */
+    InetSocketAddress nextTarget() {
+        int index = (int) (nextTarget.getAndIncrement() % targets.size());
+        connectionsPerTarget.incrementAndGet(index);
+        return targets.get(index);
     }
 
-    private static void resetQuietly(Socket socket) {
-        if (socket == null) {
-            return;
-        }
-        try {
-            socket.setSoLinger(true, 0); // close() now sends RST instead of FIN
-        } catch (SocketException ignored) {
-            // already closed
-        }
-        closeQuietly(socket);
+    void countForwarded(boolean toTarget, int bytes) {
+        (toTarget ? bytesToTarget : bytesToClient).addAndGet(bytes);
     }
 
-    /** One client connection and, once connected, its socket to the target. */
-    private final class Connection {
-        private final long id;
-        private final Socket client;
-        private volatile Socket upstream;
-        private final AtomicInteger pumpsDone = new AtomicInteger();
-        private final AtomicBoolean ended = new AtomicBoolean();
-        private volatile boolean closed;
+    void countDiscarded(int bytes) {
+        bytesDiscarded.addAndGet(bytes);
+    }
 
-        // guarded by control
-        private boolean heldAsConnection;
-        private boolean awaitingRequest = true;
+    void countReset() {
+        resets.incrementAndGet();
+    }
 
-        Connection(long id, Socket client) {
-            this.id = id;
-            this.client = client;
-        }
-
-        void start() {
-            Thread thread = new Thread(this::run, "fault-proxy-" + port() + "-conn-" + id + "-up");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run() {
-            try {
-                client.setTcpNoDelay(true);
-                switch (admit(this)) {
-                    case RESET -> reset();
-                    case BLACKHOLE -> discard();
-                    case DROP -> close();
-                    case CONNECT -> connectAndPump();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-            } catch (IOException e) {
-                close();
-            }
-        }
-
-        private void connectAndPump() throws IOException, InterruptedException {
-            int index = (int) (nextTarget.getAndIncrement() % targets.size());
-            connectionsPerTarget.incrementAndGet(index);
-            InetSocketAddress target = targets.get(index);
-            Socket socket = new Socket();
-            try {
-                socket.setTcpNoDelay(true);
-                socket.connect(target, CONNECT_TIMEOUT_MILLIS);
-            } catch (IOException e) {
-                // the target is down: to the client that looks like a server that resets connections
-                closeQuietly(socket);
-                reset();
-                return;
-            }
-            upstream = socket;
-            if (closed) {
-                close();
-                return;
-            }
-            Thread down =
-                    new Thread(() -> pump(socket, client, false), "fault-proxy-" + port() + "-conn-" + id + "-down");
-            down.setDaemon(true);
-            down.start();
-            pump(client, socket, true);
-        }
-
-        private void pump(Socket from, Socket to, boolean toTarget) {
-            byte[] buffer = new byte[BUFFER_BYTES];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                while (true) {
-                    int n = in.read(buffer);
-                    if (n < 0) {
-                        to.shutdownOutput(); // pass the half-close on
-                        break;
-                    }
-                    if (!mayForward(this, toTarget)) {
-                        if (!closed) {
-                            reset();
-                        }
-                        return;
-                    }
-                    if (!toTarget) {
-                        // before the write: the client may send its next request the moment it
-                        // has this response, and that request must be recognized as one
-                        markResponseSeen();
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                    (toTarget ? bytesToTarget : bytesToClient).addAndGet(n);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                return;
-            } catch (IOException e) {
-                close();
-                return;
-            }
-            if (pumpsDone.incrementAndGet() == 2) {
-                close();
-            }
-        }
-
-        private void markResponseSeen() {
-            control.lock();
-            try {
-                awaitingRequest = true;
-            } finally {
-                control.unlock();
-            }
-        }
-
-        private void discard() {
-            byte[] buffer = new byte[BUFFER_BYTES];
-            try {
-                InputStream in = client.getInputStream();
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    bytesDiscarded.addAndGet(n);
-                }
-            } catch (IOException e) {
-                // the client gave up or the proxy closed: either way the blackhole is done
-            }
-            close();
-        }
-
-        void reset() {
-            if (ended.compareAndSet(false, true)) {
-                resets.incrementAndGet();
-                closed = true;
-                resetQuietly(client);
-                resetQuietly(upstream);
-                finish();
-            }
-        }
-
-        void close() {
-            if (ended.compareAndSet(false, true)) {
-                closed = true;
-                closeQuietly(client);
-                closeQuietly(upstream);
-                finish();
-            }
-        }
-
-        private void finish() {
-            connections.remove(this);
-            signalChanged(); // wake this connection's held pumps so they see it closed
-        }
+    void ended(ProxyConnection connection) {
+        connections.remove(connection);
     }
 }
