@@ -82,7 +82,7 @@ public final class IndexCostRun {
             for (int i = 0; i < names.size(); i++) {
                 String schema = "bench_index_" + i;
                 pg.recreateSchema(schema);
-                try (EventRepository migrated = EventRepositories.open(pg.storage(schema, 2), Clock.systemUTC())) {
+                try (EventRepository migrated = EventRepositories.open(pg.storage(schema, 4), Clock.systemUTC())) {
                     // DataStorage's migrations and partitions, exactly as production gets them
                 }
                 try (Connection c = pg.connect(schema);

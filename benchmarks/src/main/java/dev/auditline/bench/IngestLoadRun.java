@@ -39,18 +39,21 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * End-to-end ingest load run (issue 3, item 8): DataStorage's HTTP batch ingest against a raw JDBC
- * insert of the same rows into the same schema, in the same run, for PostgreSQL and for SQLite.
+ * End-to-end ingest load run: DataStorage's HTTP batch ingest against the strongest raw ways to
+ * insert the same rows into the same schema, in the same run, for PostgreSQL and for SQLite.
  *
  * <p>The HTTP side posts what the real client posts: {@code {"events":[…]}} of {@code --batch-size}
  * events, gzip-compressed, from {@code --senders} threads, to a real DataStorage started in this
- * JVM on 127.0.0.1 (validation, one transaction per batch, per-item results, metrics: all of it).
- * The baseline is plain batched JDBC ({@code addBatch}/{@code executeBatch}, one commit per batch)
- * from as many threads over a pool of the same size, with no HTTP and no validation. Bodies and rows
- * are built before a phase starts, so a phase times only the transfer and the store. A third side,
- * {@link Side#REPOSITORY}, calls DataStorage's {@code EventRepository.insertBatch} directly with
- * pre-built events from as many threads, which splits the gap into what the store costs and what
- * HTTP, decoding and validation cost. The sides rotate their order round by round, after an
+ * JVM on 127.0.0.1 at its defaults (validation, one transaction per batch with the verifiable log's
+ * rows and the id claims, per-item results, metrics, the checkpoint thread: all of it). On
+ * PostgreSQL the baselines are the three raw writers of {@link PostgresBaselines} ({@code
+ * reWriteBatchedInserts}, {@code unnest} arrays, binary {@code COPY}), on SQLite plain batched JDBC
+ * ({@code addBatch}/{@code executeBatch}, one commit per batch); each from as many threads over a
+ * pool of {@code --pool-size}, with no HTTP, no validation and no log. Bodies and rows are built
+ * before a phase starts, so a phase times only the transfer and the store. A further side, {@link
+ * Side#REPOSITORY}, calls DataStorage's {@code EventRepository.insertBatch} directly with pre-built
+ * events from as many threads, which splits the gap into what the store (with its log) costs and
+ * what HTTP, decoding and validation cost. The sides rotate their order round by round, after an
  * unreported warm-up round, so none always runs on the warmer JIT or the bigger table.
  *
  * <p>SQLite allows one writer at a time: DataStorage serializes its batches through one writer
@@ -60,7 +63,7 @@ import org.sqlite.SQLiteDataSource;
  * AUDIT_BENCH_PG_URL}, dropped before and after.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.auditline.bench.IngestLoadRun [--stores
- * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 3] [--pool-size 4]
+ * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 5] [--pool-size 4]
  * [--event-bytes 1024]}; {@code --batches} is per sender and round.
  */
 public final class IngestLoadRun {

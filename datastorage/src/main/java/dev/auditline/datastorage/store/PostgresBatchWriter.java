@@ -40,7 +40,10 @@ final class PostgresBatchWriter {
     static final long LOG_LOCK_KEY = 0x6175646974_6c6f67L;
 
     /** PostgreSQL's uuid order: the 16 bytes unsigned, as the canonical text sorts. */
-    private static final Comparator<UUID> PG_UUID_ORDER = Comparator.comparing(UUID::toString);
+    static final Comparator<UUID> PG_UUID_ORDER = (a, b) -> {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
+    };
 
     private static final String CLAIM_IDS = "INSERT INTO audit_event_ids (event_id)"
             + " SELECT u.id FROM unnest(?::text[]::uuid[]) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord"
