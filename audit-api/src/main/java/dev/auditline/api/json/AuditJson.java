@@ -60,6 +60,40 @@ public final class AuditJson {
         return mapper;
     }
 
+    /**
+     * Refuses a body that is not UTF-8 (RFC 8259 §8.1): a byte order mark, or UTF-16/UTF-32 text,
+     * whose first characters (ASCII in any JSON text) carry zero bytes. Jackson would detect and
+     * accept those encodings on its own.
+     *
+     * @throws BodyRefusal naming the encoding found
+     */
+    public static void requireUtf8(byte[] body) {
+        int n = body.length;
+        String found = null;
+        if (n >= 4 && body[0] == 0 && body[1] == 0 && (body[2] & 0xFF) == 0xFE && (body[3] & 0xFF) == 0xFF) {
+            found = "a UTF-32 byte order mark";
+        } else if (n >= 4 && (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE && body[2] == 0 && body[3] == 0) {
+            found = "a UTF-32 byte order mark";
+        } else if (n >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
+            found = "a UTF-8 byte order mark";
+        } else if (n >= 2
+                && (((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF)
+                        || ((body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE))) {
+            found = "a UTF-16 byte order mark";
+        } else {
+            for (int i = 0; i < Math.min(4, n); i++) {
+                if (body[i] == 0) {
+                    found = "a zero byte at offset " + i + ", as UTF-16 or UTF-32 text has";
+                    break;
+                }
+            }
+        }
+        if (found != null) {
+            throw BodyRefusal.body(
+                    "the body must be JSON encoded as UTF-8 without a byte order mark (got " + found + ")");
+        }
+    }
+
     /** {@code 2026-11-26T18:31:04.123456Z}. */
     public static String formatTimestamp(Instant instant) {
         return MICROS.format(instant);
