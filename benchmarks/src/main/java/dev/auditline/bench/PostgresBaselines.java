@@ -142,11 +142,12 @@ final class PostgresBaselines implements AutoCloseable {
             }
         }
         try (PreparedStatement ps = c.prepareStatement(unnest)) {
+            // ingested_at and ingested_by come first in the SQL text (the select list)
+            ps.setObject(1, ingestedAt);
+            ps.setString(2, INGESTED_BY);
             for (int col = 0; col < arrays.length; col++) {
-                ps.setObject(col + 1, arrays[col]);
+                ps.setObject(col + 3, arrays[col]);
             }
-            ps.setObject(arrays.length + 1, ingestedAt);
-            ps.setString(arrays.length + 2, INGESTED_BY);
             ps.executeUpdate();
         }
     }
