@@ -61,8 +61,13 @@ final class EventDataCopy {
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     String text = in.getText();
-                    scan.number(text, in.getParsingContext(), depth);
-                    out.writeNumber(text);
+                    if (in.isNaN()) {
+                        // only a tree holding a non-finite double gets here; JSON has no such number
+                        out.writeString(text);
+                    } else {
+                        scan.number(text, in.getParsingContext(), depth);
+                        out.writeNumber(text);
+                    }
                 }
                 case VALUE_TRUE -> out.writeBoolean(true);
                 case VALUE_FALSE -> out.writeBoolean(false);

@@ -16,11 +16,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 
 /**
  * The one JSON configuration of the wire format: snake_case names, RFC 3339 UTC timestamps with
@@ -107,13 +104,12 @@ public final class AuditJson {
      */
     public static Instant parseTimestamp(String text) {
         try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                    .toInstant()
-                    .truncatedTo(ChronoUnit.MICROS);
-        } catch (DateTimeParseException e) {
+            return Rfc3339.parse(text);
+        } catch (Rfc3339.Refused e) {
             throw new IllegalArgumentException(
                     "must be an RFC 3339 timestamp with offset, like 2026-01-31T12:00:00.000001Z (got \""
-                            + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "\")");
+                            + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "\": " + e.getMessage()
+                            + ")");
         }
     }
 

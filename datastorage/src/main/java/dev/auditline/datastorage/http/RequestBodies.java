@@ -31,7 +31,11 @@ final class RequestBodies {
 
     /** The request's JSON document as a tree, never {@code null}; for routes other than ingest. */
     JsonNode readJson(Context ctx) {
-        byte[] body = readBody(ctx);
+        return parseJson(readBody(ctx));
+    }
+
+    /** A UTF-8 JSON document as a tree, or the 400 naming why it is not one. */
+    static JsonNode parseJson(byte[] body) {
         try {
             AuditJson.requireUtf8(body);
             JsonNode node = JSON.readTree(body);
@@ -42,6 +46,12 @@ final class RequestBodies {
         } catch (BodyRefusal e) {
             throw problem(e);
         } catch (StreamConstraintsException e) {
+            if (!e.getOriginalMessage().contains("nesting depth")) {
+                // a number, string or name past the reader's own limit: the message names it
+                throw ApiProblem.badRequest(
+                        "invalid-body",
+                        "the body is past a limit of the JSON reader: " + shorten(e.getOriginalMessage()));
+            }
             throw ApiProblem.badRequest(
                             "invalid-body",
                             "the body nests deeper than " + AuditJson.MAX_DOCUMENT_DEPTH + " levels: "
@@ -77,11 +87,24 @@ final class RequestBodies {
     }
 
     byte[] readBytes(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
+        try {
+            return read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The body behind the HTTP layer: bounded, decompressed, checked.
+     *
+     * @param declared the {@code Content-Length}, or -1 when unknown
+     * @param encoding the {@code Content-Encoding} header, or {@code null}
+     * @throws ApiProblem 413 past {@code max_request_bytes}, 415 for another encoding, 400 for bad gzip
+     */
+    byte[] read(InputStream raw, long declared, String encoding) throws IOException {
         if (declared > maxRequestBytes) {
             throw tooLarge("Content-Length " + declared);
         }
-        String encoding = ctx.header("Content-Encoding");
         boolean gzip = false;
         if (encoding != null && !encoding.isBlank()) {
             String e = encoding.trim().toLowerCase(Locale.ROOT);
@@ -95,22 +118,17 @@ final class RequestBodies {
                         "Content-Encoding must be gzip" + " or identity (got \"" + shorten(encoding) + "\")");
             }
         }
+        if (!gzip) {
+            return readBounded(raw, "the body");
+        }
+        byte[] compressed = readBounded(raw, "the compressed body");
         try {
-            InputStream raw = ctx.req().getInputStream();
-            if (!gzip) {
-                return readBounded(raw, "the body");
-            }
-            byte[] compressed = readBounded(raw, "the compressed body");
-            try {
-                return Gzip.inflate(compressed, maxRequestBytes);
-            } catch (Gzip.TooLarge e) {
-                throw tooLarge("the decompressed body (more than " + maxRequestBytes + " bytes read)");
-            } catch (Gzip.Malformed e) {
-                throw ApiProblem.badRequest(
-                        "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
-            }
-        } catch (IOException e) {
-            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+            return Gzip.inflate(compressed, maxRequestBytes);
+        } catch (Gzip.TooLarge e) {
+            throw tooLarge("the decompressed body (more than " + maxRequestBytes + " bytes read)");
+        } catch (Gzip.Malformed e) {
+            throw ApiProblem.badRequest(
+                    "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
         }
     }
 
