@@ -1,7 +1,5 @@
 package dev.auditline.bench;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.wire.BatchResponse;
@@ -25,8 +23,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,18 +39,21 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * End-to-end ingest load run (issue 3, item 8): DataStorage's HTTP batch ingest against a raw JDBC
- * insert of the same rows into the same schema, in the same run, for PostgreSQL and for SQLite.
+ * End-to-end ingest load run: DataStorage's HTTP batch ingest against the strongest raw ways to
+ * insert the same rows into the same schema, in the same run, for PostgreSQL and for SQLite.
  *
  * <p>The HTTP side posts what the real client posts: {@code {"events":[…]}} of {@code --batch-size}
  * events, gzip-compressed, from {@code --senders} threads, to a real DataStorage started in this
- * JVM on 127.0.0.1 (validation, one transaction per batch, per-item results, metrics: all of it).
- * The baseline is plain batched JDBC ({@code addBatch}/{@code executeBatch}, one commit per batch)
- * from as many threads over a pool of the same size, with no HTTP and no validation. Bodies and rows
- * are built before a phase starts, so a phase times only the transfer and the store. A third side,
- * {@link Side#REPOSITORY}, calls DataStorage's {@code EventRepository.insertBatch} directly with
- * pre-built events from as many threads, which splits the gap into what the store costs and what
- * HTTP, decoding and validation cost. The sides rotate their order round by round, after an
+ * JVM on 127.0.0.1 at its defaults (validation, one transaction per batch with the verifiable log's
+ * rows and the id claims, per-item results, metrics, the checkpoint thread: all of it). On
+ * PostgreSQL the baselines are the three raw writers of {@link PostgresBaselines} ({@code
+ * reWriteBatchedInserts}, {@code unnest} arrays, binary {@code COPY}), on SQLite plain batched JDBC
+ * ({@code addBatch}/{@code executeBatch}, one commit per batch); each from as many threads over a
+ * pool of {@code --pool-size}, with no HTTP, no validation and no log. Bodies and rows are built
+ * before a phase starts, so a phase times only the transfer and the store. A further side, {@link
+ * Side#REPOSITORY}, calls DataStorage's {@code EventRepository.insertBatch} directly with pre-built
+ * events from as many threads, which splits the gap into what the store (with its log) costs and
+ * what HTTP, decoding and validation cost. The sides rotate their order round by round, after an
  * unreported warm-up round, so none always runs on the warmer JIT or the bigger table.
  *
  * <p>SQLite allows one writer at a time: DataStorage serializes its batches through one writer
@@ -64,33 +63,33 @@ import org.sqlite.SQLiteDataSource;
  * AUDIT_BENCH_PG_URL}, dropped before and after.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.auditline.bench.IngestLoadRun [--stores
- * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 3] [--pool-size 4]
- * [--event-bytes 1024] [--jdbc-rewrite false]}; {@code --batches} is per sender and round.
+ * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 5] [--pool-size 4]
+ * [--event-bytes 1024]}; {@code --batches} is per sender and round.
  */
 public final class IngestLoadRun {
     static final String SCHEMA = "bench_ingest";
     private static final Set<String> FLAGS =
-            Set.of("stores", "senders", "batch-size", "batches", "rounds", "pool-size", "event-bytes", "jdbc-rewrite");
+            Set.of("stores", "senders", "batch-size", "batches", "rounds", "pool-size", "event-bytes");
     private static final String INGESTED_BY = "bench";
-    /** Each round starts one further down this list, so no side always runs first. */
-    private static final List<Side> SIDES = List.of(Side.JDBC, Side.HTTP, Side.REPOSITORY);
 
     enum Side {
+        /** Plain batched JDBC, pgjdbc defaults (the SQLite baseline). */
         JDBC,
+        /** PostgreSQL raw baselines: see {@link PostgresBaselines.Method}. */
+        REWRITE,
+        UNNEST,
+        COPY,
         HTTP,
         /** DataStorage's {@code EventRepository.insertBatch} called directly: the store without HTTP and decoding. */
-        REPOSITORY
+        REPOSITORY;
+
+        boolean isBaseline() {
+            return this != HTTP && this != REPOSITORY;
+        }
     }
 
     record Options(
-            List<String> stores,
-            int senders,
-            int batchSize,
-            int batches,
-            int rounds,
-            int poolSize,
-            int eventBytes,
-            boolean jdbcRewrite) {
+            List<String> stores, int senders, int batchSize, int batches, int rounds, int poolSize, int eventBytes) {
         static Options parse(String[] args) {
             Flags f = new Flags(args, FLAGS);
             List<String> stores = List.of(f.string("stores", "postgresql,sqlite")
@@ -106,10 +105,9 @@ public final class IngestLoadRun {
                     f.positiveInt("senders", 4),
                     f.positiveInt("batch-size", 1000),
                     f.positiveInt("batches", 25),
-                    f.positiveInt("rounds", 3),
+                    f.positiveInt("rounds", 5),
                     f.positiveInt("pool-size", 4),
-                    f.positiveInt("event-bytes", 1024),
-                    f.bool("jdbc-rewrite"));
+                    f.positiveInt("event-bytes", 1024));
         }
 
         int eventsPerPhase() {
@@ -135,8 +133,11 @@ public final class IngestLoadRun {
 
         Function<AuditEvent, Object[]> rowOf();
 
-        /** Stores {@code rows} in one transaction, as plain batched JDBC. */
-        void insertBaseline(List<Object[]> rows) throws SQLException;
+        /** The sides measured each round; each round starts one further down, so no side always runs first. */
+        List<Side> sides();
+
+        /** Stores {@code rows} in one transaction, the raw way {@code side} names. */
+        void insertBaseline(Side side, List<Object[]> rows) throws SQLException;
 
         long countRows() throws SQLException;
 
@@ -188,8 +189,8 @@ public final class IngestLoadRun {
             }
         }
         System.out.println();
-        System.out.println(table(phases));
-        System.out.println(summary(phases, options));
+        System.out.println(IngestReport.table(phases));
+        System.out.println(IngestReport.summary(phases, options.stores()));
         System.out.printf(
                 Locale.ROOT,
                 "run took %.0f s; load average now %.2f%n",
@@ -215,8 +216,9 @@ public final class IngestLoadRun {
                 // round 0 warms up the JIT, the pools and the caches; its figures are not reported.
                 // It is full size: with a shorter one the first HTTP round still ran partly interpreted.
                 int batches = o.batches();
-                for (int i = 0; i < SIDES.size(); i++) {
-                    Side side = SIDES.get((round + i) % SIDES.size());
+                List<Side> sides = target.sides();
+                for (int i = 0; i < sides.size(); i++) {
+                    Side side = sides.get((round + i) % sides.size());
                     Phase p = phase(target, side, round, batches, o, http, batchUri, senders);
                     expectedRows += p.events();
                     System.out.printf(
@@ -266,8 +268,8 @@ public final class IngestLoadRun {
                 List<AuditEvent> batch = events.subList(from, from + o.batchSize());
                 work[s][b] = switch (side) {
                     case HTTP -> IngestEvents.gzipBatch(batch);
-                    case JDBC -> batch.stream().map(target.rowOf()).toList();
                     case REPOSITORY -> List.copyOf(batch);
+                    default -> batch.stream().map(target.rowOf()).toList();
                 };
             }
         }
@@ -284,10 +286,10 @@ public final class IngestLoadRun {
                 for (Object item : mine) {
                     switch (side) {
                         case HTTP -> post(http, batchUri, (byte[]) item, o.batchSize());
-                        case JDBC -> {
+                        case JDBC, REWRITE, UNNEST, COPY -> {
                             @SuppressWarnings("unchecked")
                             List<Object[]> rows = (List<Object[]>) item;
-                            target.insertBaseline(rows);
+                            target.insertBaseline(side, rows);
                         }
                         case REPOSITORY -> {
                             @SuppressWarnings("unchecked")
@@ -343,21 +345,12 @@ public final class IngestLoadRun {
 
     private static Target postgresTarget(BenchPostgres pg, Options o) throws SQLException {
         pg.recreateSchema(SCHEMA);
-        DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, o.poolSize()), Clock.systemUTC());
-        EventRepository repository = EventRepositories.open(pg.storage(SCHEMA, o.poolSize()), Clock.systemUTC());
-        HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName("bench-jdbc");
-        hikari.setJdbcUrl(pg.urlFor(SCHEMA) + (o.jdbcRewrite() ? "&reWriteBatchedInserts=true" : ""));
-        if (pg.user() != null) {
-            hikari.setUsername(pg.user());
-        }
-        if (pg.password() != null) {
-            hikari.setPassword(pg.password());
-        }
-        hikari.setMaximumPoolSize(o.poolSize());
-        hikari.setAutoCommit(false);
-        HikariDataSource pool = new HikariDataSource(hikari);
-        String insert = IngestEvents.insertSql("?::jsonb");
+        // DataStorage at its defaults (storage.pool_size 10 included); the baselines get a pool of
+        // --pool-size, as many connections as senders by default, which is all they can use.
+        int serverPool = DataStorageConfig.Storage.DEFAULT.poolSize();
+        DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, serverPool), Clock.systemUTC());
+        EventRepository repository = EventRepositories.open(pg.storage(SCHEMA, serverPool), Clock.systemUTC());
+        PostgresBaselines baselines = new PostgresBaselines(pg, SCHEMA, o.poolSize());
         long postmaster = pg.postmasterPid();
         return new Target() {
             @Override
@@ -381,25 +374,22 @@ public final class IngestLoadRun {
             }
 
             @Override
-            public void insertBaseline(List<Object[]> rows) throws SQLException {
-                OffsetDateTime ingestedAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-                try (Connection c = pool.getConnection();
-                        PreparedStatement ps = c.prepareStatement(insert)) {
-                    bindAll(ps, rows, ingestedAt);
-                    ps.executeBatch();
-                    c.commit();
-                }
+            public List<Side> sides() {
+                return List.of(Side.REWRITE, Side.HTTP, Side.UNNEST, Side.REPOSITORY, Side.COPY);
+            }
+
+            @Override
+            public void insertBaseline(Side side, List<Object[]> rows) throws SQLException {
+                baselines.insert(PostgresBaselines.Method.valueOf(side.name()), rows);
             }
 
             @Override
             public long countRows() throws SQLException {
-                try (Connection c = pool.getConnection();
+                try (Connection c = pg.connect(SCHEMA);
                         Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_events")) {
                     rs.next();
-                    long n = rs.getLong(1);
-                    c.commit();
-                    return n;
+                    return rs.getLong(1);
                 }
             }
 
@@ -412,7 +402,7 @@ public final class IngestLoadRun {
             public void close() throws SQLException {
                 server.close();
                 repository.close();
-                pool.close();
+                baselines.close();
                 try (Connection c = pg.connect("public");
                         Statement s = c.createStatement()) {
                     s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
@@ -464,7 +454,12 @@ public final class IngestLoadRun {
             }
 
             @Override
-            public void insertBaseline(List<Object[]> rows) throws SQLException {
+            public List<Side> sides() {
+                return List.of(Side.JDBC, Side.HTTP, Side.REPOSITORY);
+            }
+
+            @Override
+            public void insertBaseline(Side side, List<Object[]> rows) throws SQLException {
                 long ingestedAt = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
                 synchronized (writeLock) {
                     try (PreparedStatement ps = writer.prepareStatement(insert)) {
@@ -519,87 +514,5 @@ public final class IngestLoadRun {
             ps.setString(i, INGESTED_BY);
             ps.addBatch();
         }
-    }
-
-    static String table(List<Phase> phases) {
-        StringBuilder t = new StringBuilder(
-                "| store | side | round | events | seconds | events/s | JVM CPU s | PostgreSQL CPU s | machine busy |\n"
-                        + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Phase p : phases) {
-            t.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %s | %d | %,d | %.2f | %,.0f | %.1f | %s | %.0f %% |%n",
-                    p.store(),
-                    p.side(),
-                    p.round(),
-                    p.events(),
-                    p.seconds(),
-                    p.eventsPerSecond(),
-                    p.cpu().jvmSeconds(),
-                    p.store().equals("sqlite")
-                            ? "-"
-                            : String.format(Locale.ROOT, "%.1f", p.cpu().postgresSeconds()),
-                    p.cpu().machineBusy() * 100));
-        }
-        return t.toString();
-    }
-
-    static String summary(List<Phase> phases, Options o) {
-        StringBuilder s = new StringBuilder(
-                "| store | JDBC events/s | HTTP events/s | ratio HTTP/JDBC | per-round ratios | repository events/s | ratio repository/JDBC | CPU ms per 1k events JDBC (JVM+PG) | HTTP (JVM+PG) | repository (JVM+PG) |\n"
-                        + "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
-        for (String store : o.stores()) {
-            double[] jdbc = totals(phases, store, Side.JDBC);
-            double[] http = totals(phases, store, Side.HTTP);
-            double[] repo = totals(phases, store, Side.REPOSITORY);
-            List<String> perRound = new ArrayList<>();
-            for (int r = 1; r <= o.rounds(); r++) {
-                perRound.add(String.format(
-                        Locale.ROOT, "%.2f", rate(phases, store, Side.HTTP, r) / rate(phases, store, Side.JDBC, r)));
-            }
-            s.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %,.0f | %,.0f | **%.2f** | %s | %,.0f | %.2f | %.0f + %s | %.0f + %s | %.0f + %s |%n",
-                    store,
-                    jdbc[0] / jdbc[1],
-                    http[0] / http[1],
-                    (http[0] / http[1]) / (jdbc[0] / jdbc[1]),
-                    String.join(", ", perRound),
-                    repo[0] / repo[1],
-                    (repo[0] / repo[1]) / (jdbc[0] / jdbc[1]),
-                    jdbc[2] * 1e6 / jdbc[0],
-                    postgresMillis(store, jdbc[3] * 1e6 / jdbc[0]),
-                    http[2] * 1e6 / http[0],
-                    postgresMillis(store, http[3] * 1e6 / http[0]),
-                    repo[2] * 1e6 / repo[0],
-                    postgresMillis(store, repo[3] * 1e6 / repo[0])));
-        }
-        return s.toString();
-    }
-
-    private static String postgresMillis(String store, double millis) {
-        return store.equals("sqlite") ? "-" : String.format(Locale.ROOT, "%.0f", millis);
-    }
-
-    /** {events, seconds, JVM CPU s, PostgreSQL CPU s} summed over a store's phases of one side. */
-    private static double[] totals(List<Phase> phases, String store, Side side) {
-        double[] t = new double[4];
-        for (Phase p : phases) {
-            if (p.store().equals(store) && p.side() == side) {
-                t[0] += p.events();
-                t[1] += p.seconds();
-                t[2] += p.cpu().jvmSeconds();
-                t[3] += p.cpu().postgresSeconds();
-            }
-        }
-        return t;
-    }
-
-    private static double rate(List<Phase> phases, String store, Side side, int round) {
-        return phases.stream()
-                .filter(p -> p.store().equals(store) && p.side() == side && p.round() == round)
-                .mapToDouble(Phase::eventsPerSecond)
-                .findFirst()
-                .orElse(Double.NaN);
     }
 }

@@ -16,12 +16,14 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Trail query load run (issue 3, item 8): the latency of one correlation trail, {@code GET
+ * Trail query load run: the latency of one correlation trail, {@code GET
  * /api/v1/audit/events?correlation_id=…} over HTTP from a real DataStorage on 127.0.0.1, and of the
  * repository query alone, against the big table of {@link TrailTable} (10M rows by default).
  *
@@ -30,15 +32,27 @@ import java.util.SplittableRandom;
  * and repository queries alternate, each with its own id, after an unreported warm-up. The HTTP
  * time is send to last body byte (the client does not parse the JSON inside the timed span); the
  * first queries are checked to return the whole trail. Prints the plan of one query ({@code EXPLAIN
- * ANALYZE, BUFFERS}) to show which index serves it.
+ * ANALYZE, BUFFERS}) to show which index serves it, once as a one-off statement (planned for its
+ * literal) and once as the prepared statement a warm connection runs (pgjdbc prepares it on the
+ * server from its 5th use; PostgreSQL then keeps a generic plan, so a warm query is not planned
+ * again). The measured queries are split into {@code --rounds} equal rounds, whose p50 and p99 are
+ * printed one by one, so the spread shows next to the whole run's percentiles.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.auditline.bench.TrailQueryRun [--rows
  * 10000000] [--events-per-trail 50] [--months 6] [--event-data-bytes 400] [--queries 10000]
- * [--warmup 2000] [--reload false]}
+ * [--warmup 2000] [--rounds 5] [--reload false] [--pool-size 10]}
  */
 public final class TrailQueryRun {
     private static final Set<String> FLAGS = Set.of(
-            "rows", "events-per-trail", "months", "event-data-bytes", "queries", "warmup", "reload", "pool-size");
+            "rows",
+            "events-per-trail",
+            "months",
+            "event-data-bytes",
+            "queries",
+            "warmup",
+            "reload",
+            "pool-size",
+            "rounds");
 
     private TrailQueryRun() {}
 
@@ -59,7 +73,9 @@ public final class TrailQueryRun {
         }
         int queries = f.positiveInt("queries", 10_000);
         int warmup = f.positiveInt("warmup", 2_000);
-        int poolSize = f.positiveInt("pool-size", 4);
+        int poolSize = f.positiveInt(
+                "pool-size", dev.auditline.datastorage.config.DataStorageConfig.Storage.DEFAULT.poolSize());
+        int rounds = f.positiveInt("rounds", 5);
         BenchPostgres pg = BenchPostgres.fromEnvironment();
         System.out.println(MachineInfo.describe(pg));
         long started = System.nanoTime();
@@ -67,6 +83,7 @@ public final class TrailQueryRun {
         table.ensureLoaded(f.bool("reload"));
         System.out.print(table.partitionSizes());
         System.out.println(explain(pg, TrailTable.correlationId(spec.trails() / 2)));
+        System.out.println(explainPrepared(pg, TrailTable.correlationId(spec.trails() / 3)));
 
         try (DataStorage server = DataStorage.start(pg.dataStorage(TrailTable.SCHEMA, poolSize), Clock.systemUTC());
                 EventRepository repository =
@@ -79,6 +96,10 @@ public final class TrailQueryRun {
             SplittableRandom random = new SplittableRandom(42);
             Latencies viaHttp = new Latencies(queries);
             Latencies viaRepository = new Latencies(queries);
+            int perRound = Math.max(1, queries / rounds);
+            List<String> roundLines = new ArrayList<>();
+            Latencies roundHttp = new Latencies(perRound);
+            Latencies roundRepository = new Latencies(perRound);
             long measureStart = 0;
             for (int i = 0; i < warmup + queries; i++) {
                 if (i == warmup) {
@@ -119,6 +140,21 @@ public final class TrailQueryRun {
                 if (measured) {
                     viaRepository.record(repositoryNanos);
                     viaHttp.record(httpNanos);
+                    roundRepository.record(repositoryNanos);
+                    roundHttp.record(httpNanos);
+                    if (roundHttp.count() == perRound) {
+                        roundLines.add(String.format(
+                                Locale.ROOT,
+                                "| %d | %.2f | %.2f | %.2f | %.2f | %.2f |",
+                                roundLines.size() + 1,
+                                roundHttp.percentileMillis(50),
+                                roundHttp.percentileMillis(99),
+                                roundRepository.percentileMillis(50),
+                                roundRepository.percentileMillis(99),
+                                CpuMeter.loadAverage()));
+                        roundHttp = new Latencies(perRound);
+                        roundRepository = new Latencies(perRound);
+                    }
                 }
             }
             double seconds = (System.nanoTime() - measureStart) / 1e9;
@@ -134,6 +170,11 @@ public final class TrailQueryRun {
             System.out.println("|---|---:|---:|---:|---:|---:|---:|");
             System.out.println(row("GET /api/v1/audit/events?correlation_id= (HTTP)", viaHttp));
             System.out.println(row("EventRepository.query (no HTTP)", viaRepository));
+            System.out.println();
+            System.out.println(
+                    "| round | HTTP p50 ms | HTTP p99 ms | repository p50 ms | repository p99 ms | load avg |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|");
+            roundLines.forEach(System.out::println);
         }
         System.out.printf(
                 Locale.ROOT,
@@ -172,6 +213,31 @@ public final class TrailQueryRun {
                         + " ORDER BY event_timestamp ASC, event_id ASC LIMIT " + (EventQuery.DEFAULT_LIMIT + 1))) {
             while (rs.next()) {
                 plan.append("  ").append(rs.getString(1)).append('\n');
+            }
+        }
+        return plan.toString();
+    }
+
+    /**
+     * The plan a warm connection runs: the trail query prepared with a parameter, executed six
+     * times (PostgreSQL plans the first five for their values, then compares them with a generic
+     * plan), then explained. Planning time near zero means the cached generic plan is reused.
+     */
+    private static String explainPrepared(BenchPostgres pg, String correlationId) throws Exception {
+        StringBuilder plan = new StringBuilder(
+                "EXPLAIN (ANALYZE, BUFFERS) EXECUTE of the prepared trail query after 6 executions, for "
+                        + correlationId + ":\n");
+        try (Connection c = pg.connect(TrailTable.SCHEMA);
+                Statement s = c.createStatement()) {
+            s.execute("PREPARE trail(text) AS SELECT * FROM audit_events WHERE correlation_id = $1"
+                    + " ORDER BY event_timestamp ASC, event_id ASC LIMIT " + (EventQuery.DEFAULT_LIMIT + 1));
+            for (int i = 0; i < 6; i++) {
+                s.execute("EXECUTE trail('" + TrailTable.correlationId(i * 7919L) + "')");
+            }
+            try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE trail('" + correlationId + "')")) {
+                while (rs.next()) {
+                    plan.append("  ").append(rs.getString(1)).append('\n');
+                }
             }
         }
         return plan.toString();

@@ -98,7 +98,7 @@ final class TrailTable {
         long started = System.nanoTime();
         System.out.println("loading " + spec.describe());
         pg.recreateSchema(SCHEMA);
-        try (EventRepository migrated = EventRepositories.open(pg.storage(SCHEMA, 2), Clock.systemUTC())) {
+        try (EventRepository migrated = EventRepositories.open(pg.storage(SCHEMA, 4), Clock.systemUTC())) {
             // DataStorage's own migration and partitions: the table is exactly what production has
         }
         YearMonth current = YearMonth.now(ZoneOffset.UTC);

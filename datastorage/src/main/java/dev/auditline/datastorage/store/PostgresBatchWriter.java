@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -41,19 +40,25 @@ final class PostgresBatchWriter {
     static final long LOG_LOCK_KEY = 0x6175646974_6c6f67L;
 
     /** PostgreSQL's uuid order: the 16 bytes unsigned, as the canonical text sorts. */
-    private static final Comparator<UUID> PG_UUID_ORDER = Comparator.comparing(UUID::toString);
+    static final Comparator<UUID> PG_UUID_ORDER = (a, b) -> {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
+    };
 
     private static final String CLAIM_IDS = "INSERT INTO audit_event_ids (event_id)"
-            + " SELECT u.id FROM unnest(?::uuid[]) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord"
+            + " SELECT u.id FROM unnest(?::text[]::uuid[]) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord"
             + " ON CONFLICT DO NOTHING RETURNING event_id";
 
-    private static final String STORED_LEAVES = "SELECT event_id, leaf FROM audit_log WHERE event_id = ANY(?)";
+    private static final String STORED_LEAVES =
+            "SELECT event_id, leaf FROM audit_log WHERE event_id = ANY(?::text[]::uuid[])";
 
     private static final String APPEND_LOG = "INSERT INTO audit_log (log_index, event_id, event_date, leaf, leaf_hash)"
             + " SELECT (SELECT coalesce(max(log_index) + 1, 0) FROM audit_log) + u.ord - 1,"
             + " u.event_id, u.event_date, u.leaf, u.leaf_hash"
-            + " FROM unnest(?::uuid[], ?::text[]::date[], ?::bytea[], ?::bytea[])"
+            + " FROM unnest(?::text[]::uuid[], ?::text[]::date[], ?::bytea[], ?::bytea[])"
             + " WITH ORDINALITY AS u(event_id, event_date, leaf, leaf_hash, ord)";
+
+    private static final String LOCK_LOG = "SELECT pg_advisory_xact_lock(" + LOG_LOCK_KEY + ")";
 
     private PostgresBatchWriter() {}
 
@@ -78,25 +83,29 @@ final class PostgresBatchWriter {
                             .findFirst()
                             .orElse(null));
         }
-        lockLog(c);
         int n = toInsert.size();
-        UUID[] logIds = new UUID[n];
+        String[] logIds = new String[n];
         String[] dates = new String[n];
         byte[][] leaves = new byte[n][];
         byte[][] hashes = new byte[n][];
+        // The leaves are encoded before the log lock: the lock serializes every batch from the
+        // append to the commit, so nothing that can run in parallel belongs inside it.
         for (int i = 0; i < n; i++) {
             AuditEvent e = toInsert.get(i);
             byte[] leaf = LeafEncoding.encode(e.withIngestion(ingestedAt, seqs.get(e.eventId()), ingestedBy));
-            logIds[i] = e.eventId();
+            logIds[i] = e.eventId().toString();
             dates[i] = EventSql.eventDate(e.eventTimestamp()).toString();
             leaves[i] = leaf;
             hashes[i] = LeafEncoding.leafHash(leaf);
         }
         try (PreparedStatement ps = c.prepareStatement(APPEND_LOG)) {
-            ps.setArray(1, c.createArrayOf("uuid", logIds));
+            // String[] and byte[][] travel as binary text[] and bytea[]; createArrayOf would send
+            // an escaped text literal (each 865-byte leaf as 1.7 KB of hex) for the server to parse.
+            ps.setObject(1, logIds);
             ps.setObject(2, dates);
-            ps.setArray(3, c.createArrayOf("bytea", leaves));
-            ps.setArray(4, c.createArrayOf("bytea", hashes));
+            ps.setObject(3, leaves);
+            ps.setObject(4, hashes);
+            lockLog(c);
             ps.executeUpdate();
         }
         return new InsertResult(seqs.keySet(), plan.conflicts(), ingestedAt);
@@ -109,9 +118,13 @@ final class PostgresBatchWriter {
     private static Set<UUID> claim(Connection c, List<UUID> ids) throws SQLException {
         UUID[] sorted = ids.toArray(new UUID[0]);
         Arrays.sort(sorted, PG_UUID_ORDER);
-        Set<UUID> claimed = new HashSet<>();
+        String[] texts = new String[sorted.length];
+        for (int i = 0; i < sorted.length; i++) {
+            texts[i] = sorted[i].toString();
+        }
+        Set<UUID> claimed = new HashSet<>(sorted.length * 2);
         try (PreparedStatement ps = c.prepareStatement(CLAIM_IDS)) {
-            ps.setArray(1, c.createArrayOf("uuid", sorted));
+            ps.setObject(1, texts);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(rs.getObject(1, UUID.class));
@@ -122,8 +135,8 @@ final class PostgresBatchWriter {
     }
 
     private static void lockLog(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_xact_lock(" + LOG_LOCK_KEY + ")");
+        try (PreparedStatement ps = c.prepareStatement(LOCK_LOG)) {
+            ps.execute();
         }
     }
 
@@ -131,7 +144,7 @@ final class PostgresBatchWriter {
     private static Map<UUID, byte[]> storedLeaves(Connection c, List<UUID> ids) throws SQLException {
         Map<UUID, byte[]> leaves = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(STORED_LEAVES)) {
-            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            ps.setObject(1, ids.stream().map(UUID::toString).toArray(String[]::new));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     leaves.put(rs.getObject(1, UUID.class), rs.getBytes(2));
@@ -156,7 +169,7 @@ final class PostgresBatchWriter {
                 values[col][row] = v[col] == null ? null : v[col].toString();
             }
         }
-        Map<UUID, Long> seqs = new HashMap<>();
+        Map<UUID, Long> seqs = new HashMap<>(n * 2);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setObject(1, OffsetDateTime.ofInstant(ingestedAt, ZoneOffset.UTC));
             ps.setString(2, ingestedBy);

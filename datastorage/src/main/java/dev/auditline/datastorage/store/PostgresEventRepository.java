@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
@@ -136,7 +135,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
                     "PostgreSQL store " + location + ": cannot connect: " + rootMessage(e), e);
         }
         try {
-            migrate(config, pool);
+            migrate(config);
         } catch (RuntimeException e) {
             pool.close();
             throw new StorageUnavailableException(
@@ -164,16 +163,19 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
      * configured, else with the pool's (single-role) credentials. Every run ends with the
      * {@code afterMigrate} callback granting the runtime role its INSERT and SELECT rights.
      */
-    private static void migrate(StorageConfig config, DataSource pool) {
+    private static void migrate(StorageConfig config) {
         FluentConfiguration flyway = Flyway.configure()
                 .locations("classpath:db/postgresql")
                 .failOnMissingLocations(true)
                 .javaMigrations(new V4__Log_existing_events(true))
                 .placeholders(Map.of("runtime_role", runtimeRole(config)));
+        // Flyway opens connections of its own rather than borrowing from the pool: it holds
+        // several at once (the migration, its lock, the callbacks), so a pool of 1 or 2 could not
+        // migrate and DataStorage would not start at storage.pool_size below 3.
         if (config.ownerUsername() != null) {
             flyway.dataSource(config.jdbcUrl(), config.ownerUsername(), config.ownerPassword());
         } else {
-            flyway.dataSource(pool);
+            flyway.dataSource(config.jdbcUrl(), config.username(), config.password());
         }
         flyway.load().migrate();
     }
