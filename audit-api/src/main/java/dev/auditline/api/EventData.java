@@ -92,7 +92,12 @@ public final class EventData {
             PLAIN.writeValue(out, value);
             out.flush();
             EventDataScan scan = out.scan();
-            return new EventData(text.text(), text.bytes(), scan.depth(), scan.problemPath(), scan.problemDetail());
+            return new EventData(
+                    text.text(),
+                    text.bytes() + scan.plainSurplus(),
+                    scan.depth(),
+                    scan.problemPath(),
+                    scan.problemDetail());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event_data cannot be serialized: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -139,7 +144,7 @@ public final class EventData {
             out.flush();
             return new EventData(
                     text.truncated() ? null : text.text(),
-                    text.bytes(),
+                    text.bytes() + scan.plainSurplus(),
                     scan.depth(),
                     scan.problemPath(),
                     scan.problemDetail());
@@ -178,7 +183,11 @@ public final class EventData {
         return json;
     }
 
-    /** Size of the compact JSON text, in UTF-8 bytes. */
+    /**
+     * Size of the compact JSON text, in UTF-8 bytes, with each number that has an exponent counted
+     * at its length in plain decimal notation (the form PostgreSQL's {@code jsonb} stores), so the
+     * size rule bounds what a store keeps and not only what was sent.
+     */
     public int jsonBytes() {
         return (int) Math.min(Integer.MAX_VALUE, jsonBytes);
     }

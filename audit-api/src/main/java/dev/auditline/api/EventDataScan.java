@@ -19,6 +19,7 @@ final class EventDataScan {
     static final int MAX_NUMBER_EXPONENT = 1000;
 
     private int maxDepth;
+    private long plainSurplus;
     private String problemPath;
     private String problemDetail;
 
@@ -31,6 +32,15 @@ final class EventDataScan {
 
     int depth() {
         return maxDepth;
+    }
+
+    /**
+     * How many characters more than their text the numbers with an exponent take in plain decimal
+     * notation, the form PostgreSQL's {@code jsonb} stores ({@code 1e999} is 5 characters sent and
+     * 1,000 stored). Counted into the measured size, so the size rule bounds what is stored.
+     */
+    long plainSurplus() {
+        return plainSurplus;
     }
 
     String problemPath() {
@@ -74,6 +84,28 @@ final class EventDataScan {
                 problem(path(context, levels), problem);
             }
         }
+        plainSurplus += plainSurplus(text);
+    }
+
+    /**
+     * An upper bound of the characters {@code text} gains in plain decimal notation: its mantissa's
+     * digits, the exponent's zeros, a sign, a point and a leading zero, less the text itself.
+     * {@code 0} for a number without exponent, and for one past the number limits (refused anyway).
+     */
+    static long plainSurplus(String text) {
+        int e = Math.max(text.indexOf('e'), text.indexOf('E'));
+        if (e < 0 || numberProblem(text) != null) {
+            return 0;
+        }
+        int mantissaDigits = 0;
+        for (int i = 0; i < e; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                mantissaDigits++;
+            }
+        }
+        int exponent = Math.abs(Integer.parseInt(text.substring(e + 1).replace("+", "")));
+        return Math.max(0, mantissaDigits + exponent + 3 - text.length());
     }
 
     /**

@@ -29,6 +29,31 @@ class EventDataTest {
     }
 
     @Test
+    void numbersWithAnExponentCountAtTheirLengthInPlainNotation() {
+        // PostgreSQL's jsonb stores 1e999 as a 1 and 999 zeros: the size rule must bound that
+        assertThat(EventData.parse("{\"n\":1e999}").jsonBytes()).isEqualTo("{\"n\":}".length() + 1 + 999 + 3);
+        // -0.00000025 is 11 characters; the bound counts 2 digits + 7 + sign, point and leading zero
+        assertThat(EventData.parse("{\"n\":-2.5E-7}").jsonBytes()).isEqualTo("{\"n\":}".length() + 12);
+        assertThat(EventData.parse("{\"n\":12345}").jsonBytes()).isEqualTo("{\"n\":12345}".length());
+    }
+
+    @Test
+    void smallTextOfHugeExponentsIsRefusedBySize() {
+        // 20,000 numbers in 140 KB of text would take 20 MB as jsonb
+        StringBuilder json = new StringBuilder("{\"n\":[");
+        for (int i = 0; i < 20_000; i++) {
+            json.append(i == 0 ? "" : ",").append("1e999");
+        }
+        EventData data = EventData.parse(json.append("]}").toString());
+
+        assertThat(data.json().length()).isLessThan(ValidationLimits.DEFAULT_MAX_EVENT_DATA_BYTES);
+        assertThat(violationsOf(data))
+                .singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("event_data"))
+                .satisfies(v -> assertThat(v.detail()).startsWith("must be at most 262144 bytes as JSON"));
+    }
+
+    @Test
     void emptyObjectHasDepthOne() {
         assertThat(EventData.EMPTY.depth()).isEqualTo(1);
         assertThat(EventData.EMPTY.jsonBytes()).isEqualTo(2);

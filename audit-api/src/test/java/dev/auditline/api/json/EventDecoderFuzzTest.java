@@ -49,8 +49,9 @@ class EventDecoderFuzzTest {
             assertThat(again.event()).isEqualTo(event);
             assertThat(again.event().eventData().json())
                     .isEqualTo(event.eventData().json());
+            // at least the text; more when a number with an exponent takes more in plain notation
             assertThat(event.eventData().jsonBytes())
-                    .isEqualTo(event.eventData().json().getBytes(StandardCharsets.UTF_8).length);
+                    .isGreaterThanOrEqualTo(event.eventData().json().getBytes(StandardCharsets.UTF_8).length);
         }
     }
 
