@@ -132,6 +132,7 @@ public final class HttpApi implements AutoCloseable {
             routes.addAll(new VerifiableLogRoutes(log).routes());
         }
 
+        BodyAdmission bodies = new BodyAdmission(server.connections(), server.maxRequestBytes(), metrics);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -144,6 +145,11 @@ public final class HttpApi implements AutoCloseable {
             cfg.jetty.modifyServer(s -> {
                 s.setStopTimeout(server.shutdownTimeout().toMillis());
                 s.setErrorHandler(new ProblemErrorHandler());
+                // outermost: bodies are read in full, without a thread, before any route runs
+                s.insertHandler(bodies);
+                if (server.accessLog()) {
+                    s.setRequestLog(new AccessLog());
+                }
             });
             for (Route route : routes) {
                 cfg.routes.addHttpHandler(route.method(), route.path(), guard(route, ingest));
@@ -223,6 +229,7 @@ public final class HttpApi implements AutoCloseable {
         boolean ingest = route.method() == HandlerType.POST && route.path().startsWith(IngestRoutes.SINGLE);
         return ctx -> {
             inFlight.incrementAndGet();
+            AccessLog.route(ctx, route.path());
             try {
                 if (ingest) {
                     // on every ingest answer, errors included, so a client learns the limits early
