@@ -153,6 +153,10 @@ public final class HttpApi implements AutoCloseable {
             });
             for (Route route : routes) {
                 cfg.routes.addHttpHandler(route.method(), route.path(), guard(route, ingest));
+                if (route.method() == HandlerType.GET && route.isApi()) {
+                    // Javalin answers HEAD for a GET route without running it: the same guard, the same token
+                    cfg.routes.addHttpHandler(HandlerType.HEAD, route.path(), guard(route, ingest));
+                }
             }
             cfg.routes.exception(ApiProblem.class, (e, ctx) -> ProblemMapper.write(ctx, e));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> ProblemMapper.writeJavalin(ctx, e));
