@@ -98,8 +98,11 @@ public final class HttpApi implements AutoCloseable {
                 server.maxRequestBytes(),
                 config.validation().maxEventDataBytes());
         StorageGate gate = new StorageGate(config.storage().poolSize(), server.ingestWait(), metrics);
+        // /readyz and /metrics are open to anyone: their database probe is shared, rate-limited and
+        // takes a free database permit only, so callers cannot load the database or starve requests of the pool
+        ReadinessProbe readiness = new ReadinessProbe(() -> gate.ifFree(repository::isReady), System::nanoTime);
         // known down: answer at once instead of waiting for the pool's connection_timeout at each scrape
-        metrics.bindStorageReady(() -> (fallback == null || !fallback.storageDown()) && repository.isReady());
+        metrics.bindStorageReady(() -> (fallback == null || !fallback.storageDown()) && readiness.ready());
         IngestRoutes ingest = new IngestRoutes(
                 repository,
                 fallback,
@@ -127,7 +130,7 @@ public final class HttpApi implements AutoCloseable {
         routes.addAll(new QueryRoutes(repository, gate, clock).routes());
         routes.addAll(new LogRoutes(repository, gate, logSignal).routes());
         routes.addAll(new ViewerRoutes(repository, gate, clock).routes());
-        routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
+        routes.addAll(new OpsRoutes(readiness::ready, fallback, draining::get, scrape, limits).routes());
         if (log != null) {
             routes.addAll(new VerifiableLogRoutes(log).routes());
         }
