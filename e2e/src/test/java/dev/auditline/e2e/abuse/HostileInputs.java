@@ -225,21 +225,21 @@ final class HostileInputs {
         return new Hostile(name, "POST", BATCH, "gzip", body, b.ids());
     }
 
-    /** 1 GB of spaces before a valid batch, gzipped to about 1 MB. */
+    /** 64 MB of spaces (four times max_request_bytes) before a valid batch, gzipped to about 64 KB. */
     private static Hostile gzipBomb() {
         Hostile b = batch(1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             byte[] spaces = new byte[1 << 20];
             java.util.Arrays.fill(spaces, (byte) ' ');
-            for (int i = 0; i < 1024; i++) {
+            for (int i = 0; i < 64; i++) {
                 gz.write(spaces);
             }
             gz.write(b.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Hostile("gzip bomb of 1 GB", "POST", BATCH, "gzip", out.toByteArray(), b.ids());
+        return new Hostile("gzip bomb of 64 MB", "POST", BATCH, "gzip", out.toByteArray(), b.ids());
     }
 
     private static Hostile timestamps() {
