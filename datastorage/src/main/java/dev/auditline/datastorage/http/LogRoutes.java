@@ -5,7 +5,6 @@ import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.LogEntry;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,7 @@ final class LogRoutes {
 
     private record Read(List<LogEntry> entries, long logSize) {}
 
-    private void entries(Context ctx) throws InterruptedException, IOException {
+    private void entries(Context ctx) throws InterruptedException {
         Request request = parse(QueryString.parse(ctx.queryString()));
         long seen = signal.generation();
         Read read = read(request);

@@ -1,6 +1,7 @@
 package dev.auditline.datastorage.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.auditline.api.AuditEvent;
@@ -11,6 +12,8 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a page of events to the response one event at a time through a Jackson generator, so a
@@ -22,12 +25,13 @@ final class PageWriter {
     private static final ObjectWriter EVENT =
             AuditJson.mapper().writerFor(AuditEvent.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
+    private static final Logger LOG = LoggerFactory.getLogger(PageWriter.class);
+
     private PageWriter() {}
 
     /** {@code {"events":[…],"next_cursor":…}} followed by {@code extra} members. */
-    static void write(Context ctx, EventPage page, Map<String, String> extra) throws IOException {
-        ctx.status(200).contentType(Json.MEDIA_TYPE);
-        try (JsonGenerator g = AuditJson.mapper().getFactory().createGenerator(ctx.outputStream())) {
+    static void write(Context ctx, EventPage page, Map<String, String> extra) {
+        stream(ctx, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("events");
             for (AuditEvent e : page.events()) {
@@ -40,7 +44,7 @@ final class PageWriter {
                 g.writeStringField(member.getKey(), member.getValue());
             }
             g.writeEndObject();
-        }
+        });
     }
 
     /**
@@ -48,10 +52,9 @@ final class PageWriter {
      * {@code next_after} is the last index sent ({@code after} when none), and the log size covers
      * every entry sent.
      */
-    static void writeLog(Context ctx, List<LogEntry> entries, long after, long logSize) throws IOException {
-        ctx.status(200).contentType(Json.MEDIA_TYPE);
-        long nextAfter = after;
-        try (JsonGenerator g = AuditJson.mapper().getFactory().createGenerator(ctx.outputStream())) {
+    static void writeLog(Context ctx, List<LogEntry> entries, long after, long logSize) {
+        stream(ctx, g -> {
+            long nextAfter = after;
             g.writeStartObject();
             g.writeArrayFieldStart("entries");
             for (LogEntry e : entries) {
@@ -73,6 +76,23 @@ final class PageWriter {
             // raced it; an `after` past the end (no entries) says nothing about the log's size
             g.writeNumberField("log_size", entries.isEmpty() ? logSize : Math.max(logSize, nextAfter + 1));
             g.writeEndObject();
+        });
+    }
+
+    /** The body, written by {@code body} to a generator on the response stream. */
+    private interface Body {
+        void writeTo(JsonGenerator g) throws IOException;
+    }
+
+    private static void stream(Context ctx, Body body) {
+        ctx.status(200).contentType(Json.MEDIA_TYPE);
+        try (JsonGenerator g = AuditJson.mapper().getFactory().createGenerator(ctx.outputStream())) {
+            body.writeTo(g);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize an answer", e);
+        } catch (IOException e) {
+            // the client went away mid-answer: the status is sent, nothing is left to tell it
+            LOG.debug("Client closed the connection during the answer to {}: {}", ctx.path(), e.toString());
         }
     }
 }

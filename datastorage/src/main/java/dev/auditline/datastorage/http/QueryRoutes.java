@@ -9,7 +9,6 @@ import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.PageCursor;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -55,7 +54,7 @@ final class QueryRoutes {
                 new Route(HandlerType.GET, BY_ID, Permission.READ, this::byId));
     }
 
-    private void list(Context ctx) throws IOException {
+    private void list(Context ctx) {
         EventQuery query = parse(QueryString.parse(ctx.queryString()), clock.instant(), maxPageBytes);
         EventPage page = gate.call(() -> repository.query(query));
         PageWriter.write(ctx, page, Map.of());

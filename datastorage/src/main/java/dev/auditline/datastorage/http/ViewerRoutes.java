@@ -87,7 +87,7 @@ final class ViewerRoutes {
         ctx.status(200).contentType(asset.contentType()).result(asset.body());
     }
 
-    private void search(Context ctx) throws IOException {
+    private void search(Context ctx) {
         Map<String, List<String>> params = QueryString.parse(ctx.queryString());
         List<String> viewParam = params.remove("view");
         String view = viewParam == null || viewParam.isEmpty() ? "search" : viewParam.get(0);
