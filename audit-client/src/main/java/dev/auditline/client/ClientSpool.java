@@ -9,6 +9,8 @@ import dev.auditline.spool.Spool;
 import dev.auditline.spool.SpoolConfig;
 import dev.auditline.spool.SpoolFullException;
 import dev.auditline.spool.SpoolStats;
+import dev.auditline.spool.internal.InsecureDirectoryException;
+import dev.auditline.spool.internal.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,11 +54,23 @@ final class ClientSpool implements AutoCloseable {
     static ClientSpool open(Path dir, long maxBytes, Clock clock) throws IOException {
         // Space comes back a whole segment at a time, so a segment is a fraction of the bound.
         long segmentBytes = Math.max(MIN_SEGMENT_BYTES, Math.min(SpoolConfig.DEFAULT_SEGMENT_BYTES, maxBytes / 8));
-        Spool spool = Spool.open(
-                SpoolConfig.of(dir.resolve(SEGMENTS_DIR))
-                        .withSegmentBytes(segmentBytes)
-                        .withMaxBytes(Math.max(maxBytes, segmentBytes)),
-                clock);
+        Spool spool;
+        try {
+            // the spool's own directory is checked by the spool; its parent, spool.dir, here
+            OwnerOnly.createDirectories(dir);
+            OwnerOnly.checkNotWritableByOthers(dir, "audit.spool.dir");
+            spool = Spool.open(
+                    SpoolConfig.of(dir.resolve(SEGMENTS_DIR))
+                            .withSegmentBytes(segmentBytes)
+                            .withMaxBytes(Math.max(maxBytes, segmentBytes)),
+                    clock);
+        } catch (InsecureDirectoryException e) {
+            // a setting to change, not an I/O failure: said like every other configuration problem
+            throw new AuditConfigException(List.of(
+                    e.getMessage().startsWith("audit.spool.dir")
+                            ? e.getMessage()
+                            : "audit.spool.dir: " + e.getMessage()));
+        }
         try {
             return new ClientSpool(dir, spool, RejectedLog.open(dir.resolve(REJECTED_DIR), clock));
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.auditline.spool;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.json.AuditJson;
+import dev.auditline.spool.internal.OwnerOnly;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,8 @@ public final class RejectedLog implements AutoCloseable {
     public static RejectedLog open(Path dir, Clock clock) throws IOException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(clock, "clock");
-        Files.createDirectories(dir);
+        OwnerOnly.createDirectories(dir);
+        OwnerOnly.createFileIfMissing(dir.resolve(FILE_NAME)); // 0600 before anything is appended
         return new RejectedLog(dir.resolve(FILE_NAME), clock);
     }
 

@@ -1,5 +1,6 @@
 package dev.auditline.spool;
 
+import dev.auditline.spool.internal.OwnerOnly;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -112,7 +114,7 @@ public final class Spool implements AutoCloseable {
         this.dir = config.dir();
         this.lockChannel = lockChannel;
         this.dirLock = dirLock;
-        SpoolRecovery.Recovered recovered = SpoolRecovery.recover(dir);
+        SpoolRecovery.Recovered recovered = SpoolRecovery.recover(dir, config.maxRecordBytes());
         this.sealed = recovered.sealed();
         this.nextSequence = recovered.nextSequence();
         this.diskBytes = recovered.diskBytes();
@@ -135,9 +137,14 @@ public final class Spool implements AutoCloseable {
     public static Spool open(SpoolConfig config, Clock clock) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
-        Files.createDirectories(config.dir());
-        FileChannel lockChannel =
-                FileChannel.open(config.dir().resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        OwnerOnly.createDirectories(config.dir());
+        // whoever may write here may replace or remove spooled audit events
+        OwnerOnly.checkNotWritableByOthers(config.dir(), "spool directory");
+        Path lockFile = config.dir().resolve(LOCK_FILE);
+        FileChannel lockChannel = FileChannel.open(
+                lockFile,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                OwnerOnly.fileAttributes(lockFile));
         try {
             FileLock dirLock;
             try {
@@ -382,7 +389,7 @@ public final class Spool implements AutoCloseable {
     private OpenSegment createSegment() throws IOException {
         long sequence = nextSequence++;
         Path path = SegmentFormat.openPath(dir, sequence);
-        Files.createFile(path);
+        OwnerOnly.createFile(path);
         RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
         try {
             file.write(SegmentFormat.header(sequence));
@@ -533,8 +540,8 @@ public final class Spool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try (SegmentReader reader = SegmentReader.open(segment.path)) {
-            while (reader.position() < startOffset && reader.next()) {
+        try (SegmentReader reader = SegmentReader.open(segment.path, config.maxRecordBytes())) {
+            while (reader.position() < startOffset && reader.skip()) {
                 // skipping records acknowledged before
             }
             if (reader.position() != startOffset) {

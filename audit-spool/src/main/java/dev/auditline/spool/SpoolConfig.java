@@ -45,6 +45,17 @@ public record SpoolConfig(Path dir, long maxBytes, long segmentBytes, Duration s
         }
     }
 
+    /**
+     * The largest payload this spool can ever hold: a record alone in its own segment within {@code
+     * max_bytes}. An append of more is refused; a length field on disk saying more is damage, not a
+     * record, and is cut by recovery before anything is allocated for it.
+     */
+    public long maxRecordBytes() {
+        return Math.min(
+                SegmentFormat.MAX_PAYLOAD_BYTES,
+                maxBytes - SegmentFormat.HEADER_BYTES - SegmentFormat.RECORD_HEADER_BYTES);
+    }
+
     /** The defaults for {@code dir}: {@link #DEFAULT_MAX_BYTES}, {@link #DEFAULT_SEGMENT_BYTES}, 5 s. */
     public static SpoolConfig of(Path dir) {
         return new SpoolConfig(dir, DEFAULT_MAX_BYTES, DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_MAX_AGE);

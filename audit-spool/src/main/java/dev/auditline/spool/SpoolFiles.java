@@ -1,5 +1,6 @@
 package dev.auditline.spool;
 
+import dev.auditline.spool.internal.OwnerOnly;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +76,9 @@ final class SpoolFiles {
         Path ack = SegmentFormat.ackPath(dir, sequence);
         Path tmp = ack.resolveSibling(ack.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                tmp,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+                OwnerOnly.fileAttributes(tmp))) {
             ByteBuffer buffer = ByteBuffer.wrap((offset + "\n").getBytes(StandardCharsets.US_ASCII));
             while (buffer.hasRemaining()) {
                 channel.write(buffer);

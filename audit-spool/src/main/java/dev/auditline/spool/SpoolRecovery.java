@@ -33,8 +33,12 @@ final class SpoolRecovery {
             long pendingRecords,
             RecoveryReport report) {}
 
-    /** Recovers the spool in {@code dir}: before the spool exists, so without any concurrency. */
-    static Recovered recover(Path dir) throws IOException {
+    /**
+     * Recovers the spool in {@code dir}: before the spool exists, so without any concurrency.
+     *
+     * @param maxRecordBytes the largest payload the writer can produce; a longer length field is damage
+     */
+    static Recovered recover(Path dir, long maxRecordBytes) throws IOException {
         ArrayDeque<SealedSegment> sealed = new ArrayDeque<>();
         long diskBytes = 0;
         long pendingRecords = 0;
@@ -89,7 +93,7 @@ final class SpoolRecovery {
             long fileBytes;
             String problem;
             long damagedRecords = 0;
-            try (SegmentReader reader = SegmentReader.open(path)) {
+            try (SegmentReader reader = SegmentReader.open(path, maxRecordBytes)) {
                 fileBytes = reader.fileBytes();
                 if (!reader.headerValid()) {
                     if (fileBytes < SegmentFormat.HEADER_BYTES) {
@@ -104,7 +108,7 @@ final class SpoolRecovery {
                     }
                     continue;
                 }
-                while (reader.next()) {
+                while (reader.skip()) {
                     kept++;
                     if (reader.position() == ackOffset) {
                         ackedRecords = kept;

@@ -106,6 +106,52 @@ class SpoolRecoveryTest {
     }
 
     @Test
+    void cutsALengthFieldOfTwoGibibytesInASparseFileWithoutAllocatingIt() throws Exception {
+        Path dir = root.resolve("spool");
+        List<Long> ends = writeSegment(dir, 2);
+        long allocated = allocatedWhileOpening(dir, ends.get(1), Integer.MAX_VALUE, SpoolConfig.of(dir));
+        assertThat(allocated).as("bytes allocated by open and replay").isLessThan(16L << 20);
+    }
+
+    @Test
+    void cutsALengthFieldLargerThanTheLargestRecordThisSpoolCanWrite() throws Exception {
+        Path dir = root.resolve("spool");
+        List<Long> ends = writeSegment(dir, 2);
+        // 1 MiB spool: no record can be longer than max_bytes minus the headers, whatever the file holds
+        long allocated =
+                allocatedWhileOpening(dir, ends.get(1), (int) config(dir).maxRecordBytes() + 1, config(dir));
+        assertThat(allocated).as("bytes allocated by open and replay").isLessThan(1L << 20);
+    }
+
+    /**
+     * Appends a record header claiming {@code length} bytes at {@code end}, with the CRC those bytes
+     * really have, and grows the file sparsely so that they exist (8 KB on disk): a record only its
+     * length gives away. Then opens and drains the spool, which must keep the two good records and cut
+     * the rest as damage. Returns the bytes this thread allocated.
+     */
+    private long allocatedWhileOpening(Path dir, long end, int length, SpoolConfig config) throws Exception {
+        Path segment = dir.resolve(SEGMENT + ".log");
+        try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+            file.seek(end);
+            file.writeInt(length);
+            file.writeInt(crcOfZeros(length));
+            file.setLength(end + SegmentFormat.RECORD_HEADER_BYTES + length);
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        try (Spool spool = Spool.open(config, clock)) {
+            RecoveryReport report = spool.stats().recovery();
+            assertThat(report.records()).isEqualTo(2);
+            assertThat(report.truncatedSegments()).isEqualTo(1);
+            assertThat(report.truncatedBytes()).isEqualTo(SegmentFormat.RECORD_HEADER_BYTES + (long) length);
+            assertThat(drain(spool)).isEqualTo(expected(2));
+        }
+        assertThat(segmentFiles(dir)).isEmpty();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    @Test
     void setsAsideASegmentWithAForeignHeader() throws Exception {
         Path dir = root.resolve("spool");
         Files.createDirectories(dir);
@@ -168,6 +214,15 @@ class SpoolRecoveryTest {
             assertThat(spool.stats().pendingRecords()).isZero();
         }
         assertThat(segmentFiles(dir)).isEmpty();
+    }
+
+    private static int crcOfZeros(long length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        byte[] zeros = new byte[1 << 20];
+        for (long left = length; left > 0; left -= zeros.length) {
+            crc.update(zeros, 0, (int) Math.min(left, zeros.length));
+        }
+        return (int) crc.getValue();
     }
 
     private static void flipByte(Path file, long offset) throws IOException {

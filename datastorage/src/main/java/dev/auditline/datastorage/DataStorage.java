@@ -105,6 +105,9 @@ public final class DataStorage implements AutoCloseable {
                 binder.bindTo(registry); // the store's pool metrics (Hikari), whatever wraps it
             }
             ServerMetrics metrics = new ServerMetrics(registry);
+            if (authenticator != null) {
+                authenticator.bindTo(registry); // the tokens file's state: valid, last reload
+            }
             if (spoolDir != null) {
                 fallback = FallbackSpool.start(
                         fallbackSpoolConfig(spoolDir, config.storage().fallbackSpoolMaxBytes()),

@@ -4,6 +4,7 @@ import dev.auditline.datastorage.config.ConfigException;
 import dev.auditline.datastorage.config.ConfigLoader;
 import dev.auditline.datastorage.config.ConfigOverrides;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.secrets.Secrets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class Main {
         try {
             config = configFrom(args, System.getenv());
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
+            System.err.println(Secrets.mask(e.getMessage()));
             System.err.println(USAGE);
             System.exit(2);
             return;
@@ -47,18 +48,25 @@ public final class Main {
         try {
             server = DataStorage.start(config, Clock.systemUTC());
         } catch (RuntimeException e) {
-            String advice = StartupFailures.advice(e);
-            if (advice != null) {
-                // a known cause with a known remedy: one line, the stack trace only at DEBUG
-                LOG.error("DataStorage failed to start: {}", advice);
-                LOG.debug("DataStorage start failure in full", e);
-            } else {
-                LOG.error("DataStorage failed to start: {}", e.getMessage(), e);
-            }
+            reportStartFailure(e);
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "datastorage-shutdown"));
+    }
+
+    /**
+     * Logs why the start failed: a known cause as one line (the stack trace only at DEBUG), anything
+     * else with its stack trace. Every message is masked: a driver's message may quote the URL.
+     */
+    static void reportStartFailure(RuntimeException e) {
+        String advice = StartupFailures.advice(e);
+        if (advice != null) {
+            LOG.error("DataStorage failed to start: {}", advice);
+            LOG.debug("DataStorage start failure in full", Secrets.mask(e));
+        } else {
+            LOG.error("DataStorage failed to start: {}", Secrets.mask(e.getMessage()), Secrets.mask(e));
+        }
     }
 
     /**

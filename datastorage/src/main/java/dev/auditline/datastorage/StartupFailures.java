@@ -1,5 +1,7 @@
 package dev.auditline.datastorage;
 
+import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.spool.internal.InsecureDirectoryException;
 import java.net.ConnectException;
 import java.sql.SQLException;
 
@@ -13,9 +15,19 @@ final class StartupFailures {
 
     private StartupFailures() {}
 
-    /** One line saying what went wrong and what to do, or {@code null} when the cause is not a known one. */
+    /**
+     * One line saying what went wrong and what to do, or {@code null} when the cause is not a known
+     * one; secrets in the quoted messages are masked.
+     */
     static String advice(Throwable failure) {
+        return Secrets.mask(knownCause(failure));
+    }
+
+    private static String knownCause(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InsecureDirectoryException insecure) {
+                return insecure.getMessage();
+            }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String what = firstLine(sql.getMessage());
                 switch (sql.getSQLState()) {

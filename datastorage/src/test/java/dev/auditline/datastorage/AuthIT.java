@@ -139,4 +139,23 @@ class AuthIT {
             writeTokens("writer-token", Instant.parse("2026-01-03T00:00:00Z"));
         }
     }
+
+    @Test
+    void anInvalidTokensFileRefusesEveryTokenWith503UntilFixedAndSaysSoInMetrics() throws IOException {
+        Files.writeString(tokens, "clients:\n  orchestrator: {token_sha256: typo, permissions: [write]}\n");
+        Files.setLastModifiedTime(tokens, FileTime.from(Instant.parse("2026-01-04T00:00:00Z")));
+        try {
+            ApiClient.Reply refused = anonymous.withToken("writer-token").get("/api/v1/limits");
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.header("Retry-After")).isEqualTo("5");
+            assertThat(refused.json().get("type").textValue()).endsWith("auth-unavailable");
+            assertThat(anonymous.withToken("reader-token").get(EVENTS).status()).isEqualTo(503);
+            assertThat(anonymous.get("/metrics").body()).contains("audit_auth_tokens_file_valid 0.0");
+        } finally {
+            writeTokens("writer-token", Instant.parse("2026-01-05T00:00:00Z"));
+        }
+        assertThat(anonymous.withToken("writer-token").get("/api/v1/limits").status())
+                .isEqualTo(200);
+        assertThat(anonymous.get("/metrics").body()).contains("audit_auth_tokens_file_valid 1.0");
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -41,9 +42,22 @@ final class TokenFile {
      * @throws IllegalArgumentException listing every problem of the file
      */
     static Map<String, Client> read(Path file) {
+        try {
+            return parse(file, Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("server.auth.tokens_file " + file + ": cannot read it: " + e);
+        }
+    }
+
+    /**
+     * @param content the file's bytes, read once so that what is parsed is what was hashed
+     * @return clients by the lowercase hex SHA-256 of their token
+     * @throws IllegalArgumentException listing every problem of the file
+     */
+    static Map<String, Client> parse(Path file, byte[] content) {
         JsonNode root;
         try {
-            root = YAML.readTree(file.toFile());
+            root = YAML.readTree(content);
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "server.auth.tokens_file " + file + ": cannot read it as YAML: " + e.getMessage());

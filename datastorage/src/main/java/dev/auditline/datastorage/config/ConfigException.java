@@ -1,5 +1,6 @@
 package dev.auditline.datastorage.config;
 
+import dev.auditline.datastorage.secrets.Secrets;
 import java.util.List;
 
 /** A configuration that cannot be used; lists every problem found, each with its path. */
@@ -9,8 +10,9 @@ public final class ConfigException extends RuntimeException {
     private final List<String> problems;
 
     public ConfigException(String source, List<String> problems) {
-        super("invalid configuration " + source + ":\n  " + String.join("\n  ", problems));
-        this.problems = List.copyOf(problems);
+        // every message is masked here, the one way out: a problem may quote a value that holds a secret
+        super(Secrets.mask("invalid configuration " + source + ":\n  " + String.join("\n  ", problems)));
+        this.problems = problems.stream().map(Secrets::mask).toList();
     }
 
     /** One line per problem: {@code server.max_batch_size: must be ≥ 1 (got 0)}. */

@@ -2,6 +2,7 @@ package dev.auditline.datastorage.config;
 
 import dev.auditline.api.ValidationLimits;
 import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
+import dev.auditline.datastorage.secrets.Secrets;
 import dev.auditline.datastorage.store.StorageConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,9 +116,9 @@ public record DataStorageConfig(
         return p == null ? "(none)" : p.toString();
     }
 
-    /** {@code postgresql://app:secret@db/audit} → {@code postgresql://app:***@db/audit}; also {@code password=} parameters. */
+    /** {@code postgresql://app:secret@db/audit} → {@code postgresql://app:***@db/audit}; every form {@link Secrets#mask} knows. */
     static String maskPassword(String url) {
-        return url.replaceAll("(//[^/:@]*:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        return Secrets.mask(url);
     }
 
     public DataStorageConfig withServer(Server newServer) {

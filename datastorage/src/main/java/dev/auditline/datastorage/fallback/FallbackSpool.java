@@ -10,6 +10,7 @@ import dev.auditline.spool.Spool;
 import dev.auditline.spool.SpoolConfig;
 import dev.auditline.spool.SpoolFullException;
 import dev.auditline.spool.SpoolStats;
+import dev.auditline.spool.internal.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -400,9 +401,9 @@ public final class FallbackSpool implements AutoCloseable {
         Path dir = spool.config().dir().resolve(UNREADABLE_DIR);
         Path file = dir.resolve("record-" + System.currentTimeMillis() + "-" + unreadable.incrementAndGet() + ".bin");
         try {
-            Files.createDirectories(dir);
-            Files.write(
-                    file, payload, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+            OwnerOnly.createDirectories(dir);
+            OwnerOnly.createFile(file);
+            Files.write(file, payload, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
         } catch (IOException e) {
             LOG.error(
                     "Fallback spool record cannot be decoded ({}) nor set aside in {}; it stays spooled", why, dir, e);

@@ -3,6 +3,7 @@ package dev.auditline.datastorage.http;
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.auth.Client;
 import dev.auditline.datastorage.auth.Permission;
+import dev.auditline.datastorage.auth.TokensFileUnavailableException;
 import io.javalin.http.Context;
 import java.util.Optional;
 
@@ -10,6 +11,8 @@ import java.util.Optional;
 final class Auth {
     private static final String CLIENT_ATTRIBUTE = "auditline.client";
     private static final String BEARER = "bearer ";
+    /** An operator has to fix the file: no point in clients probing every second. */
+    static final String AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = "5";
 
     private final Authenticator authenticator;
 
@@ -26,8 +29,20 @@ final class Auth {
         if (header == null || header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, 7)) {
             throw unauthorized("an Authorization: Bearer <token> header is required");
         }
-        Optional<Client> client =
-                authenticator.authenticate(header.substring(BEARER.length()).trim());
+        Optional<Client> client;
+        try {
+            client =
+                    authenticator.authenticate(header.substring(BEARER.length()).trim());
+        } catch (TokensFileUnavailableException e) {
+            // fail closed, but as unavailable: clients keep their events and retry instead of dropping them
+            throw ApiProblem.of(
+                            503,
+                            "auth-unavailable",
+                            "Auth unavailable",
+                            "the server's tokens file is invalid or missing, so no token is accepted; retry after"
+                                    + " the Retry-After delay")
+                    .header("Retry-After", AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS);
+        }
         if (client.isEmpty()) {
             throw unauthorized("the bearer token is not known to this server");
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditline.spool.internal.OwnerOnly;
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -97,8 +98,9 @@ public final class QuarantineFile implements AutoCloseable {
     private void open() throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
-            Files.createDirectories(parent);
+            OwnerOnly.createDirectories(parent);
         }
+        OwnerOnly.createFileIfMissing(file); // 0600: it holds whatever the apiserver sent
         out = new FileOutputStream(file.toFile(), true);
         size = Files.size(file);
     }

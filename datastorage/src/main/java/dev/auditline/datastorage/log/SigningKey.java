@@ -2,6 +2,7 @@ package dev.auditline.datastorage.log;
 
 import dev.auditline.api.merkle.NoteKey;
 import dev.auditline.api.merkle.SignedNote;
+import dev.auditline.spool.internal.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +10,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -21,7 +20,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -114,15 +112,11 @@ public final class SigningKey {
         String pem = pem("PRIVATE KEY", pair.getPrivate().getEncoded())
                 + pem("PUBLIC KEY", pair.getPublic().getEncoded());
         Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
-        boolean posix = Files.getFileStore(parent).supportsFileAttributeView("posix");
-        if (posix) {
-            // created 0600 from the start: never a moment where another user could read it
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly));
-        } else {
-            Files.createFile(file);
-        }
+        OwnerOnly.createDirectories(parent);
+        // whoever may write to the directory may swap the key for their own
+        OwnerOnly.checkNotWritableByOthers(parent, "log.signing_key_file (its directory)");
+        // created 0600 from the start: never a moment where another user could read it
+        OwnerOnly.createFile(file);
         Files.writeString(file, pem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
         SigningKey key = new SigningKey(pair.getPrivate(), pair.getPublic());
         LOG.warn(

@@ -26,6 +26,10 @@ public final class MetricNames {
     public static final String STORAGE_PERMITS_MAX = "audit.storage.permits.max";
     /** Timer of HTTP requests by {@code method}, {@code route} (template) and {@code status}. */
     public static final String HTTP_REQUESTS = "audit.http.requests";
+    /** Gauge: 1 while the tokens file is valid and in force, 0 while it is invalid or missing (every token refused). */
+    public static final String AUTH_TOKENS_FILE_VALID = "audit.auth.tokens.file.valid";
+    /** Gauge: Unix time in seconds of the last successful load of the tokens file. */
+    public static final String AUTH_TOKENS_FILE_LAST_RELOAD = "audit.auth.tokens.file.last.reload";
     /** Gauge: 1 when the repository reports ready, 0 otherwise (sampled at scrape). */
     public static final String STORAGE_READY = "audit.storage.ready";
 

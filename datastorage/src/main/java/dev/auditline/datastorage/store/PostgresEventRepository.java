@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.auditline.api.AuditEvent;
+import dev.auditline.datastorage.secrets.Secrets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Connection;
@@ -353,6 +354,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+        // drivers and pools may quote the URL: masked like everything DataStorage prints
+        return Secrets.mask(t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")");
     }
 }

@@ -5,10 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.log.LeafEncoding;
+import dev.auditline.spool.internal.InsecureDirectoryException;
+import dev.auditline.spool.internal.OwnerOnly;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -126,7 +128,7 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
             throw new IllegalArgumentException("storage.url is not a SQLite URL (got " + config + ")");
         }
         String jdbcUrl = config.jdbcUrl();
-        createDirectoryOf(jdbcUrl);
+        prepareFiles(jdbcUrl);
 
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -458,7 +460,12 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
         return reads.unavailable(what, e);
     }
 
-    private static void createDirectoryOf(String jdbcUrl) {
+    /**
+     * Creates the directory (0700) and the database file (0600) before SQLite does: SQLite creates
+     * its {@code -wal} and {@code -shm} files with the database file's mode, so all three are then the
+     * owner's alone. Refuses a directory other users may write to: they could replace the database.
+     */
+    private static void prepareFiles(String jdbcUrl) {
         String path = jdbcUrl.substring("jdbc:sqlite:".length());
         int query = path.indexOf('?');
         if (query >= 0) {
@@ -467,9 +474,14 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
         if (path.startsWith(":") || path.startsWith("file:") || path.isEmpty()) {
             return;
         }
-        Path parent = Path.of(path).toAbsolutePath().getParent();
+        Path database = Path.of(path).toAbsolutePath();
+        Path parent = database.getParent();
         try {
-            Files.createDirectories(parent);
+            OwnerOnly.createDirectories(parent);
+            OwnerOnly.checkNotWritableByOthers(parent, "storage.url (the directory of the SQLite file)");
+            OwnerOnly.createFileIfMissing(database);
+        } catch (InsecureDirectoryException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         } catch (IOException e) {
             throw new StorageUnavailableException(
                     "SQLite store " + jdbcUrl + ": cannot create the directory " + parent + ": " + e, e);

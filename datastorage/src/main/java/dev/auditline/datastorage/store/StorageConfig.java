@@ -1,8 +1,10 @@
 package dev.auditline.datastorage.store;
 
+import dev.auditline.datastorage.secrets.Secrets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Where and how DataStorage stores events: the {@code storage} section of its YAML.
@@ -132,11 +134,17 @@ public record StorageConfig(
     private static Kind kindOf(String url) {
         String lower = url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:postgresql:")) {
+            // pgjdbc reads "user:password@host" as a host name and echoes it in every connection error
+            if (USERINFO.matcher(url).find()) {
+                throw new IllegalArgumentException("storage.url must not hold a user or password before the host"
+                        + " (got \"" + maskUrl(url) + "\"): put them in storage.credentials_file");
+            }
             return Kind.POSTGRESQL;
         }
         if (lower.startsWith("sqlite:") || lower.startsWith("jdbc:sqlite:")) {
             if (url.substring(url.indexOf("sqlite:") + "sqlite:".length()).isBlank()) {
-                throw new IllegalArgumentException("storage.url must name a SQLite file (got \"" + url + "\")");
+                throw new IllegalArgumentException(
+                        "storage.url must name a SQLite file (got \"" + maskUrl(url) + "\")");
             }
             return Kind.SQLITE;
         }
@@ -144,16 +152,18 @@ public record StorageConfig(
                 "storage.url must start with jdbc:postgresql:, sqlite: or jdbc:sqlite: (got \"" + maskUrl(url) + "\")");
     }
 
-    /** A URL's password parameter replaced by {@code ****}, for logs and error messages. */
-    static String maskUrl(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1****");
+    private static final Pattern USERINFO = Pattern.compile("^jdbc:postgresql://[^/?#]*@", Pattern.CASE_INSENSITIVE);
+
+    /** {@code url} with every secret masked ({@link Secrets#mask}), for logs and error messages. */
+    public static String maskUrl(String url) {
+        return Secrets.mask(url);
     }
 
     @Override
     public String toString() {
         return "StorageConfig[url=" + maskUrl(url) + ", username=" + username + ", password="
-                + (password == null ? "null" : "****") + ", poolSize=" + poolSize + ", partitionsAhead="
+                + (password == null ? "null" : Secrets.MASK) + ", poolSize=" + poolSize + ", partitionsAhead="
                 + partitionsAhead + ", connectionTimeout=" + connectionTimeout + ", ownerUsername=" + ownerUsername
-                + ", ownerPassword=" + (ownerPassword == null ? "null" : "****") + "]";
+                + ", ownerPassword=" + (ownerPassword == null ? "null" : Secrets.MASK) + "]";
     }
 }

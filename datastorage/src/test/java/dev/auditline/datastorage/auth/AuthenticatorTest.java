@@ -3,11 +3,17 @@ package dev.auditline.datastorage.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.auditline.datastorage.metrics.MetricNames;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthenticatorTest {
     @TempDir
     Path dir;
+
+    private final MovableClock clock = new MovableClock();
 
     static String entry(String name, String token, String permissions) {
         return "  " + name + ":\n    token_sha256: " + Authenticator.sha256Hex(token) + "\n    permissions: ["
@@ -53,13 +61,110 @@ class AuthenticatorTest {
     }
 
     @Test
-    void keepsTheLastGoodClientsWhenTheFileBecomesInvalid() throws IOException {
+    void aTypoRefusesEveryTokenUntilTheFileIsFixed() throws IOException {
         Path file = write("clients:\n" + entry("a", "tok", "read"), Instant.parse("2026-01-01T00:00:00Z"));
-        Authenticator auth = Authenticator.fromFile(file);
+        Authenticator auth = Authenticator.fromFile(file, clock);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        auth.bindTo(registry);
+        assertThat(valid(registry)).isEqualTo(1.0);
 
         write("clients:\n  a: {token_sha256: short, permissions: [read]}\n", Instant.parse("2026-01-01T00:00:05Z"));
 
+        assertThatThrownBy(() -> auth.authenticate("tok"))
+                .isInstanceOf(TokensFileUnavailableException.class)
+                .hasMessageContaining("clients.a.token_sha256: must be 64 lowercase hex digits");
+        assertThatThrownBy(() -> auth.authenticate("unknown")).isInstanceOf(TokensFileUnavailableException.class);
+        assertThat(auth.health().valid()).isFalse();
+        assertThat(auth.health().clients()).isZero();
+        assertThat(auth.health().problem()).contains(file.toString()).contains("clients.a.token_sha256");
+        assertThat(valid(registry)).isZero();
+        double loadedAt = lastReload(registry);
+
+        clock.advance(Duration.ofSeconds(30));
+        write("clients:\n" + entry("a", "tok", "read"), Instant.parse("2026-01-01T00:00:09Z"));
+
         assertThat(auth.authenticate("tok")).isPresent();
+        assertThat(auth.health()).isEqualTo(new Authenticator.Health(true, null, 1, clock.instant()));
+        assertThat(valid(registry)).isEqualTo(1.0);
+        assertThat(lastReload(registry)).isEqualTo(loadedAt + 30);
+    }
+
+    @Test
+    void aDeletedFileRefusesEveryTokenAndItsReturnRestoresThem() throws IOException {
+        Path file = write("clients:\n" + entry("a", "tok", "read"), Instant.parse("2026-01-01T00:00:00Z"));
+        Authenticator auth = Authenticator.fromFile(file, clock);
+
+        Files.delete(file);
+
+        assertThatThrownBy(() -> auth.authenticate("tok"))
+                .isInstanceOf(TokensFileUnavailableException.class)
+                .hasMessage("server.auth.tokens_file " + file + ": the file is missing");
+        assertThat(auth.health().valid()).isFalse();
+
+        write("clients:\n" + entry("a", "tok", "read"), Instant.parse("2026-01-01T00:00:00Z"));
+
+        assertThat(auth.authenticate("tok")).isPresent();
+        assertThat(auth.health().valid()).isTrue();
+    }
+
+    @Test
+    void aChangeKeepingSizeAndModificationTimeIsSeenWithinTheRecheckInterval() throws IOException {
+        Instant modified = Instant.parse("2026-01-01T00:00:00Z");
+        Path file = write("clients:\n" + entry("a", "revoked", "read"), modified);
+        Authenticator auth = Authenticator.fromFile(file, clock);
+        assertThat(auth.authenticate("revoked")).isPresent();
+
+        // what cp -p of a prepared file does: other content, same size, same modification time
+        write("clients:\n" + entry("a", "replace", "read"), modified);
+
+        clock.advance(Authenticator.RECHECK_INTERVAL);
+        assertThat(auth.authenticate("revoked")).isEmpty();
+        assertThat(auth.authenticate("replace")).isPresent();
+    }
+
+    @Test
+    void aRewriteWithTheSameContentKeepsTheLoadTime() throws IOException {
+        Path file = write("clients:\n" + entry("a", "tok", "read"), Instant.parse("2026-01-01T00:00:00Z"));
+        Authenticator auth = Authenticator.fromFile(file, clock);
+        Instant loaded = auth.health().lastReload();
+
+        clock.advance(Duration.ofSeconds(10));
+        write("clients:\n" + entry("a", "tok", "read"), Instant.parse("2026-01-01T00:00:07Z"));
+
+        assertThat(auth.authenticate("tok")).isPresent();
+        assertThat(auth.health().lastReload()).isEqualTo(loaded);
+    }
+
+    private static double valid(SimpleMeterRegistry registry) {
+        return registry.get(MetricNames.AUTH_TOKENS_FILE_VALID).gauge().value();
+    }
+
+    private static double lastReload(SimpleMeterRegistry registry) {
+        return registry.get(MetricNames.AUTH_TOKENS_FILE_LAST_RELOAD).gauge().value();
+    }
+
+    /** A clock tests move by hand. */
+    static final class MovableClock extends Clock {
+        private Instant now = Instant.parse("2026-11-28T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     @Test

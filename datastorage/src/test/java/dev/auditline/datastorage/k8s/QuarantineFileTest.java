@@ -36,6 +36,12 @@ class QuarantineFileTest {
         }
         List<String> lines = Files.readAllLines(file);
         assertThat(lines).hasSize(2);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .as("what the apiserver sent is the owner's alone")
+                .isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(file.getParent())))
+                .isEqualTo("rwx------");
         JsonNode first = new ObjectMapper().readTree(lines.get(0));
         assertThat(first.get("quarantined_at").asText()).isEqualTo("2026-02-01T00:00:00Z");
         assertThat(first.get("cluster").asText()).isEqualTo("prod");
