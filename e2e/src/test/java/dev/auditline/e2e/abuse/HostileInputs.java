@@ -87,8 +87,8 @@ final class HostileInputs {
     static List<Hostile> bodies() {
         List<Hostile> b = new ArrayList<>();
         b.add(longKeys());
-        b.add(nested("event_data nested 32 levels (the limit)", 31));
-        b.add(nested("event_data nested 33 levels (one past)", 32));
+        b.add(nested("event_data nested 32 levels (the limit)", 32));
+        b.add(nested("event_data nested 33 levels (one past)", 33));
         b.add(batchOf("a 1000-digit number", "{\"n\":" + "9".repeat(1000) + "}"));
         b.add(batchOf("a 1000-digit decimal fraction", "{\"n\":0." + "1".repeat(1000) + "}"));
         b.add(batchOf("1e400", "{\"n\":1e400}"));
@@ -202,9 +202,9 @@ final class HostileInputs {
                 "1.4 MB of long keys", "POST", BATCH, null, body.toString().getBytes(StandardCharsets.UTF_8), ids);
     }
 
-    private static Hostile nested(String name, int depthBelowEventData) {
-        String data = "{\"d\":".repeat(depthBelowEventData) + "1" + "}".repeat(depthBelowEventData);
-        return batchOf(name, depthBelowEventData == 0 ? "{}" : data);
+    /** An event_data of {@code levels} nested objects ({@code {"d":{"d":1}}} is two). */
+    private static Hostile nested(String name, int levels) {
+        return batchOf(name, "{\"d\":".repeat(levels) + "1" + "}".repeat(levels));
     }
 
     private static Hostile encoded(String name, byte[] prefix, Charset charset) {
