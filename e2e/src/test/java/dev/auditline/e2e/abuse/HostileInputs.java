@@ -87,6 +87,9 @@ final class HostileInputs {
     static List<Hostile> bodies() {
         List<Hostile> b = new ArrayList<>();
         b.add(longKeys());
+        b.add(batchOf(
+                "a 40 KB key over 100000 array items",
+                "{\"" + "k".repeat(40_000) + "\":[" + "0,".repeat(99_999) + "0]}"));
         b.add(nested("event_data nested 32 levels (the limit)", 32));
         b.add(nested("event_data nested 33 levels (one past)", 33));
         b.add(batchOf("a 1000-digit number", "{\"n\":" + "9".repeat(1000) + "}"));
