@@ -106,7 +106,7 @@ class AbuseIT {
             System.out.printf(
                     "Abuse suite: %d distinct hostile inputs, %d hostile requests, answers by status %s, %d 5xx;"
                             + " slow uploads %s; /healthz %d samples, max %d ms, misses %s; normal client %d events,"
-                            + " flush %s; %d ids must be stored, %d must not; %d s%n",
+                            + " flush %s; %d ids must be stored, %d must not; heap in use at most %d MiB of 512; %d s%n",
                     ledger.distinctInputs(),
                     ledger.requests(),
                     ledger.byStatus(),
@@ -119,6 +119,7 @@ class AbuseIT {
                     normalFlush,
                     ledger.mustBeStored().size(),
                     ledger.mustNotBeStored().size(),
+                    health.maxHeapBytes() >> 20,
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
             ledger.answers().forEach(a -> System.out.println("  " + a));
             walkErrors.forEach(e -> System.out.println("  paging failed: " + e));

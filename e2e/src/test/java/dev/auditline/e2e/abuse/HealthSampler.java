@@ -18,6 +18,8 @@ final class HealthSampler implements AutoCloseable {
     static final Duration BOUND = Duration.ofSeconds(1);
 
     private final URI uri;
+    private final URI metrics;
+    private volatile long maxHeapBytes = -1;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(BOUND)
@@ -29,13 +31,18 @@ final class HealthSampler implements AutoCloseable {
 
     HealthSampler(String baseUrl) {
         this.uri = URI.create(baseUrl + "/healthz");
+        this.metrics = URI.create(baseUrl + "/metrics");
         this.thread = new Thread(this::sample, "abuse-healthz-sampler");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
     private void sample() {
+        int tick = 0;
         while (running.get()) {
+            if (tick++ % 5 == 0) {
+                sampleHeap();
+            }
             long start = System.nanoTime();
             try {
                 HttpResponse<Void> r = http.send(
@@ -56,6 +63,33 @@ final class HealthSampler implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** The heap in use, from the server's own {@code jvm_memory_used_bytes{area="heap"}}, once a second. */
+    private void sampleHeap() {
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(metrics)
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long heap = 0;
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            maxHeapBytes = Math.max(maxHeapBytes, heap);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // a scrape that fails is not a health miss; /healthz is what is asserted
+        }
+    }
+
+    /** The most heap in use at any sample, {@code -1} when no scrape answered. */
+    long maxHeapBytes() {
+        return maxHeapBytes;
     }
 
     List<Long> latencies() {
