@@ -164,8 +164,9 @@ public final class EventData {
     public ObjectNode node() {
         try {
             return (ObjectNode) PLAIN.readTree(json());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event_data holds text it measured as JSON", e);
+        } catch (JsonProcessingException | NumberFormatException e) {
+            // only data that breaks the number limits (and so fails validation) gets here
+            throw new IllegalStateException("event_data cannot be read as a tree: " + e.getMessage(), e);
         }
     }
 
@@ -204,7 +205,11 @@ public final class EventData {
         if (json != null && json.equals(that.json)) {
             return true;
         }
-        return json != null && that.json != null && node().equals(EventData::compareValues, that.node());
+        if (json == null || that.json == null || problemPath != null || that.problemPath != null) {
+            // content that breaks a rule (a number past the limits has no BigDecimal) compares as text
+            return false;
+        }
+        return node().equals(EventData::compareValues, that.node());
     }
 
     private static int compareValues(JsonNode a, JsonNode b) {
@@ -216,7 +221,10 @@ public final class EventData {
 
     @Override
     public int hashCode() {
-        return json == null ? 0 : hash(node());
+        if (json == null) {
+            return 0;
+        }
+        return problemPath != null ? json.hashCode() : hash(node());
     }
 
     /** A hash that agrees with {@link #equals}: member order and number notation do not count. */

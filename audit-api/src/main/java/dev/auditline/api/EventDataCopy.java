@@ -1,6 +1,7 @@
 package dev.auditline.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -61,8 +62,13 @@ final class EventDataCopy {
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     String text = in.getText();
-                    scan.number(text, in.getParsingContext(), depth);
-                    out.writeNumber(text);
+                    if (in.isNaN()) {
+                        // only a tree holding a non-finite double gets here; JSON has no such number
+                        out.writeString(text);
+                    } else {
+                        scan.number(text, in.getParsingContext(), depth);
+                        out.writeNumber(text);
+                    }
                 }
                 case VALUE_TRUE -> out.writeBoolean(true);
                 case VALUE_FALSE -> out.writeBoolean(false);
@@ -79,7 +85,7 @@ final class EventDataCopy {
             }
             token = in.nextToken();
             if (token == null) {
-                throw new IOException("event_data: the JSON text ends inside the object");
+                throw new JsonParseException(in, "event_data: the JSON text ends inside the object");
             }
         }
     }

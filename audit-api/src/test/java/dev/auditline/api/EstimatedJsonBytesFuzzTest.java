@@ -17,7 +17,7 @@ import java.util.Map;
  */
 class EstimatedJsonBytesFuzzTest {
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void estimateIsNeverBelowTheSerializedSize(FuzzedDataProvider data) throws Exception {
         Map<String, Object> map = new LinkedHashMap<>();
         int members = data.consumeInt(0, 8);

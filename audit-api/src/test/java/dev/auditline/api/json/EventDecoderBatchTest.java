@@ -156,4 +156,15 @@ class EventDecoderBatchTest {
 
         assertThatThrownBy(() -> decode(body)).isInstanceOf(BodyRefusal.class);
     }
+
+    @Test
+    void aTreeHoldingANonFiniteDoubleIsStoredAsItsStringAsBefore() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode tree =
+                AuditJson.mapper().valueToTree(TestEvents.full().build());
+        tree.putObject("event_data").put("x", Double.POSITIVE_INFINITY);
+
+        EventDecoder.Decoded d = decoder.decode(tree, NOW);
+
+        assertThat(d.event().eventData().json()).isEqualTo("{\"x\":\"Infinity\"}");
+    }
 }

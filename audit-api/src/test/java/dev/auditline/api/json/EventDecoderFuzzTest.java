@@ -25,7 +25,7 @@ class EventDecoderFuzzTest {
     private static final int MAX_BATCH_SIZE = 20;
     private final EventDecoder decoder = new EventDecoder(ValidationLimits.DEFAULTS);
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void anyBatchBodyIsDecodedOrRefusedAndAcceptedEventsRoundTrip(byte[] body) throws Exception {
         List<EventDecoder.Decoded> decoded;
         try {
@@ -54,7 +54,7 @@ class EventDecoderFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void eventDataTextParsesToItsOwnCompactFormOrIsRefused(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         EventData data;

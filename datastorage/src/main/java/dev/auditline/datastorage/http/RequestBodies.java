@@ -31,7 +31,11 @@ final class RequestBodies {
 
     /** The request's JSON document as a tree, never {@code null}; for routes other than ingest. */
     JsonNode readJson(Context ctx) {
-        byte[] body = readBody(ctx);
+        return parseJson(readBody(ctx));
+    }
+
+    /** A UTF-8 JSON document as a tree, or the 400 naming why it is not one. */
+    static JsonNode parseJson(byte[] body) {
         try {
             AuditJson.requireUtf8(body);
             JsonNode node = JSON.readTree(body);
@@ -42,6 +46,12 @@ final class RequestBodies {
         } catch (BodyRefusal e) {
             throw problem(e);
         } catch (StreamConstraintsException e) {
+            if (!e.getOriginalMessage().contains("nesting depth")) {
+                // a number, string or name past the reader's own limit: the message names it
+                throw ApiProblem.badRequest(
+                        "invalid-body",
+                        "the body is past a limit of the JSON reader: " + shorten(e.getOriginalMessage()));
+            }
             throw ApiProblem.badRequest(
                             "invalid-body",
                             "the body nests deeper than " + AuditJson.MAX_DOCUMENT_DEPTH + " levels: "

@@ -27,7 +27,7 @@ class RequestBodiesFuzzTest {
     private final RequestBodies bodies = new RequestBodies(MAX_REQUEST_BYTES);
     private final EventDecoder decoder = new EventDecoder(ValidationLimits.DEFAULTS);
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void anyBodyIsReadOrRefusedWithA4xxAndGzipRoundTripsExactly(byte[] input) throws IOException {
         if (input.length == 0) {
             return;
