@@ -75,7 +75,13 @@ abstract class HostileQueryContract {
         TestFiles.deleteRecursively(tempDir);
     }
 
-    /** One hostile request: the raw path and query, and the parameter a 400 must name ({@code null}: 200). */
+    /** The expected "parameter" of a path Jetty refuses before any route runs: a 400 problem {@code http-400}. */
+    static final String PATH = "(path)";
+
+    /**
+     * One hostile request: the raw path and query, and the parameter a 400 must name ({@code null}:
+     * a 200; {@link #PATH}: a 400 about the path).
+     */
     record Case(String target, String parameter) {
         @Override
         public String toString() {
@@ -204,6 +210,11 @@ abstract class HostileQueryContract {
         c.add(new Case("/api/v1/log/proof/consistency?from=0&to=1e3", "to"));
         c.add(new Case("/api/v1/log/proof/inclusion?event_id=" + uuid + "&tree_size=-1", "tree_size"));
         c.add(new Case("/api/v1/log/proof/inclusion?event_id=%zz", "event_id"));
+        // the path parameter
+        c.add(new Case(EVENTS + "/%zz", PATH));
+        c.add(new Case(EVENTS + "/%C0%AF", PATH));
+        c.add(new Case(EVENTS + "/0190f0a0-0000-7000-8000-00000000000", "event_id"));
+        c.add(new Case(EVENTS + "/" + uuid + "%00", PATH));
         return c.stream();
     }
 
@@ -221,10 +232,14 @@ abstract class HostileQueryContract {
         ApiClient.checkAgainstSpec("GET", c.target(), reply);
         if (c.parameter() == null) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        } else if (c.parameter().equals(PATH)) {
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            // Jetty refuses such a path before any route runs, through the server's problem+json error handler
+            assertThat(reply.json().path("type").asText()).isEqualTo("https://auditline.dev/problems/http-400");
         } else {
             assertThat(reply.status()).as(reply.body()).isEqualTo(400);
             JsonNode problem = reply.json();
-            assertThat(problem.path("parameter").asText()).isEqualTo(c.parameter());
+            assertThat(problem.path("parameter").asText()).as(reply.body()).isEqualTo(c.parameter());
             assertThat(problem.path("detail").asText()).startsWith(c.parameter() + ": ");
         }
     }

@@ -16,7 +16,7 @@ import java.time.Instant;
 class QueryParametersFuzzTest {
     private static final Instant NOW = Instant.parse("2026-03-15T10:15:30.123456Z");
 
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "2m")
     void eventsQueryIsCheckedOrRefusedNamingTheParameter(byte[] input) {
         String raw = new String(input, StandardCharsets.UTF_8);
         try {
@@ -37,7 +37,7 @@ class QueryParametersFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "2m")
     void logQueryIsCheckedOrRefusedNamingTheParameter(byte[] input) {
         String raw = new String(input, StandardCharsets.UTF_8);
         try {

@@ -16,7 +16,7 @@ class PageCursorFuzzTest {
     private static final long FIRST_SECOND = EventQuery.EARLIEST.getEpochSecond();
     private static final long LAST_SECOND = EventQuery.LATEST.getEpochSecond();
 
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "2m")
     void decodeAcceptsOnlyWhatEncodeWrites(byte[] input) {
         String text = new String(input, StandardCharsets.UTF_8);
         PageCursor cursor;
@@ -30,7 +30,7 @@ class PageCursorFuzzTest {
         assertThat(EventQuery.inRange(cursor.eventTimestamp())).isTrue();
     }
 
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "2m")
     void encodeThenDecodeIsTheIdentity(FuzzedDataProvider data) {
         Instant t = Instant.ofEpochSecond(
                 data.consumeLong(FIRST_SECOND, LAST_SECOND), data.consumeInt(0, 999_999) * 1_000L);
