@@ -25,8 +25,8 @@ import java.util.stream.Stream;
  *
  * <p>{@code mvn verify} runs the inputs in {@code src/test/resources/dev/auditline/spool/
  * SegmentReaderFuzzTestInputs/} (seed segments written by the real writer, and whatever fuzzing found)
- * as regression tests. To fuzz: {@code JAZZER_FUZZ=1 mvn -pl audit-spool -am test
- * -Dtest=SegmentReaderFuzzTest -Djazzer.max_duration=5m} (docs/spool.md).
+ * as regression tests. To fuzz for five minutes: {@code JAZZER_FUZZ=1 mvn -pl audit-spool -am test
+ * -Dtest=SegmentReaderFuzzTest} (docs/spool.md).
  */
 class SegmentReaderFuzzTest {
     /**

@@ -26,7 +26,9 @@ final class StartupFailures {
     private static String knownCause(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof InsecureDirectoryException insecure) {
-                return insecure.getMessage();
+                // the outermost message names the setting when a caller added it
+                String outer = failure.getMessage();
+                return outer != null && outer.contains(insecure.getMessage()) ? outer : insecure.getMessage();
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String what = firstLine(sql.getMessage());

@@ -70,6 +70,7 @@ class DataStoragePermissionsTest {
 
         assertThatThrownBy(() -> DataStorage.start(config(root.resolve("data"), spool), Clock.systemUTC()))
                 .satisfies(e -> assertThat(StartupFailures.advice(e))
-                        .startsWith("spool directory: the directory " + spool + " has mode 0722"));
+                        .startsWith("storage.fallback_spool.dir: cannot open the fallback spool in " + spool)
+                        .contains("the directory " + spool + " has mode 0722"));
     }
 }

@@ -32,7 +32,15 @@ class StorageConfigTest {
         assertThatThrownBy(() -> StorageConfig.of("mysql://db/audit?password=secret"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("storage.url must start with jdbc:postgresql:, sqlite: or jdbc:sqlite:"
-                        + " (got \"mysql://db/audit?password=****\")");
+                        + " (got \"mysql://db/audit?password=***\")");
+    }
+
+    @Test
+    void rejectsAUserAndPasswordBeforeTheHostWithoutPrintingThePassword() {
+        assertThatThrownBy(() -> StorageConfig.of("jdbc:postgresql://app:hunter2@db/audit"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("storage.url must not hold a user or password before the host"
+                        + " (got \"jdbc:postgresql://app:***@db/audit\"): put them in storage.credentials_file");
     }
 
     @Test
@@ -60,6 +68,6 @@ class StorageConfigTest {
         assertThat(config.toString())
                 .doesNotContain("hunter2")
                 .doesNotContain("s3cret")
-                .contains("password=****");
+                .contains("password=***");
     }
 }

@@ -20,6 +20,6 @@ class TestPostgresTest {
     void rejectsAnExternalUrlWithoutHost() {
         assertThatThrownBy(() -> TestPostgres.withDatabase("jdbc:postgresql:audit?password=x", "t1"))
                 .hasMessage("AUDIT_TEST_PG_URL must look like jdbc:postgresql://host:port/db (got"
-                        + " jdbc:postgresql:audit?password=****)");
+                        + " jdbc:postgresql:audit?password=***)");
     }
 }
