@@ -27,14 +27,52 @@ public final class ChildDataStorage implements AutoCloseable {
     private final Path configFile;
     private final Path logFile;
     private final int port;
+    private final String maxHeap;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    private ChildDataStorage(Path configFile, Path logFile, int port) {
+    private ChildDataStorage(Path configFile, Path logFile, int port, String maxHeap) {
         this.configFile = configFile;
         this.logFile = logFile;
         this.port = port;
+        this.maxHeap = maxHeap;
+    }
+
+    /**
+     * DataStorage at its defaults on the embedded SQLite store in {@code dir}, with {@code -Xmx}
+     * {@code maxHeap}: only the listen address and the store's paths are set.
+     */
+    public static ChildDataStorage prepareSqlite(Path dir, String maxHeap) {
+        int port = Servers.freePort();
+        try {
+            Files.createDirectories(dir);
+            Path config = dir.resolve("datastorage.yaml");
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "server:",
+                            "  listen: 127.0.0.1:" + port,
+                            "storage:",
+                            "  url: \"sqlite:" + dir.resolve("audit.db") + "\"",
+                            "kubernetes:",
+                            "  quarantine:",
+                            "    file: " + dir.resolve("k8s-quarantine.jsonl"),
+                            ""));
+            return new ChildDataStorage(config, dir.resolve("datastorage.log"), port, maxHeap);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public boolean isAlive() {
+        Process p = process;
+        return p != null && p.isAlive();
     }
 
     /** Writes the server's YAML (and credentials file) into {@code dir}; call {@link #start()} next. */
@@ -56,7 +94,7 @@ public final class ChildDataStorage implements AutoCloseable {
                             "  url: \"" + database.jdbcUrl() + "\"",
                             "  credentials_file: " + credentials,
                             ""));
-            return new ChildDataStorage(config, dir.resolve("datastorage.log"), port);
+            return new ChildDataStorage(config, dir.resolve("datastorage.log"), port, "256m");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,7 +116,7 @@ public final class ChildDataStorage implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(
                 java,
-                "-Xmx256m",
+                "-Xmx" + maxHeap,
                 "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),

@@ -111,6 +111,8 @@ public final class ConfigLoader {
         Duration shutdownTimeout =
                 server.duration("shutdown_timeout", ds.shutdownTimeout(), Duration.ofMillis(1), Duration.ofMinutes(10));
         Duration ingestWait = server.duration("ingest_wait", ds.ingestWait(), Duration.ZERO, Duration.ofSeconds(30));
+        ConnectionLimits connections = readConnections(server, maxRequestBytes, problems);
+        boolean accessLog = server.bool("access_log", ds.accessLog());
         server.rejectUnknown();
 
         Section storage = top.section("storage");
@@ -226,7 +228,15 @@ public final class ConfigLoader {
 
         return new DataStorageConfig(
                 new DataStorageConfig.Server(
-                        host, port, maxBatchSize, maxRequestBytes, tokensFile, shutdownTimeout, ingestWait),
+                        host,
+                        port,
+                        maxBatchSize,
+                        maxRequestBytes,
+                        tokensFile,
+                        shutdownTimeout,
+                        ingestWait,
+                        connections,
+                        accessLog),
                 new DataStorageConfig.Storage(
                         url,
                         credentialsFile,
@@ -243,6 +253,21 @@ public final class ConfigLoader {
                 new DataStorageConfig.Log(signingKeyFile, origin, checkpointInterval),
                 kubernetes,
                 new DataStorageConfig.Query(maxPageBytes));
+    }
+
+    private static ConnectionLimits readConnections(Section server, long maxRequestBytes, List<String> problems) {
+        ConnectionLimits dc = ConnectionLimits.defaults(maxRequestBytes);
+        Duration bodyTimeout =
+                server.duration("body_timeout", dc.bodyTimeout(), Duration.ofSeconds(1), Duration.ofHours(1));
+        long minRate = server.size("min_request_data_rate", dc.minRequestDataRate(), 0, 1L << 30);
+        long inFlight = server.size("max_body_bytes_in_flight", dc.maxBodyBytesInFlight(), 1024, 1L << 40);
+        if (inFlight < maxRequestBytes) {
+            // the largest allowed body could never be admitted: every such request would be refused forever
+            problems.add("server.max_body_bytes_in_flight: must be ≥ server.max_request_bytes (got "
+                    + ConfigValues.formatSize(inFlight) + " < " + ConfigValues.formatSize(maxRequestBytes) + ")");
+            inFlight = maxRequestBytes;
+        }
+        return new ConnectionLimits(bodyTimeout, minRate, inFlight);
     }
 
     private static DataStorageConfig.Kubernetes readKubernetes(Section k8s, Path baseDir, List<String> problems) {
@@ -396,6 +421,22 @@ public final class ConfigLoader {
                 return fallback;
             }
             return n;
+        }
+
+        boolean bool(String key, boolean fallback) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.isBoolean()) {
+                return v.booleanValue();
+            }
+            String t = v.isValueNode() ? v.asText().trim() : "";
+            if (t.equals("true") || t.equals("false")) {
+                return Boolean.parseBoolean(t);
+            }
+            problems.add(pathOf(key) + ": must be true or false (got " + describe(v) + ")");
+            return fallback;
         }
 
         Duration duration(String key, Duration fallback, Duration min, Duration max) {

@@ -75,6 +75,13 @@ public record DataStorageConfig(
                 "server.auth.tokens_file: " + orNone(server.authTokensFile()),
                 "server.shutdown_timeout: " + ConfigValues.formatDuration(server.shutdownTimeout()),
                 "server.ingest_wait: " + ConfigValues.formatDuration(server.ingestWait()),
+                "server.body_timeout: "
+                        + ConfigValues.formatDuration(server.connections().bodyTimeout()),
+                "server.min_request_data_rate: "
+                        + ConfigValues.formatSize(server.connections().minRequestDataRate()),
+                "server.max_body_bytes_in_flight: "
+                        + ConfigValues.formatSize(server.connections().maxBodyBytesInFlight()),
+                "server.access_log: " + server.accessLog(),
                 "storage.url: " + maskPassword(storage.url()),
                 "storage.credentials_file: " + orNone(storage.credentialsFile())
                         + (storage.username() == null ? "" : " (username " + storage.username() + ", password ***)"),
@@ -151,7 +158,9 @@ public record DataStorageConfig(
             long maxRequestBytes,
             Path authTokensFile,
             Duration shutdownTimeout,
-            Duration ingestWait) {
+            Duration ingestWait,
+            ConnectionLimits connections,
+            boolean accessLog) {
         /** Default {@code server.max_batch_size}: {@value}. */
         public static final int DEFAULT_MAX_BATCH_SIZE = 5000;
         /** Default {@code server.max_request_bytes}: {@value} (16 MiB). */
@@ -170,6 +179,32 @@ public record DataStorageConfig(
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
             Objects.requireNonNull(ingestWait, "ingestWait");
+            Objects.requireNonNull(connections, "connections");
+            if (connections.maxBodyBytesInFlight() < maxRequestBytes) {
+                throw new IllegalArgumentException("server.max_body_bytes_in_flight must be ≥ max_request_bytes (got "
+                        + connections.maxBodyBytesInFlight() + " < " + maxRequestBytes + ")");
+            }
+        }
+
+        /** With the default connection limits for {@code maxRequestBytes} and the access log on. */
+        public Server(
+                String host,
+                int port,
+                int maxBatchSize,
+                long maxRequestBytes,
+                Path authTokensFile,
+                Duration shutdownTimeout,
+                Duration ingestWait) {
+            this(
+                    host,
+                    port,
+                    maxBatchSize,
+                    maxRequestBytes,
+                    authTokensFile,
+                    shutdownTimeout,
+                    ingestWait,
+                    ConnectionLimits.defaults(maxRequestBytes),
+                    true);
         }
 
         public String listen() {
@@ -178,16 +213,71 @@ public record DataStorageConfig(
 
         public Server withPort(int newPort) {
             return new Server(
-                    host, newPort, maxBatchSize, maxRequestBytes, authTokensFile, shutdownTimeout, ingestWait);
+                    host,
+                    newPort,
+                    maxBatchSize,
+                    maxRequestBytes,
+                    authTokensFile,
+                    shutdownTimeout,
+                    ingestWait,
+                    connections,
+                    accessLog);
         }
 
         public Server withAuthTokensFile(Path file) {
-            return new Server(host, port, maxBatchSize, maxRequestBytes, file, shutdownTimeout, ingestWait);
+            return new Server(
+                    host,
+                    port,
+                    maxBatchSize,
+                    maxRequestBytes,
+                    file,
+                    shutdownTimeout,
+                    ingestWait,
+                    connections,
+                    accessLog);
         }
 
+        /** New body and batch limits; the byte budget grows to {@code newMaxRequestBytes} when below it. */
         public Server withLimits(int newMaxBatchSize, long newMaxRequestBytes) {
+            ConnectionLimits c = connections.maxBodyBytesInFlight() < newMaxRequestBytes
+                    ? connections.withMaxBodyBytesInFlight(newMaxRequestBytes)
+                    : connections;
             return new Server(
-                    host, port, newMaxBatchSize, newMaxRequestBytes, authTokensFile, shutdownTimeout, ingestWait);
+                    host,
+                    port,
+                    newMaxBatchSize,
+                    newMaxRequestBytes,
+                    authTokensFile,
+                    shutdownTimeout,
+                    ingestWait,
+                    c,
+                    accessLog);
+        }
+
+        public Server withConnections(ConnectionLimits newConnections) {
+            return new Server(
+                    host,
+                    port,
+                    maxBatchSize,
+                    maxRequestBytes,
+                    authTokensFile,
+                    shutdownTimeout,
+                    ingestWait,
+                    newConnections,
+                    accessLog);
+        }
+
+        public Server withAccessLog(boolean on) {
+            return new Server(
+                    host,
+                    port,
+                    maxBatchSize,
+                    maxRequestBytes,
+                    authTokensFile,
+                    shutdownTimeout,
+                    ingestWait,
+                    connections,
+                    on);
         }
     }
 

@@ -46,6 +46,7 @@ final class Auth {
         if (client.isEmpty()) {
             throw unauthorized("the bearer token is not known to this server");
         }
+        AccessLog.client(ctx, client.get().name());
         if (needed != null && !client.get().may(needed)) {
             throw ApiProblem.of(
                             403,

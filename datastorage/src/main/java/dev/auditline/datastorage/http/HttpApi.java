@@ -98,8 +98,11 @@ public final class HttpApi implements AutoCloseable {
                 server.maxRequestBytes(),
                 config.validation().maxEventDataBytes());
         StorageGate gate = new StorageGate(config.storage().poolSize(), server.ingestWait(), metrics);
+        // /readyz and /metrics are open to anyone: their database probe is shared, rate-limited and
+        // takes a free database permit only, so callers cannot load the database or starve requests of the pool
+        ReadinessProbe readiness = new ReadinessProbe(() -> gate.ifFree(repository::isReady), System::nanoTime);
         // known down: answer at once instead of waiting for the pool's connection_timeout at each scrape
-        metrics.bindStorageReady(() -> (fallback == null || !fallback.storageDown()) && repository.isReady());
+        metrics.bindStorageReady(() -> (fallback == null || !fallback.storageDown()) && readiness.ready());
         IngestRoutes ingest = new IngestRoutes(
                 repository,
                 fallback,
@@ -128,11 +131,12 @@ public final class HttpApi implements AutoCloseable {
         routes.addAll(new QueryRoutes(repository, gate, clock, maxPageBytes).routes());
         routes.addAll(new LogRoutes(repository, gate, logSignal, maxPageBytes).routes());
         routes.addAll(new ViewerRoutes(repository, gate, clock, maxPageBytes).routes());
-        routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
+        routes.addAll(new OpsRoutes(readiness::ready, fallback, draining::get, scrape, limits).routes());
         if (log != null) {
             routes.addAll(new VerifiableLogRoutes(log).routes());
         }
 
+        BodyAdmission bodies = new BodyAdmission(server.connections(), server.maxRequestBytes(), metrics);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -145,9 +149,18 @@ public final class HttpApi implements AutoCloseable {
             cfg.jetty.modifyServer(s -> {
                 s.setStopTimeout(server.shutdownTimeout().toMillis());
                 s.setErrorHandler(new ProblemErrorHandler());
+                // outermost: bodies are read in full, without a thread, before any route runs
+                s.insertHandler(bodies);
+                if (server.accessLog()) {
+                    s.setRequestLog(new AccessLog());
+                }
             });
             for (Route route : routes) {
                 cfg.routes.addHttpHandler(route.method(), route.path(), guard(route, ingest));
+                if (route.method() == HandlerType.GET && route.isApi()) {
+                    // Javalin answers HEAD for a GET route without running it: the same guard, the same token
+                    cfg.routes.addHttpHandler(HandlerType.HEAD, route.path(), guard(route, ingest));
+                }
             }
             cfg.routes.exception(ApiProblem.class, (e, ctx) -> ProblemMapper.write(ctx, e));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> ProblemMapper.writeJavalin(ctx, e));
@@ -224,6 +237,7 @@ public final class HttpApi implements AutoCloseable {
         boolean ingest = route.method() == HandlerType.POST && route.path().startsWith(IngestRoutes.SINGLE);
         return ctx -> {
             inFlight.incrementAndGet();
+            AccessLog.route(ctx, route.path());
             try {
                 if (ingest) {
                     // on every ingest answer, errors included, so a client learns the limits early

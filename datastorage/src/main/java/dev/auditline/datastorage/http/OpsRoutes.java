@@ -2,7 +2,6 @@ package dev.auditline.datastorage.http;
 
 import dev.auditline.api.wire.ServerLimits;
 import dev.auditline.datastorage.fallback.FallbackSpool;
-import dev.auditline.datastorage.store.EventRepository;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
@@ -18,7 +17,7 @@ import java.util.function.Supplier;
 final class OpsRoutes {
     static final String OPENAPI_RESOURCE = "/openapi.yaml";
 
-    private final EventRepository repository;
+    private final BooleanSupplier databaseReady;
     private final FallbackSpool fallback; // null when not configured
     private final BooleanSupplier draining;
     private final Supplier<String> scrape;
@@ -26,12 +25,12 @@ final class OpsRoutes {
     private final byte[] openApi;
 
     OpsRoutes(
-            EventRepository repository,
+            BooleanSupplier databaseReady,
             FallbackSpool fallback,
             BooleanSupplier draining,
             Supplier<String> scrape,
             ServerLimits limits) {
-        this.repository = repository;
+        this.databaseReady = databaseReady;
         this.fallback = fallback;
         this.draining = draining;
         this.scrape = scrape;
@@ -58,7 +57,7 @@ final class OpsRoutes {
                     .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
         }
         if (fallback == null) {
-            if (!repository.isReady()) {
+            if (!databaseReady.getAsBoolean()) {
                 throw ApiProblem.of(503, "not-ready", "Not ready", "the database cannot be reached or is not migrated")
                         .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
             }
@@ -75,10 +74,9 @@ final class OpsRoutes {
      * {@code 503}, so traffic moves to a server that can store it.
      */
     private void readyWithFallback(Context ctx) {
-        boolean databaseUp = !fallback.storageDown() && repository.isReady();
-        if (!databaseUp) {
-            fallback.storageFailed("readiness probe failed");
-        }
+        // a failed probe only reports: ingest moves to the spool when an insert fails, never because
+        // an unauthenticated caller asked at the wrong moment
+        boolean databaseUp = !fallback.storageDown() && databaseReady.getAsBoolean();
         FallbackSpool.Status s = fallback.status();
         Map<String, Object> spool = new LinkedHashMap<>();
         spool.put("status", s.accepting() ? "accepting" : "refusing");

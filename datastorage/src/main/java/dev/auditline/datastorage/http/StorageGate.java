@@ -65,6 +65,21 @@ final class StorageGate {
         }
     }
 
+    /**
+     * Runs {@code work} under a permit only if one is free right now, without waiting and without
+     * counting a refusal: for background probes that must never compete with requests for the pool.
+     */
+    <T> java.util.Optional<T> ifFree(Supplier<T> work) {
+        if (!permits.tryAcquire()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.ofNullable(work.get());
+        } finally {
+            permits.release();
+        }
+    }
+
     private boolean tryEnter() {
         try {
             return permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);

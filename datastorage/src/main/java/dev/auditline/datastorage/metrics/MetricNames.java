@@ -59,5 +59,18 @@ public final class MetricNames {
      */
     public static final String K8S_ITEMS = "audit.k8s.items";
 
+    /**
+     * Counter of requests whose body came too slowly, answered {@code 408} and closed, by {@code
+     * reason}: data_rate (below {@code server.min_request_data_rate}), body_timeout (not complete
+     * within {@code server.body_timeout}).
+     */
+    public static final String HTTP_SLOW_BODIES = "audit.http.slow.bodies";
+    /** Counter of requests refused with {@code 429} because their body did not fit {@code server.max_body_bytes_in_flight}. */
+    public static final String HTTP_BODY_BUDGET_REFUSED = "audit.http.body.budget.refused";
+    /** Gauge of request-body bytes admitted right now (reserved while a body is read and its request handled). */
+    public static final String HTTP_BODY_BYTES_IN_FLIGHT = "audit.http.body.in.flight";
+    /** Gauge of {@code server.max_body_bytes_in_flight}. */
+    public static final String HTTP_BODY_BYTES_MAX = "audit.http.body.max";
+
     private MetricNames() {}
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +32,7 @@ public final class ServerMetrics {
     private IntSupplier permitsInUse;
     private BooleanSupplier ready;
     private Supplier<SpoolStats> fallbackStats;
+    private LongSupplier bodyBytesInFlight;
     private BooleanSupplier fallbackActive;
 
     public ServerMetrics(MeterRegistry registry) {
@@ -75,6 +77,38 @@ public final class ServerMetrics {
                 .baseUnit("permits")
                 .description("Database permits held by requests right now")
                 .register(registry);
+    }
+
+    /** Registers the gauges of the request-body byte budget; called once by its owner. */
+    public void bindBodyBudget(long max, LongSupplier inFlight) {
+        this.bodyBytesInFlight = inFlight;
+        Gauge.builder(MetricNames.HTTP_BODY_BYTES_MAX, () -> max)
+                .baseUnit("bytes")
+                .description("Request-body bytes admitted at once (server.max_body_bytes_in_flight)")
+                .register(registry);
+        Gauge.builder(MetricNames.HTTP_BODY_BYTES_IN_FLIGHT, this, m -> m.bodyBytesInFlight.getAsLong())
+                .baseUnit("bytes")
+                .description("Request-body bytes admitted right now")
+                .register(registry);
+    }
+
+    /** A body answered 408: {@code reason} is data_rate or body_timeout. */
+    public void slowBody(String reason) {
+        Counter.builder(MetricNames.HTTP_SLOW_BODIES)
+                .baseUnit("requests")
+                .description("Requests whose body came too slowly, answered 408 and closed")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /** A body refused with 429 because it did not fit the byte budget. */
+    public void bodyBudgetRefused() {
+        Counter.builder(MetricNames.HTTP_BODY_BUDGET_REFUSED)
+                .baseUnit("requests")
+                .description("Requests refused with 429: their body did not fit server.max_body_bytes_in_flight")
+                .register(registry)
+                .increment();
     }
 
     public void bindStorageReady(BooleanSupplier isReady) {

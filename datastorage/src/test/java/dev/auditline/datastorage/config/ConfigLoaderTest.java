@@ -104,8 +104,9 @@ class ConfigLoaderTest {
     @Test
     void reportsAnUnknownKeyWithItsPathAndTheKnownOnes() {
         assertThat(problems("server:\n  max_batch: 10\n"))
-                .containsExactly("server.max_batch: unknown key (known here: auth, ingest_wait, listen,"
-                        + " max_batch_size, max_request_bytes, shutdown_timeout)");
+                .containsExactly("server.max_batch: unknown key (known here: access_log, auth, body_timeout,"
+                        + " ingest_wait, listen, max_batch_size, max_body_bytes_in_flight, max_request_bytes,"
+                        + " min_request_data_rate, shutdown_timeout)");
     }
 
     @Test
