@@ -151,11 +151,16 @@ class AuthIT {
             assertThat(refused.json().get("type").textValue()).endsWith("auth-unavailable");
             assertThat(anonymous.withToken("reader-token").get(EVENTS).status()).isEqualTo(503);
             assertThat(anonymous.get("/metrics").body()).contains("audit_auth_tokens_file_valid 0.0");
+            ApiClient.Reply ready = anonymous.get("/readyz");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json().get("detail").textValue())
+                    .isEqualTo("the tokens file is invalid or missing; see the server log");
         } finally {
             writeTokens("writer-token", Instant.parse("2026-01-05T00:00:00Z"));
         }
         assertThat(anonymous.withToken("writer-token").get("/api/v1/limits").status())
                 .isEqualTo(200);
         assertThat(anonymous.get("/metrics").body()).contains("audit_auth_tokens_file_valid 1.0");
+        assertThat(anonymous.get("/readyz").status()).isEqualTo(200);
     }
 }

@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -131,7 +132,10 @@ public final class HttpApi implements AutoCloseable {
         routes.addAll(new QueryRoutes(repository, gate, clock, maxPageBytes).routes());
         routes.addAll(new LogRoutes(repository, gate, logSignal, maxPageBytes).routes());
         routes.addAll(new ViewerRoutes(repository, gate, clock, maxPageBytes).routes());
-        routes.addAll(new OpsRoutes(readiness::ready, fallback, draining::get, scrape, limits).routes());
+        BooleanSupplier tokensValid = authenticator == null
+                ? () -> true
+                : () -> authenticator.health().valid();
+        routes.addAll(new OpsRoutes(readiness::ready, fallback, draining::get, tokensValid, scrape, limits).routes());
         if (log != null) {
             routes.addAll(new VerifiableLogRoutes(log).routes());
         }

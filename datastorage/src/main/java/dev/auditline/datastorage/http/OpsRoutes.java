@@ -20,6 +20,7 @@ final class OpsRoutes {
     private final BooleanSupplier databaseReady;
     private final FallbackSpool fallback; // null when not configured
     private final BooleanSupplier draining;
+    private final BooleanSupplier tokensValid;
     private final Supplier<String> scrape;
     private final ServerLimits limits;
     private final byte[] openApi;
@@ -28,11 +29,13 @@ final class OpsRoutes {
             BooleanSupplier databaseReady,
             FallbackSpool fallback,
             BooleanSupplier draining,
+            BooleanSupplier tokensValid,
             Supplier<String> scrape,
             ServerLimits limits) {
         this.databaseReady = databaseReady;
         this.fallback = fallback;
         this.draining = draining;
+        this.tokensValid = tokensValid;
         this.scrape = scrape;
         this.limits = limits;
         this.openApi = loadOpenApi();
@@ -54,6 +57,13 @@ final class OpsRoutes {
     private void readyz(Context ctx) {
         if (draining.getAsBoolean()) {
             throw ApiProblem.of(503, "not-ready", "Not ready", "the server is shutting down")
+                    .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
+        }
+        if (!tokensValid.getAsBoolean()) {
+            // every token is refused until the file is fixed: take this server out of rotation.
+            // The probe is open to anyone, so the file's path and problem stay in the server log.
+            throw ApiProblem.of(
+                            503, "not-ready", "Not ready", "the tokens file is invalid or missing; see the server log")
                     .header("Retry-After", IngestRoutes.RETRY_AFTER_SECONDS);
         }
         if (fallback == null) {
