@@ -79,8 +79,9 @@ final class SqliteBatchWriter implements AutoCloseable {
     /**
      * Stores a batch in one transaction and appends the leaves of the events stored now to
      * {@code audit_log}. Each row's values (the event_date, the UUID and timestamp values, the
-     * event_data JSON text) are rendered before taking the lock; inside it the rows go through a
-     * single {@code executeBatch} instead of one {@code INSERT … RETURNING} query each.
+     * event_data JSON text) and the digests of its client fields, 24 of a leaf's 27, are computed
+     * before taking the lock; inside it the rows go through a single {@code executeBatch} instead of
+     * one {@code INSERT … RETURNING} query each, and a leaf only gets its three ingestion digests.
      */
     InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
         Map<UUID, PreparedRow> rows = new HashMap<>();
@@ -89,7 +90,8 @@ final class SqliteBatchWriter implements AutoCloseable {
                     e.eventId(),
                     id -> new PreparedRow(
                             EventSql.eventDate(e.eventTimestamp()).toString(),
-                            EventSql.eventValues(e, SqliteEventRepository.DIALECT)));
+                            EventSql.eventValues(e, SqliteEventRepository.DIALECT),
+                            LeafEncoding.encode(e.withIngestion(Instant.EPOCH, 0, ingestedBy))));
         }
         List<UUID> ids = BatchPlan.distinctIds(events);
         synchronized (writeLock) {
@@ -105,7 +107,7 @@ final class SqliteBatchWriter implements AutoCloseable {
                     Set<UUID> created = new HashSet<>();
                     if (!plan.toInsert().isEmpty()) {
                         insertEvents(plan.toInsert(), rows, ingestedBy, ingestedAt);
-                        created = appendLeaves(plan.toInsert(), ingestedBy, ingestedAt);
+                        created = appendLeaves(plan.toInsert(), rows, ingestedBy, ingestedAt);
                     }
                     writer.commit();
                     return new InsertResult(created, plan.conflicts(), ingestedAt);
@@ -221,7 +223,8 @@ final class SqliteBatchWriter implements AutoCloseable {
      * Appends the leaves of the events just inserted, in batch order, after the log's last index;
      * reads back their {@code ingest_seq} first, which the leaf covers.
      */
-    private Set<UUID> appendLeaves(List<AuditEvent> inserted, String ingestedBy, Instant ingestedAt)
+    private Set<UUID> appendLeaves(
+            List<AuditEvent> inserted, Map<UUID, PreparedRow> rows, String ingestedBy, Instant ingestedAt)
             throws SQLException {
         Map<UUID, Long> seqs = new HashMap<>();
         try (PreparedStatement ps = writer.prepareStatement(INSERTED_SEQS)) {
@@ -239,10 +242,11 @@ final class SqliteBatchWriter implements AutoCloseable {
                 if (seq == null) {
                     throw new SQLException("event " + e.eventId() + " was inserted but cannot be read back");
                 }
-                byte[] leaf = LeafEncoding.encode(e.withIngestion(ingestedAt, seq, ingestedBy));
+                PreparedRow row = rows.get(e.eventId());
+                byte[] leaf = LeafEncoding.withIngestion(row.clientLeaf(), ingestedAt, seq, ingestedBy);
                 ps.setLong(1, next++);
                 ps.setString(2, e.eventId().toString());
-                ps.setString(3, EventSql.eventDate(e.eventTimestamp()).toString());
+                ps.setString(3, row.eventDate());
                 ps.setBytes(4, leaf);
                 ps.setBytes(5, LeafEncoding.leafHash(leaf));
                 ps.addBatch();
@@ -252,8 +256,11 @@ final class SqliteBatchWriter implements AutoCloseable {
         return seqs.keySet();
     }
 
-    /** One event's event_date and {@link EventSql#eventValues}, rendered before taking the writer lock. */
-    private record PreparedRow(String eventDate, Object[] values) {}
+    /**
+     * One event's event_date, {@link EventSql#eventValues} and leaf with placeholder ingestion
+     * values, computed before taking the writer lock.
+     */
+    private record PreparedRow(String eventDate, Object[] values, byte[] clientLeaf) {}
 
     private void rollbackQuietly() {
         try {
