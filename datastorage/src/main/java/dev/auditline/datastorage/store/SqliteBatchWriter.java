@@ -32,6 +32,14 @@ import org.sqlite.SQLiteException;
  * <p>The time spent inside the lock bounds the ingest rate, so everything that does not need the
  * connection is done before taking it. The single writer also makes the log's indexes follow
  * commit order.
+ *
+ * <p>Each transaction starts with {@code BEGIN IMMEDIATE}, which takes SQLite's write lock before
+ * the first read (waiting up to the busy timeout for another connection's write, such as the
+ * verifiable log's tree writer). A deferred transaction would read the log first and then fail
+ * with {@code SQLITE_BUSY_SNAPSHOT} whenever another connection committed in between, throwing
+ * the batch's work away. The connection stays in JDBC auto-commit mode and the transaction is
+ * spelled out, because sqlite-jdbc's manual-commit mode begins the next transaction right after
+ * each commit, which with {@code IMMEDIATE} would hold the write lock between batches.
  */
 final class SqliteBatchWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SqliteBatchWriter.class);
@@ -67,8 +75,9 @@ final class SqliteBatchWriter implements AutoCloseable {
     private final StoreReads reads;
     private final Object writeLock = new Object();
     private final Connection writer; // guarded by writeLock
+    private boolean inTransaction; // guarded by writeLock
 
-    /** @param writer a connection in manual-commit mode; this class owns and closes it */
+    /** @param writer a connection in auto-commit mode; this class owns and closes it */
     SqliteBatchWriter(String location, Clock clock, StoreReads reads, Connection writer) {
         this.location = location;
         this.clock = clock;
@@ -103,13 +112,14 @@ final class SqliteBatchWriter implements AutoCloseable {
             }
             for (int attempt = 1; ; attempt++) {
                 try {
+                    begin();
                     BatchPlan plan = BatchPlan.of(events, storedLeaves(ids));
                     Set<UUID> created = new HashSet<>();
                     if (!plan.toInsert().isEmpty()) {
                         insertEvents(plan.toInsert(), rows, ingestedBy, ingestedAt);
                         created = appendLeaves(plan.toInsert(), rows, ingestedBy, ingestedAt);
                     }
-                    writer.commit();
+                    commit();
                     return new InsertResult(created, plan.conflicts(), ingestedAt);
                 } catch (SQLException e) {
                     rollbackQuietly();
@@ -138,6 +148,7 @@ final class SqliteBatchWriter implements AutoCloseable {
                             + " FROM audit_events WHERE event_date < ? ORDER BY 1");
                     PreparedStatement delete =
                             writer.prepareStatement("DELETE FROM audit_events WHERE event_date < ?")) {
+                begin();
                 select.setString(1, keepFrom.toString());
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
@@ -150,7 +161,7 @@ final class SqliteBatchWriter implements AutoCloseable {
                     delete.executeUpdate();
                     s.execute(CREATE_DELETE_TRIGGER);
                 }
-                writer.commit();
+                commit();
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw reads.unavailable("delete the events before " + keepFrom, e);
@@ -160,10 +171,8 @@ final class SqliteBatchWriter implements AutoCloseable {
     }
 
     /**
-     * Whether SQLite refused a write because another connection wrote first. The batch transaction
-     * starts with a read (which ids the log holds) and then writes; when the verifiable log's tree
-     * writer committed in between, SQLite answers {@code SQLITE_BUSY_SNAPSHOT} at once, without the
-     * busy timeout, and the only remedy is to roll back and run the transaction again.
+     * Whether SQLite refused the write lock: another connection held it for longer than the busy
+     * timeout. The batch is then run again, a bounded number of times.
      */
     private static boolean isBusy(SQLException e) {
         return e instanceof SQLiteException se && (se.getResultCode().code & 0xff) == SQLITE_BUSY;
@@ -262,9 +271,27 @@ final class SqliteBatchWriter implements AutoCloseable {
      */
     private record PreparedRow(String eventDate, Object[] values, byte[] clientLeaf) {}
 
+    private void begin() throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        }
+        inTransaction = true;
+    }
+
+    private void commit() throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("COMMIT");
+        }
+        inTransaction = false;
+    }
+
     private void rollbackQuietly() {
-        try {
-            writer.rollback();
+        if (!inTransaction) {
+            return; // BEGIN itself failed: nothing to undo
+        }
+        try (Statement s = writer.createStatement()) {
+            s.execute("ROLLBACK");
+            inTransaction = false;
         } catch (SQLException e) {
             log.warn("SQLite store {}: rollback failed", location, e);
         }

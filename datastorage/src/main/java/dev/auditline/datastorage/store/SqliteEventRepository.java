@@ -138,7 +138,6 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
                 // negative: in KiB, whatever the page size
                 s.execute("PRAGMA cache_size = -" + WRITER_CACHE_KIB);
             }
-            writer.setAutoCommit(false);
         } catch (SQLException e) {
             readers.close();
             throw new StorageUnavailableException("SQLite store " + jdbcUrl + ": cannot open the writer connection", e);
