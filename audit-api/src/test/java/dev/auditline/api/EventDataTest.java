@@ -172,4 +172,85 @@ class EventDataTest {
                 .isEqualTo(EventData.of(Map.of("a", 1)))
                 .hasSameHashCodeAs(EventData.of(Map.of("a", 1)));
     }
+
+    @Test
+    void numbersKeepTheDigitsTheyWereSentWith() throws Exception {
+        String text = "{\"huge\":1e400,\"precise\":0.1000000000000000055511151231257827,"
+                + "\"big\":123456789012345678901234567890123,\"neg\":-0.0,\"plain\":1.50}";
+
+        EventData data = EventData.parse(text);
+        String wire = dev.auditline.api.json.AuditJson.mapper()
+                .writeValueAsString(TestEvents.minimal().eventData(data).build());
+
+        assertThat(data.json()).isEqualTo(text);
+        assertThat(wire).contains("\"event_data\":" + text);
+        assertThat(dev.auditline.api.json.AuditJson.mapper()
+                        .readValue(wire, AuditEvent.class)
+                        .eventData()
+                        .json())
+                .isEqualTo(text);
+    }
+
+    @Test
+    void parsingCompactsWhitespaceButNothingElse() {
+        assertThat(EventData.parse("{ \"a\" : [ 1.0E+2 , \"\\u00e9\" ] }").json())
+                .isEqualTo("{\"a\":[1.0E+2,\"é\"]}");
+    }
+
+    @Test
+    void aDuplicateKeyIsRejectedNamingItsPath() {
+        assertThat(violationsOf(EventData.parse("{\"a\":{\"b\":1,\"c\":2,\"b\":3}}")))
+                .containsExactly(
+                        new FieldViolation("event_data.a.b", "duplicate key: a key may appear only once in an object"));
+    }
+
+    @Test
+    void theSameKeyInDifferentObjectsIsNoDuplicate() {
+        assertThat(violationsOf(EventData.parse("{\"a\":{\"k\":1},\"b\":{\"k\":1},\"k\":[{\"k\":2},{\"k\":3}]}")))
+                .isEmpty();
+    }
+
+    @Test
+    void aNumberLongerThanTheNumberLimitIsRejectedNamingTheLimit() {
+        assertThat(violationsOf(EventData.parse("{\"n\":[" + "9".repeat(1000) + "]}")))
+                .containsExactly(
+                        new FieldViolation("event_data.n[0]", "must be a number of at most 100 characters (got 1000)"));
+    }
+
+    @Test
+    void aNumberAtTheNumberLimitIsAccepted() {
+        assertThat(violationsOf(EventData.parse("{\"n\":" + "9".repeat(100) + ",\"e\":1e1000,\"f\":-2.5E-1000}")))
+                .isEmpty();
+    }
+
+    @Test
+    void aNumberWithAnExponentPastTheLimitIsRejected() {
+        assertThat(violationsOf(EventData.parse("{\"e\":1e1001}")))
+                .containsExactly(new FieldViolation(
+                        "event_data.e", "must be a number with an exponent between -1000 and 1000 (got 1e1001)"));
+    }
+
+    @Test
+    void dataEqualInValueAreEqualWhateverTheKeyOrderOrNumberNotation() {
+        EventData sent = EventData.parse("{\"b\":[1.50,{\"y\":1e2}],\"a\":\"x\"}");
+        EventData rewritten = EventData.parse("{\"a\": \"x\", \"b\": [1.5, {\"y\": 100}]}");
+
+        assertThat(rewritten).isEqualTo(sent).hasSameHashCodeAs(sent);
+        assertThat(EventData.parse("{\"a\":1.01}")).isNotEqualTo(EventData.parse("{\"a\":1.0}"));
+    }
+
+    @Test
+    void aMapIsMeasuredWhileItIsSerialized() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("deep", Map.of("l", List.of(List.of())));
+        map.put("bad", Map.of("k", "a\u0000"));
+
+        EventData data = EventData.of(map);
+
+        assertThat(data.depth()).isEqualTo(4);
+        assertThat(data.jsonBytes()).isEqualTo(data.json().getBytes(StandardCharsets.UTF_8).length);
+        assertThat(violationsOf(data))
+                .containsExactly(new FieldViolation(
+                        "event_data.bad.k", "must not contain the NUL character (U+0000, at index 1)"));
+    }
 }

@@ -565,6 +565,95 @@ abstract class DataStorageApiContract {
         assertThat(brotli.status()).isEqualTo(415);
     }
 
+    /** One valid item's JSON with {@code event_data} given as raw text. */
+    static String itemWithData(String trail, String eventData) {
+        ObjectNode e = WireEvents.valid(trail, now());
+        e.remove("event_data");
+        String json = e.toString();
+        return json.substring(0, json.length() - 1) + ",\"event_data\":" + eventData + "}";
+    }
+
+    @Test
+    void keepsEveryNumberInEventDataExactlyAsSentThroughStoreAndQuery() throws IOException {
+        String trail = WireEvents.uniqueCorrelationId("exact-numbers");
+        String data = "{\"huge\":1e400,\"precise\":0.1000000000000000055511151231257827,"
+                + "\"big\":-123456789012345678901234567890123,\"tiny\":2.5e-300}";
+
+        ApiClient.Reply reply = api.post(BATCH, "{\"events\":[" + itemWithData(trail, data) + "]}");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("created").intValue()).isEqualTo(1);
+
+        ApiClient.Reply query = api.get(EVENTS + "?correlation_id=" + enc(trail));
+        assertThat(query.body()).doesNotContain("Infinity");
+        com.fasterxml.jackson.databind.ObjectMapper exact = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        JsonNode stored = exact.readTree(query.body()).get("events").get(0).get("event_data");
+        JsonNode sent = exact.readTree(data);
+        for (String key : List.of("huge", "precise", "big", "tiny")) {
+            // the value, not the notation: PostgreSQL's jsonb writes numbers in plain decimal notation
+            assertThat(stored.get(key).decimalValue())
+                    .as(key)
+                    .isEqualByComparingTo(sent.get(key).decimalValue());
+        }
+    }
+
+    @Test
+    void rejectsAnItemWithADuplicateKeyNamingItAndStoresTheOthers() {
+        String trail = WireEvents.uniqueCorrelationId("duplicate-key");
+        String twice = itemWithData(trail, "{\"approver\":\"alice\",\"approver\":\"mallory\"}");
+        String fine = itemWithData(trail, "{\"approver\":\"alice\"}");
+
+        ApiClient.Reply reply = api.post(BATCH, "{\"events\":[" + twice + "," + fine + "]}");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("created").intValue()).isEqualTo(1);
+        assertThat(reply.json().get("rejected").intValue()).isEqualTo(1);
+        JsonNode error = reply.json().get("results").get(0).get("error");
+        assertThat(error.get("field").textValue()).isEqualTo("event_data.approver");
+        assertThat(error.get("detail").textValue()).startsWith("duplicate key");
+        assertThat(trail(trail)).hasSize(1);
+    }
+
+    @Test
+    void refusesBodiesThatAreNotOneCleanUtf8JsonDocumentWith400NamingTheRule() throws IOException {
+        String trail = WireEvents.uniqueCorrelationId("strict-body");
+        String json = "{\"events\":[" + itemWithData(trail, "{}") + "]}";
+        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        byte[] gzipped = gzip(utf8);
+        byte[] badCrc = gzipped.clone();
+        badCrc[badCrc.length - 8] ^= 1;
+        byte[] twoMembers = concat(gzipped, gzip(" ".getBytes(StandardCharsets.UTF_8)));
+        Map<String, ApiClient.Reply> replies = new java.util.LinkedHashMap<>();
+        replies.put("utf-16", api.postBytes(BATCH, json.getBytes(StandardCharsets.UTF_16LE), Map.of()));
+        replies.put(
+                "bom",
+                api.postBytes(BATCH, concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8), Map.of()));
+        replies.put("gzip-crc", api.postBytes(BATCH, badCrc, Map.of("Content-Encoding", "gzip")));
+        replies.put("gzip-second-member", api.postBytes(BATCH, twoMembers, Map.of("Content-Encoding", "gzip")));
+        replies.put(
+                "gzip-garbage",
+                api.postBytes(BATCH, concat(gzipped, new byte[] {'x', 'y'}), Map.of("Content-Encoding", "gzip")));
+        replies.put("duplicate-events", api.post(BATCH, json.substring(0, json.length() - 1) + ",\"events\":[]}"));
+
+        assertThat(replies)
+                .allSatisfy((name, reply) -> assertThat(reply.status()).as(name).isEqualTo(400));
+        assertThat(replies.get("utf-16").json().get("detail").textValue()).contains("UTF-8");
+        assertThat(replies.get("bom").json().get("detail").textValue()).contains("byte order mark");
+        assertThat(replies.get("gzip-crc").json().get("detail").textValue()).contains("CRC-32");
+        assertThat(replies.get("gzip-second-member").json().get("detail").textValue())
+                .contains("follow the gzip stream");
+        assertThat(replies.get("gzip-garbage").json().get("detail").textValue()).contains("2 bytes follow");
+        assertThat(replies.get("duplicate-events").json().get("detail").textValue())
+                .contains("duplicate key");
+        assertThat(trail(trail)).isEmpty();
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     static byte[] gzip(byte[] raw) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

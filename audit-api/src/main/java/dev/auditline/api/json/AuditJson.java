@@ -16,11 +16,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 
 /**
  * The one JSON configuration of the wire format: snake_case names, RFC 3339 UTC timestamps with
@@ -60,6 +57,40 @@ public final class AuditJson {
         return mapper;
     }
 
+    /**
+     * Refuses a body that is not UTF-8 (RFC 8259 §8.1): a byte order mark, or UTF-16/UTF-32 text,
+     * whose first characters (ASCII in any JSON text) carry zero bytes. Jackson would detect and
+     * accept those encodings on its own.
+     *
+     * @throws BodyRefusal naming the encoding found
+     */
+    public static void requireUtf8(byte[] body) {
+        int n = body.length;
+        String found = null;
+        if (n >= 4 && body[0] == 0 && body[1] == 0 && (body[2] & 0xFF) == 0xFE && (body[3] & 0xFF) == 0xFF) {
+            found = "a UTF-32 byte order mark";
+        } else if (n >= 4 && (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE && body[2] == 0 && body[3] == 0) {
+            found = "a UTF-32 byte order mark";
+        } else if (n >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
+            found = "a UTF-8 byte order mark";
+        } else if (n >= 2
+                && (((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF)
+                        || ((body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE))) {
+            found = "a UTF-16 byte order mark";
+        } else {
+            for (int i = 0; i < Math.min(4, n); i++) {
+                if (body[i] == 0) {
+                    found = "a zero byte at offset " + i + ", as UTF-16 or UTF-32 text has";
+                    break;
+                }
+            }
+        }
+        if (found != null) {
+            throw BodyRefusal.body(
+                    "the body must be JSON encoded as UTF-8 without a byte order mark (got " + found + ")");
+        }
+    }
+
     /** {@code 2026-11-26T18:31:04.123456Z}. */
     public static String formatTimestamp(Instant instant) {
         return MICROS.format(instant);
@@ -73,13 +104,12 @@ public final class AuditJson {
      */
     public static Instant parseTimestamp(String text) {
         try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                    .toInstant()
-                    .truncatedTo(ChronoUnit.MICROS);
-        } catch (DateTimeParseException e) {
+            return Rfc3339.parse(text);
+        } catch (Rfc3339.Refused e) {
             throw new IllegalArgumentException(
                     "must be an RFC 3339 timestamp with offset, like 2026-01-31T12:00:00.000001Z (got \""
-                            + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "\")");
+                            + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "\": " + e.getMessage()
+                            + ")");
         }
     }
 

@@ -1,36 +1,47 @@
 package dev.auditline.api.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.api.AuditEvent;
-import dev.auditline.api.EventData;
-import dev.auditline.api.EventOutcome;
-import dev.auditline.api.EventRules;
 import dev.auditline.api.FieldViolation;
 import dev.auditline.api.ValidationLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 /**
- * Turns one untrusted JSON item of a request into an {@link AuditEvent} or the list of every rule
- * it breaks. Wrong JSON types, unknown fields, bad text and out-of-window timestamps are all
- * reported per field; nothing here throws on bad input, so one bad event never fails a batch.
+ * Turns an untrusted request body into {@link AuditEvent}s, each with the list of every rule it
+ * breaks, in one streaming pass: no tree of the body is built, each item is decoded field by field
+ * and its {@code event_data} is measured while it is copied. Wrong JSON types, unknown or repeated
+ * fields, bad text and out-of-window timestamps are all reported per item, so one bad event never
+ * fails a batch; only a body that cannot be read as a whole is refused ({@link BodyRefusal}).
  */
 public final class EventDecoder {
-    /** Fields a stored event carries that a client may echo back; DataStorage assigns them itself. */
-    private static final List<String> SERVER_FIELDS = List.of("ingested_at", "ingest_seq", "ingested_by");
+    /**
+     * The body parser: nesting bounded for the whole document; numbers of any length are read as
+     * text, so an overlong number is an item's violation naming the number limit.
+     */
+    private static final JsonFactory BODY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(AuditJson.MAX_DOCUMENT_DEPTH)
+                    .maxNumberLength(Integer.MAX_VALUE)
+                    .build())
+            .build();
 
     private final ValidationLimits limits;
+    private final ItemDecoder items;
 
     public EventDecoder(ValidationLimits limits) {
         this.limits = limits;
+        this.items = new ItemDecoder(limits);
     }
 
     /** The outcome for one item: exactly one of {@code event} and a non-empty {@code violations}. */
@@ -41,169 +52,129 @@ public final class EventDecoder {
     }
 
     /**
-     * Decodes and validates {@code item}, checking the timestamp window against {@code now}. An
-     * item without {@code event_id} gets a new UUIDv7 (and so is never deduplicated).
+     * Decodes a batch body {@code {"events":[…]}}: one result per item, in order.
+     *
+     * @throws BodyRefusal when the body is not UTF-8 JSON, not a batch, holds no events or more
+     *     than {@code maxBatchSize}
+     */
+    public List<Decoded> decodeBatch(byte[] body, Instant now, int maxBatchSize) {
+        return read(body, in -> {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                throw notABatch();
+            }
+            List<Decoded> out = null;
+            for (JsonToken t = in.nextToken(); t == JsonToken.FIELD_NAME; t = in.nextToken()) {
+                String name = in.currentName();
+                JsonToken value = in.nextToken();
+                if (!name.equals("events")) {
+                    in.skipChildren(); // other members of the envelope are ignored, as before
+                    continue;
+                }
+                if (out != null) {
+                    throw BodyRefusal.batch("duplicate key: \"events\" may appear only once in the body");
+                }
+                if (value != JsonToken.START_ARRAY) {
+                    throw notABatch();
+                }
+                out = events(in, now, maxBatchSize);
+            }
+            if (out == null) {
+                throw notABatch();
+            }
+            if (out.isEmpty()) {
+                throw BodyRefusal.batch("events: the batch holds no events");
+            }
+            return out;
+        });
+    }
+
+    private List<Decoded> events(JsonParser in, Instant now, int maxBatchSize) throws IOException {
+        List<Decoded> out = new ArrayList<>();
+        int count = 0;
+        for (JsonToken t = in.nextToken(); t != JsonToken.END_ARRAY; t = in.nextToken()) {
+            count++;
+            if (count > maxBatchSize) {
+                // past the limit nothing is decoded any more; the items are only counted for the message
+                in.skipChildren();
+                continue;
+            }
+            out.add(items.decode(in, now));
+        }
+        if (count > maxBatchSize) {
+            throw new BodyRefusal(
+                    "batch-too-large",
+                    "events: must hold at most max_batch_size " + maxBatchSize + " events (got " + count
+                            + "); split the batch",
+                    "events",
+                    (long) maxBatchSize);
+        }
+        return out;
+    }
+
+    private static BodyRefusal notABatch() {
+        return BodyRefusal.batch("the body must be a JSON object with an \"events\" array");
+    }
+
+    /**
+     * Decodes a body holding one event.
+     *
+     * @throws BodyRefusal when the body is not one UTF-8 JSON value
+     */
+    public Decoded decodeSingle(byte[] body, Instant now) {
+        return read(body, in -> {
+            in.nextToken();
+            return items.decode(in, now);
+        });
+    }
+
+    /**
+     * Decodes and validates one item given as a tree, checking the timestamp window against
+     * {@code now}. An item without {@code event_id} gets a new UUIDv7 (and so is never deduplicated).
      */
     public Decoded decode(JsonNode item, Instant now) {
-        List<FieldViolation> out = new ArrayList<>();
-        if (item == null || !item.isObject()) {
-            out.add(new FieldViolation("event", "must be a JSON object (got " + typeName(item) + ")"));
-            return new Decoded(null, null, out);
+        if (item == null || item.isMissingNode()) {
+            return new Decoded(null, null, List.of(new FieldViolation("event", "must be a JSON object (got nothing)")));
         }
-        AuditEvent.Builder b = AuditEvent.builder();
-        UUID[] id = new UUID[1];
-        Instant[] timestamp = new Instant[1];
-        boolean timestampPresent = false;
-        for (Iterator<Map.Entry<String, JsonNode>> it = item.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String name = field.getKey();
-            JsonNode value = field.getValue();
-            if (value.isNull()) {
-                continue; // an explicit null is the same as an absent optional; required ones are reported below
+        try (JsonParser in = item.traverse()) {
+            in.nextToken();
+            return items.decode(in, now);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a tree is always readable", e);
+        }
+    }
+
+    private interface BodyReader<T> {
+        T read(JsonParser in) throws IOException;
+    }
+
+    private static <T> T read(byte[] body, BodyReader<T> reader) {
+        AuditJson.requireUtf8(body);
+        try (JsonParser in = BODY.createParser(body)) {
+            T result = reader.read(in);
+            if (in.nextToken() != null) {
+                throw BodyRefusal.body("the body holds more than one JSON value");
             }
-            switch (name) {
-                case "event_id" -> uuid(name, value, out, u -> id[0] = u);
-                case "version" -> text(name, value, out, b::version);
-                case "event_type" -> text(name, value, out, b::eventType);
-                case "event_category" -> text(name, value, out, b::eventCategory);
-                case "event_action" -> text(name, value, out, b::eventAction);
-                case "event_outcome" -> text(name, value, out, s -> {
-                    try {
-                        b.eventOutcome(EventOutcome.fromWire(s));
-                    } catch (IllegalArgumentException e) {
-                        out.add(new FieldViolation(name, e.getMessage()));
-                    }
-                });
-                case "event_timestamp" -> {
-                    timestampPresent = true;
-                    text(name, value, out, s -> {
-                        try {
-                            timestamp[0] = AuditJson.parseTimestamp(s);
-                        } catch (IllegalArgumentException e) {
-                            out.add(new FieldViolation(name, e.getMessage()));
-                        }
-                    });
-                }
-                case "correlation_id" -> text(name, value, out, b::correlationId);
-                case "actor_type" -> text(name, value, out, b::actorType);
-                case "actor_id" -> text(name, value, out, b::actorId);
-                case "resource_type" -> text(name, value, out, b::resourceType);
-                case "resource_id" -> text(name, value, out, b::resourceId);
-                case "event_data" -> {
-                    if (value instanceof ObjectNode object) {
-                        b.eventData(EventData.of(object));
-                    } else {
-                        out.add(wrongType(name, "a JSON object", value));
-                    }
-                }
-                case "actor_ip" -> text(name, value, out, b::actorIp);
-                case "resource_name" -> text(name, value, out, b::resourceName);
-                case "parent_event_id" -> uuid(name, value, out, b::parentEventId);
-                case "namespace" -> text(name, value, out, b::namespace);
-                case "cluster_id" -> text(name, value, out, b::clusterId);
-                case "severity" -> text(name, value, out, b::severity);
-                case "duration_ms" -> {
-                    if (value.isIntegralNumber() && value.canConvertToLong()) {
-                        b.durationMs(value.longValue());
-                    } else {
-                        out.add(wrongType(name, "an integer number of milliseconds", value));
-                    }
-                }
-                case "error_code" -> text(name, value, out, b::errorCode);
-                case "error_message" -> text(name, value, out, b::errorMessage);
-                case "trace_id" -> text(name, value, out, b::traceId);
-                case "span_id" -> text(name, value, out, b::spanId);
-                default -> {
-                    if (!SERVER_FIELDS.contains(name)) {
-                        out.add(new FieldViolation(
-                                shorten(name), "is not a field of event format " + EventRules.VERSION));
-                    }
-                }
+            return result;
+        } catch (StreamConstraintsException e) {
+            if (e.getOriginalMessage().contains("nesting depth")) {
+                throw BodyRefusal.body(
+                        "the body nests deeper than " + AuditJson.MAX_DOCUMENT_DEPTH + " levels: "
+                                + shorten(e.getOriginalMessage()),
+                        AuditJson.MAX_DOCUMENT_DEPTH);
             }
-        }
-        if (!item.has("event_data") || item.get("event_data").isNull()) {
-            b.eventData((EventData) null);
-        }
-        b.eventTimestamp(timestamp[0]);
-        List<FieldViolation> rules = b.violations(limits);
-        for (FieldViolation v : rules) {
-            // a type error already explains a field the rules now see as missing
-            if (!(v.detail().startsWith("is required") && reported(out, v.field()))
-                    && !(v.field().equals("event_timestamp") && timestampPresent)) {
-                out.add(v);
-            }
-        }
-        EventRules.checkTimestampWindow(timestamp[0], now, limits, out);
-        if (!out.isEmpty()) {
-            return new Decoded(null, id[0], List.copyOf(out));
-        }
-        AuditEvent event = b.eventId(id[0]).build(limits);
-        return new Decoded(event, event.eventId(), List.of());
-    }
-
-    private static boolean reported(List<FieldViolation> out, String field) {
-        for (FieldViolation v : out) {
-            if (v.field().equals(field)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void text(String name, JsonNode value, List<FieldViolation> out, Consumer<String> set) {
-        if (value.isTextual()) {
-            set.accept(value.textValue());
-        } else {
-            out.add(wrongType(name, "a string", value));
+            throw BodyRefusal.body("the body is past a limit of the JSON reader: " + shorten(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw BodyRefusal.body("the body is not valid JSON in UTF-8: " + shorten(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a byte array", e);
         }
     }
 
-    private static void uuid(String name, JsonNode value, List<FieldViolation> out, Consumer<UUID> set) {
-        if (!value.isTextual()) {
-            out.add(wrongType(name, "a UUID string", value));
-            return;
+    static String shorten(String s) {
+        if (s == null) {
+            return "";
         }
-        String text = value.textValue();
-        if (text.length() != 36) {
-            out.add(new FieldViolation(
-                    name, "must be a UUID like 0190f3c2-7b1a-7c3e-9d2f-4a5b6c7d8e9f (got " + quoteShort(text) + ")"));
-            return;
-        }
-        try {
-            set.accept(UUID.fromString(text));
-        } catch (IllegalArgumentException e) {
-            out.add(new FieldViolation(
-                    name, "must be a UUID like 0190f3c2-7b1a-7c3e-9d2f-4a5b6c7d8e9f (got " + quoteShort(text) + ")"));
-        }
-    }
-
-    private static FieldViolation wrongType(String name, String expected, JsonNode value) {
-        return new FieldViolation(name, "must be " + expected + " (got " + typeName(value) + ")");
-    }
-
-    private static String typeName(JsonNode value) {
-        if (value == null || value.isMissingNode()) {
-            return "nothing";
-        }
-        JsonNodeType type = value.getNodeType();
-        return switch (type) {
-            case OBJECT -> "an object";
-            case ARRAY -> "an array";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> type.name().toLowerCase(Locale.ROOT);
-        };
-    }
-
-    private static String shorten(String name) {
-        String safe = name.replace("\u0000", "\\u0000");
-        return safe.length() > 64 ? safe.substring(0, 64) + "…" : safe;
-    }
-
-    private static String quoteShort(String text) {
-        String safe = text.replace("\u0000", "\\u0000");
-        return "\"" + (safe.length() > 40 ? safe.substring(0, 40) + "…" : safe) + "\"";
+        String t = s.replace("\u0000", "\\u0000");
+        return t.length() > 300 ? t.substring(0, 300) + "…" : t;
     }
 }

@@ -1,6 +1,12 @@
 package dev.auditline.api.log;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +47,88 @@ final class CanonicalJson {
     private static final byte FALSE = 'f';
     private static final byte NULL = 'z';
 
+    /** Reads stored {@code event_data} text: a number may be as long as its plain notation. */
+    private static final JsonFactory TEXT = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNumberLength(Integer.MAX_VALUE)
+                    .build())
+            .build();
+
     private CanonicalJson() {}
+
+    /**
+     * The canonical bytes of a JSON text, read in one streaming pass: the same bytes as
+     * {@link #write(JsonNode, MessageDigest)} of its tree, without building the tree. Only an
+     * object's members are buffered, to sort them.
+     *
+     * @throws IllegalArgumentException when the text is not JSON
+     */
+    static void write(String json, MessageDigest out) {
+        try (JsonParser in = TEXT.createParser(json)) {
+            in.nextToken();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(json.length() + 64);
+            value(in, bytes);
+            out.update(bytes.toByteArray());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("event_data is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static void value(JsonParser in, ByteArrayOutputStream out) throws IOException {
+        switch (in.currentToken()) {
+            case START_OBJECT -> {
+                List<Map.Entry<String, byte[]>> members = new ArrayList<>();
+                while (in.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = in.currentName();
+                    in.nextToken();
+                    ByteArrayOutputStream member = new ByteArrayOutputStream();
+                    value(in, member);
+                    members.add(Map.entry(key, member.toByteArray()));
+                }
+                members.sort(Map.Entry.comparingByKey());
+                out.write(OBJECT);
+                length(members.size(), out);
+                for (Map.Entry<String, byte[]> member : members) {
+                    bytes(member.getKey().getBytes(StandardCharsets.UTF_8), out);
+                    out.write(member.getValue());
+                }
+            }
+            case START_ARRAY -> {
+                ByteArrayOutputStream elements = new ByteArrayOutputStream();
+                int count = 0;
+                while (in.nextToken() != JsonToken.END_ARRAY) {
+                    value(in, elements);
+                    count++;
+                }
+                out.write(ARRAY);
+                length(count, out);
+                elements.writeTo(out);
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                out.write(NUMBER);
+                bytes(canonicalNumber(in.getText()).getBytes(StandardCharsets.US_ASCII), out);
+            }
+            case VALUE_TRUE -> out.write(TRUE);
+            case VALUE_FALSE -> out.write(FALSE);
+            case VALUE_NULL -> out.write(NULL);
+            default -> {
+                out.write(STRING);
+                bytes(in.getText().getBytes(StandardCharsets.UTF_8), out);
+            }
+        }
+    }
+
+    private static void bytes(byte[] b, ByteArrayOutputStream out) {
+        length(b.length, out);
+        out.write(b, 0, b.length);
+    }
+
+    private static void length(int n, ByteArrayOutputStream out) {
+        out.write(n >>> 24);
+        out.write(n >>> 16);
+        out.write(n >>> 8);
+        out.write(n);
+    }
 
     static void write(JsonNode value, MessageDigest out) {
         if (value.isObject()) {

@@ -225,7 +225,7 @@ public final class LeafEncoding {
             sink.accept(absent(sha));
         } else {
             sha.update(PRESENT);
-            CanonicalJson.write(e.eventData().node(), sha);
+            CanonicalJson.write(e.eventData().json(), sha);
             sink.accept(sha.digest());
         }
         sink.accept(digest(sha, e.actorIp()));

@@ -127,7 +127,7 @@ class AuditJsonTest {
         assertThatThrownBy(() -> AuditJson.parseTimestamp("2026-01-31T12:00:00"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("must be an RFC 3339 timestamp with offset, like 2026-01-31T12:00:00.000001Z"
-                        + " (got \"2026-01-31T12:00:00\")");
+                        + " (got \"2026-01-31T12:00:00\": an offset is required: Z or ±HH:MM)");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class EventDecoderTest {
@@ -457,8 +458,15 @@ class EventDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"yesterday", "2026-11-26T18:31:04", "2026-11-26", "2026-11-26T25:00:00Z"})
-    void timestampThatIsNotRfc3339WithOffsetIsRejectedOnce(String text) {
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "yesterday | too short: expected YYYY-MM-DDTHH:MM:SS and an offset",
+                "2026-11-26T18:31:04 | an offset is required: Z or ±HH:MM",
+                "2026-11-26 | too short: expected YYYY-MM-DDTHH:MM:SS and an offset",
+                "2026-11-26T25:00:00Z | hour must be 00-23 (got 25)"
+            })
+    void timestampThatIsNotRfc3339WithOffsetIsRejectedOnceNamingTheRule(String text, String rule) {
         ObjectNode item = validItem();
         item.put("event_timestamp", text);
 
@@ -466,7 +474,7 @@ class EventDecoderTest {
                 .containsExactly(new FieldViolation(
                         "event_timestamp",
                         "must be an RFC 3339 timestamp with offset, like 2026-01-31T12:00:00.000001Z (got \"" + text
-                                + "\")"));
+                                + "\": " + rule + ")"));
     }
 
     @Test

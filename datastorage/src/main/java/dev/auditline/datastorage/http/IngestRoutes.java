@@ -1,8 +1,8 @@
 package dev.auditline.datastorage.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.FieldViolation;
+import dev.auditline.api.json.BodyRefusal;
 import dev.auditline.api.json.EventDecoder;
 import dev.auditline.api.log.LeafEncoding;
 import dev.auditline.api.wire.BatchResponse;
@@ -106,27 +106,16 @@ final class IngestRoutes {
     }
 
     private void batch(Context ctx) {
-        JsonNode root = bodies.readJson(ctx);
-        JsonNode events = root.isObject() ? root.get("events") : null;
-        if (events == null || !events.isArray()) {
-            throw ApiProblem.badRequest("invalid-batch", "the body must be a JSON object with an \"events\" array")
-                    .with("field", "events");
-        }
-        if (events.isEmpty()) {
-            throw ApiProblem.badRequest("invalid-batch", "events: the batch holds no events")
-                    .with("field", "events");
-        }
-        if (events.size() > limits.maxBatchSize()) {
-            throw ApiProblem.badRequest(
-                            "batch-too-large",
-                            "events: must hold at most max_batch_size " + limits.maxBatchSize() + " events (got "
-                                    + events.size() + "); split the batch")
-                    .with("field", "events")
-                    .with("limit", limits.maxBatchSize());
-        }
-        metrics.batchReceived(events.size());
+        byte[] body = bodies.readBody(ctx);
         Instant now = clock.instant();
-        int size = events.size();
+        List<EventDecoder.Decoded> decoded;
+        try {
+            decoded = decoder.decodeBatch(body, now, limits.maxBatchSize());
+        } catch (BodyRefusal e) {
+            throw RequestBodies.problem(e);
+        }
+        int size = decoded.size();
+        metrics.batchReceived(size);
         ItemStatus[] status = new ItemStatus[size];
         UUID[] ids = new UUID[size];
         FieldViolation[] errors = new FieldViolation[size];
@@ -134,7 +123,7 @@ final class IngestRoutes {
         List<Integer> validIndex = new ArrayList<>(size);
         int rejected = 0;
         for (int i = 0; i < size; i++) {
-            EventDecoder.Decoded d = decoder.decode(events.get(i), now);
+            EventDecoder.Decoded d = decoded.get(i);
             ids[i] = d.eventId();
             if (!d.valid()) {
                 status[i] = ItemStatus.REJECTED;
@@ -222,9 +211,14 @@ final class IngestRoutes {
     }
 
     private void single(Context ctx) {
-        JsonNode item = bodies.readJson(ctx);
+        byte[] body = bodies.readBody(ctx);
+        EventDecoder.Decoded d;
+        try {
+            d = decoder.decodeSingle(body, clock.instant());
+        } catch (BodyRefusal e) {
+            throw RequestBodies.problem(e);
+        }
         metrics.batchReceived(1);
-        EventDecoder.Decoded d = decoder.decode(item, clock.instant());
         if (!d.valid()) {
             metrics.itemsRejected(1);
             FieldViolation first = d.violations().get(0);

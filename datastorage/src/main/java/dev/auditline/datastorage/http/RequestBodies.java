@@ -6,18 +6,18 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.auditline.api.json.AuditJson;
+import dev.auditline.api.json.BodyRefusal;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Reads request bodies within {@code max_request_bytes}: refused from {@code Content-Length} before
  * a byte is read, and counted while streaming (chunked bodies). A gzip body is bounded twice, on
- * the wire and after decompression, so a small zip bomb cannot inflate past the limit in memory.
+ * the wire and after decompression, so a small zip bomb cannot inflate past the limit in memory; it
+ * must be exactly one gzip member whose trailer (CRC-32 and length) matches, with nothing after it.
  */
 final class RequestBodies {
     private static final ObjectReader JSON =
@@ -29,19 +29,29 @@ final class RequestBodies {
         this.maxRequestBytes = maxRequestBytes;
     }
 
-    /** The request's JSON document, never {@code null}. */
+    /** The request's JSON document as a tree, never {@code null}; for routes other than ingest. */
     JsonNode readJson(Context ctx) {
-        byte[] body = readBytes(ctx);
-        if (body.length == 0) {
-            throw ApiProblem.badRequest("invalid-body", "the request body is empty; expected a JSON document");
-        }
+        return parseJson(readBody(ctx));
+    }
+
+    /** A UTF-8 JSON document as a tree, or the 400 naming why it is not one. */
+    static JsonNode parseJson(byte[] body) {
         try {
+            AuditJson.requireUtf8(body);
             JsonNode node = JSON.readTree(body);
             if (node == null || node.isMissingNode()) {
                 throw ApiProblem.badRequest("invalid-body", "the request body holds no JSON document");
             }
             return node;
+        } catch (BodyRefusal e) {
+            throw problem(e);
         } catch (StreamConstraintsException e) {
+            if (!e.getOriginalMessage().contains("nesting depth")) {
+                // a number, string or name past the reader's own limit: the message names it
+                throw ApiProblem.badRequest(
+                        "invalid-body",
+                        "the body is past a limit of the JSON reader: " + shorten(e.getOriginalMessage()));
+            }
             throw ApiProblem.badRequest(
                             "invalid-body",
                             "the body nests deeper than " + AuditJson.MAX_DOCUMENT_DEPTH + " levels: "
@@ -55,12 +65,46 @@ final class RequestBodies {
         }
     }
 
+    /** The request's body, decompressed, never empty. */
+    byte[] readBody(Context ctx) {
+        byte[] body = readBytes(ctx);
+        if (body.length == 0) {
+            throw ApiProblem.badRequest("invalid-body", "the request body is empty; expected a JSON document");
+        }
+        return body;
+    }
+
+    /** The 400 answer for a body the decoder refused, naming the rule and the limit. */
+    static ApiProblem problem(BodyRefusal refusal) {
+        ApiProblem problem = ApiProblem.badRequest(refusal.type(), refusal.getMessage());
+        if (refusal.field() != null) {
+            problem = problem.with("field", refusal.field());
+        }
+        if (refusal.limit() != null) {
+            problem = problem.with("limit", refusal.limit());
+        }
+        return problem;
+    }
+
     byte[] readBytes(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
+        try {
+            return read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The body behind the HTTP layer: bounded, decompressed, checked.
+     *
+     * @param declared the {@code Content-Length}, or -1 when unknown
+     * @param encoding the {@code Content-Encoding} header, or {@code null}
+     * @throws ApiProblem 413 past {@code max_request_bytes}, 415 for another encoding, 400 for bad gzip
+     */
+    byte[] read(InputStream raw, long declared, String encoding) throws IOException {
         if (declared > maxRequestBytes) {
             throw tooLarge("Content-Length " + declared);
         }
-        String encoding = ctx.header("Content-Encoding");
         boolean gzip = false;
         if (encoding != null && !encoding.isBlank()) {
             String e = encoding.trim().toLowerCase(Locale.ROOT);
@@ -74,20 +118,17 @@ final class RequestBodies {
                         "Content-Encoding must be gzip" + " or identity (got \"" + shorten(encoding) + "\")");
             }
         }
+        if (!gzip) {
+            return readBounded(raw, "the body");
+        }
+        byte[] compressed = readBounded(raw, "the compressed body");
         try {
-            InputStream raw = ctx.req().getInputStream();
-            if (!gzip) {
-                return readBounded(raw, "the body");
-            }
-            byte[] compressed = readBounded(raw, "the compressed body");
-            try (InputStream inflated = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
-                return readBounded(inflated, "the decompressed body");
-            } catch (ZipException | java.io.EOFException e) {
-                throw ApiProblem.badRequest(
-                        "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
-            }
-        } catch (IOException e) {
-            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+            return Gzip.inflate(compressed, maxRequestBytes);
+        } catch (Gzip.TooLarge e) {
+            throw tooLarge("the decompressed body (more than " + maxRequestBytes + " bytes read)");
+        } catch (Gzip.Malformed e) {
+            throw ApiProblem.badRequest(
+                    "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
         }
     }
 
