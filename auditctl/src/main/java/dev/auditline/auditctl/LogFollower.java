@@ -83,7 +83,8 @@ final class LogFollower {
                     sink.accept(entry.get("event"));
                 }
             }
-            if (!follow && entries.size() < PAGE) {
+            // not "fewer than PAGE entries": the server also ends a page at query.max_page_bytes
+            if (!follow && (entries.isEmpty() || after >= page.path("log_size").asLong() - 1)) {
                 return;
             }
         }

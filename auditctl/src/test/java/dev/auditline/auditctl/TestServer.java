@@ -29,10 +29,15 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(DataStorageConfig.Storage storage, int port) {
+        this(storage, port, DataStorageConfig.Query.DEFAULT);
+    }
+
+    TestServer(DataStorageConfig.Storage storage, int port, DataStorageConfig.Query query) {
         this.port = port;
         this.config = DataStorageConfig.defaults()
                 .withServer(DataStorageConfig.Server.DEFAULT.withPort(port))
-                .withStorage(storage);
+                .withStorage(storage)
+                .withQuery(query);
         start();
     }
 

@@ -128,6 +128,13 @@ final class ControllableRepository implements EventRepository {
     }
 
     @Override
+    public List<LogEntry> readLog(long afterExclusive, int max, long maxBytes) {
+        checkAvailable();
+        logReads.incrementAndGet();
+        return delegate.readLog(afterExclusive, max, maxBytes);
+    }
+
+    @Override
     public OptionalLong logIndexOf(UUID eventId) {
         checkAvailable();
         return delegate.logIndexOf(eventId);

@@ -216,6 +216,13 @@ public final class ConfigLoader {
                 "checkpoint_interval", dl.checkpointInterval(), Duration.ofMillis(10), Duration.ofHours(1));
         log.rejectUnknown();
         DataStorageConfig.Kubernetes kubernetes = readKubernetes(top.section("kubernetes"), baseDir, problems);
+        Section query = top.section("query");
+        long maxPageBytes = query.size(
+                "max_page_bytes",
+                DataStorageConfig.Query.DEFAULT.maxPageBytes(),
+                DataStorageConfig.Query.MIN_MAX_PAGE_BYTES,
+                DataStorageConfig.Query.MAX_MAX_PAGE_BYTES);
+        query.rejectUnknown();
 
         return new DataStorageConfig(
                 new DataStorageConfig.Server(
@@ -234,7 +241,8 @@ public final class ConfigLoader {
                 new DataStorageConfig.Validation((int) maxEventDataBytes, maxPast, maxFuture),
                 new DataStorageConfig.Retention(defaultDays),
                 new DataStorageConfig.Log(signingKeyFile, origin, checkpointInterval),
-                kubernetes);
+                kubernetes,
+                new DataStorageConfig.Query(maxPageBytes));
     }
 
     private static DataStorageConfig.Kubernetes readKubernetes(Section k8s, Path baseDir, List<String> problems) {

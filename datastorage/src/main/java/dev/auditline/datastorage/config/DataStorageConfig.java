@@ -15,7 +15,13 @@ import java.util.Set;
  * programming errors.
  */
 public record DataStorageConfig(
-        Server server, Storage storage, Validation validation, Retention retention, Log log, Kubernetes kubernetes) {
+        Server server,
+        Storage storage,
+        Validation validation,
+        Retention retention,
+        Log log,
+        Kubernetes kubernetes,
+        Query query) {
 
     public DataStorageConfig {
         Objects.requireNonNull(server, "server");
@@ -24,6 +30,18 @@ public record DataStorageConfig(
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(kubernetes, "kubernetes");
+        Objects.requireNonNull(query, "query");
+    }
+
+    /** With the query limits at their defaults. */
+    public DataStorageConfig(
+            Server server,
+            Storage storage,
+            Validation validation,
+            Retention retention,
+            Log log,
+            Kubernetes kubernetes) {
+        this(server, storage, validation, retention, log, kubernetes, Query.DEFAULT);
     }
 
     /** With the verifiable log and the Kubernetes webhook at their defaults. */
@@ -39,7 +57,8 @@ public record DataStorageConfig(
                 Validation.DEFAULT,
                 Retention.DEFAULT,
                 Log.DEFAULT,
-                Kubernetes.DEFAULT);
+                Kubernetes.DEFAULT,
+                Query.DEFAULT);
     }
 
     /**
@@ -81,7 +100,8 @@ public record DataStorageConfig(
                 "log.checkpoint_interval: " + ConfigValues.formatDuration(log.checkpointInterval()),
                 "kubernetes.stored_stages: " + String.join(", ", kubernetes.storedStagesSorted()),
                 "kubernetes.quarantine.file: " + kubernetes.quarantineFile(),
-                "kubernetes.quarantine.max_bytes: " + ConfigValues.formatSize(kubernetes.quarantineMaxBytes()));
+                "kubernetes.quarantine.max_bytes: " + ConfigValues.formatSize(kubernetes.quarantineMaxBytes()),
+                "query.max_page_bytes: " + ConfigValues.formatSize(query.maxPageBytes()));
     }
 
     private static String orNone(Path p) {
@@ -94,23 +114,27 @@ public record DataStorageConfig(
     }
 
     public DataStorageConfig withServer(Server newServer) {
-        return new DataStorageConfig(newServer, storage, validation, retention, log, kubernetes);
+        return new DataStorageConfig(newServer, storage, validation, retention, log, kubernetes, query);
     }
 
     public DataStorageConfig withStorage(Storage newStorage) {
-        return new DataStorageConfig(server, newStorage, validation, retention, log, kubernetes);
+        return new DataStorageConfig(server, newStorage, validation, retention, log, kubernetes, query);
     }
 
     public DataStorageConfig withValidation(Validation newValidation) {
-        return new DataStorageConfig(server, storage, newValidation, retention, log, kubernetes);
+        return new DataStorageConfig(server, storage, newValidation, retention, log, kubernetes, query);
     }
 
     public DataStorageConfig withLog(Log newLog) {
-        return new DataStorageConfig(server, storage, validation, retention, newLog, kubernetes);
+        return new DataStorageConfig(server, storage, validation, retention, newLog, kubernetes, query);
+    }
+
+    public DataStorageConfig withQuery(Query newQuery) {
+        return new DataStorageConfig(server, storage, validation, retention, log, kubernetes, newQuery);
     }
 
     public DataStorageConfig withKubernetes(Kubernetes newKubernetes) {
-        return new DataStorageConfig(server, storage, validation, retention, log, newKubernetes);
+        return new DataStorageConfig(server, storage, validation, retention, log, newKubernetes, query);
     }
 
     /**
@@ -423,6 +447,26 @@ public record DataStorageConfig(
 
         public Kubernetes withStoredStages(Set<String> stages) {
             return new Kubernetes(stages, quarantineFile, quarantineMaxBytes);
+        }
+    }
+
+    /**
+     * Limits of the read side.
+     *
+     * @param maxPageBytes a page of events ({@code /api/v1/audit/events}, the viewer,
+     *     {@code /api/v1/audit/log/entries}) ends after the event that would take it past this many
+     *     bytes, with a cursor to the rest; a single larger event is still sent, alone
+     */
+    public record Query(long maxPageBytes) {
+        public static final long MIN_MAX_PAGE_BYTES = 1024;
+        public static final long MAX_MAX_PAGE_BYTES = 256L * 1024 * 1024;
+        public static final Query DEFAULT = new Query(4L * 1024 * 1024);
+
+        public Query {
+            if (maxPageBytes < MIN_MAX_PAGE_BYTES || maxPageBytes > MAX_MAX_PAGE_BYTES) {
+                throw new IllegalArgumentException("query.max_page_bytes must be between 1KiB and 256MiB (got "
+                        + ConfigValues.formatSize(maxPageBytes) + ")");
+            }
         }
     }
 }

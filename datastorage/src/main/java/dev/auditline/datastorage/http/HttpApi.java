@@ -124,9 +124,10 @@ public final class HttpApi implements AutoCloseable {
         List<Route> routes = new ArrayList<>();
         routes.addAll(ingest.routes());
         routes.addAll(kubernetes.routes());
-        routes.addAll(new QueryRoutes(repository, gate, clock).routes());
-        routes.addAll(new LogRoutes(repository, gate, logSignal).routes());
-        routes.addAll(new ViewerRoutes(repository, gate, clock).routes());
+        long maxPageBytes = config.query().maxPageBytes();
+        routes.addAll(new QueryRoutes(repository, gate, clock, maxPageBytes).routes());
+        routes.addAll(new LogRoutes(repository, gate, logSignal, maxPageBytes).routes());
+        routes.addAll(new ViewerRoutes(repository, gate, clock, maxPageBytes).routes());
         routes.addAll(new OpsRoutes(repository, fallback, draining::get, scrape, limits).routes());
         if (log != null) {
             routes.addAll(new VerifiableLogRoutes(log).routes());

@@ -1,8 +1,5 @@
 package dev.auditline.datastorage.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.auth.Permission;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.LogEntry;
@@ -18,7 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET /api/v1/audit/log/entries}: the stored events in log (commit) order after a log index,
- * for {@code auditctl tail}, the viewer's live tail, exports and verification. With {@code wait},
+ * for {@code auditctl tail}, the viewer's live tail, exports and verification. An answer ends
+ * after {@code limit} entries or before the entry that would take it past
+ * {@code query.max_page_bytes}; {@code next_after} continues after the last entry sent. With {@code wait},
  * an empty answer is held until entries arrive (woken by {@link LogSignal}) or the wait ends.
  *
  * <p>A waiting request holds a Jetty thread but no database permit. At most {@value #MAX_WAITERS}
@@ -42,7 +41,10 @@ final class LogRoutes {
     private final LogSignal signal;
     private final Semaphore waiters = new Semaphore(MAX_WAITERS);
 
-    LogRoutes(EventRepository repository, StorageGate gate, LogSignal signal) {
+    private final long maxPageBytes;
+
+    LogRoutes(EventRepository repository, StorageGate gate, LogSignal signal, long maxPageBytes) {
+        this.maxPageBytes = maxPageBytes;
         this.repository = repository;
         this.gate = gate;
         this.signal = signal;
@@ -58,7 +60,7 @@ final class LogRoutes {
     private record Read(List<LogEntry> entries, long logSize) {}
 
     private void entries(Context ctx) throws InterruptedException {
-        Request request = parse(ctx.queryParamMap());
+        Request request = parse(QueryString.parse(ctx.queryString()));
         long seen = signal.generation();
         Read read = read(request);
         if (read.entries().isEmpty() && !request.maxWait().isZero()) {
@@ -85,28 +87,12 @@ final class LogRoutes {
                 waiters.release();
             }
         }
-        ObjectNode body = AuditJson.mapper().createObjectNode();
-        ArrayNode entries = body.putArray("entries");
-        long nextAfter = request.after();
-        for (LogEntry e : read.entries()) {
-            ObjectNode entry = entries.addObject();
-            entry.put("log_index", e.logIndex());
-            entry.put("event_id", e.eventId().toString());
-            if (e.pruned()) {
-                entry.put("pruned", true);
-            } else {
-                entry.set("event", AuditJson.mapper().valueToTree(e.event()));
-            }
-            nextAfter = e.logIndex();
-        }
-        body.put("next_after", nextAfter);
-        body.put("log_size", Math.max(read.logSize(), nextAfter + 1));
-        Json.write(ctx, 200, body);
+        PageWriter.writeLog(ctx, read.entries(), request.after(), read.logSize());
     }
 
     private Read read(Request request) {
         return gate.call(() -> {
-            List<LogEntry> entries = repository.readLog(request.after(), request.limit());
+            List<LogEntry> entries = repository.readLog(request.after(), request.limit(), maxPageBytes);
             // read after the entries: a size that includes every entry returned
             return new Read(entries, repository.logSize());
         });
@@ -126,20 +112,23 @@ final class LogRoutes {
         String afterText = first(params, "after");
         if (afterText != null) {
             try {
-                after = Long.parseLong(afterText);
+                after = Numbers.parseLong(afterText);
             } catch (NumberFormatException e) {
                 after = Long.MIN_VALUE;
             }
-            if (after < -1) {
+            if (after < -1 || after == Long.MAX_VALUE) {
                 throw ApiProblem.badParameter(
-                        "after", "must be a log index ≥ -1 (-1: from the start) (got \"" + shorten(afterText) + "\")");
+                                "after",
+                                "must be a log index from -1 (from the start) to " + (Long.MAX_VALUE - 1) + " (got \""
+                                        + shorten(afterText) + "\")")
+                        .with("limit", Long.MAX_VALUE - 1);
             }
         }
         int limit = DEFAULT_LIMIT;
         String limitText = first(params, "limit");
         if (limitText != null) {
             try {
-                limit = Integer.parseInt(limitText);
+                limit = Numbers.parseInt(limitText);
             } catch (NumberFormatException e) {
                 limit = -1;
             }

@@ -1,10 +1,7 @@
 package dev.auditline.datastorage.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventOutcome;
-import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.auth.Permission;
 import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
@@ -42,10 +39,13 @@ final class QueryRoutes {
     private final StorageGate gate;
     private final Clock clock;
 
-    QueryRoutes(EventRepository repository, StorageGate gate, Clock clock) {
+    private final long maxPageBytes;
+
+    QueryRoutes(EventRepository repository, StorageGate gate, Clock clock, long maxPageBytes) {
         this.repository = repository;
         this.gate = gate;
         this.clock = clock;
+        this.maxPageBytes = maxPageBytes;
     }
 
     List<Route> routes() {
@@ -55,19 +55,9 @@ final class QueryRoutes {
     }
 
     private void list(Context ctx) {
-        EventQuery query = parse(ctx.queryParamMap(), clock.instant());
+        EventQuery query = parse(QueryString.parse(ctx.queryString()), clock.instant(), maxPageBytes);
         EventPage page = gate.call(() -> repository.query(query));
-        ObjectNode body = AuditJson.mapper().createObjectNode();
-        ArrayNode events = body.putArray("events");
-        for (AuditEvent e : page.events()) {
-            events.add(AuditJson.mapper().valueToTree(e));
-        }
-        if (page.next() == null) {
-            body.putNull("next_cursor");
-        } else {
-            body.put("next_cursor", page.next().encode());
-        }
-        Json.write(ctx, 200, body);
+        PageWriter.write(ctx, page, Map.of());
     }
 
     private void byId(Context ctx) {
@@ -87,8 +77,11 @@ final class QueryRoutes {
         Json.write(ctx, 200, event);
     }
 
-    /** Parses and checks every query parameter; a bad one is a {@code 400} naming it. */
-    static EventQuery parse(Map<String, List<String>> params, Instant now) {
+    /**
+     * Parses and checks every query parameter (already decoded by {@link QueryString}); a bad one
+     * is a {@code 400} naming it. Never throws anything but {@link ApiProblem}.
+     */
+    static EventQuery parse(Map<String, List<String>> params, Instant now, long maxPageBytes) {
         for (Map.Entry<String, List<String>> p : params.entrySet()) {
             if (!PARAMETERS.contains(p.getKey())) {
                 throw ApiProblem.badParameter(
@@ -128,7 +121,7 @@ final class QueryRoutes {
         String limitText = text(params, "limit");
         if (limitText != null) {
             try {
-                limit = Integer.parseInt(limitText);
+                limit = Numbers.parseInt(limitText);
             } catch (NumberFormatException e) {
                 limit = -1;
             }
@@ -146,7 +139,9 @@ final class QueryRoutes {
             try {
                 cursor = PageCursor.decode(cursorText);
             } catch (IllegalArgumentException e) {
-                throw ApiProblem.badParameter("cursor", "not a cursor issued by this server");
+                throw ApiProblem.badParameter(
+                        "cursor",
+                        "not a cursor issued by this server; pass back the next_cursor of a previous page unchanged");
             }
         }
         return new EventQuery(
@@ -161,7 +156,8 @@ final class QueryRoutes {
                 until,
                 descending,
                 limit,
-                cursor);
+                cursor,
+                maxPageBytes);
     }
 
     private static String text(Map<String, List<String>> params, String name) {
@@ -184,11 +180,21 @@ final class QueryRoutes {
         if (v == null) {
             return null;
         }
+        Instant t;
         try {
-            return RelativeTime.parse(v, now);
+            t = RelativeTime.parse(v, now);
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badParameter(name, e.getMessage());
         }
+        if (!EventQuery.inRange(t)) {
+            throw ApiProblem.badParameter(
+                            name,
+                            "must be from " + EventQuery.EARLIEST + " to " + EventQuery.LATEST + " (got \"" + shorten(v)
+                                    + "\")")
+                    .with("minimum", EventQuery.EARLIEST.toString())
+                    .with("maximum", EventQuery.LATEST.toString());
+        }
+        return t;
     }
 
     private static String shorten(String s) {

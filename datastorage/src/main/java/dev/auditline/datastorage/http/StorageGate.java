@@ -1,6 +1,7 @@
 package dev.auditline.datastorage.http;
 
 import dev.auditline.datastorage.metrics.ServerMetrics;
+import dev.auditline.datastorage.store.StorageRejectedException;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -28,12 +29,17 @@ final class StorageGate {
         metrics.bindStoragePermits(max, this::inUse);
     }
 
-    /** Runs one repository call under a permit; a storage outage becomes {@code 503}. */
+    /**
+     * Runs one repository call under a permit; a storage outage becomes {@code 503}, a value the
+     * database refused {@code 400}.
+     */
     <T> T call(Supplier<T> work) {
         try {
             return attempt(work);
         } catch (StorageUnavailableException e) {
             throw Unavailable.problem(e);
+        } catch (StorageRejectedException e) {
+            throw Unavailable.refused(e);
         }
     }
 

@@ -7,12 +7,14 @@ import dev.auditline.api.merkle.NoteKey;
 import dev.auditline.datastorage.auth.Permission;
 import dev.auditline.datastorage.log.TransparencyLog;
 import dev.auditline.datastorage.log.TreeStore;
+import dev.auditline.datastorage.store.StorageRejectedException;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -77,7 +79,7 @@ final class VerifiableLogRoutes {
 
     private void inclusion(Context ctx) {
         only(ctx, Set.of("event_id", "tree_size"));
-        String raw = ctx.queryParam("event_id");
+        String raw = param(ctx, "event_id");
         if (raw == null || raw.isEmpty()) {
             throw ApiProblem.badParameter("event_id", "is required");
         }
@@ -120,7 +122,7 @@ final class VerifiableLogRoutes {
     private void consistency(Context ctx) {
         only(ctx, Set.of("from", "to"));
         long signed = log.checkpointSize();
-        String fromText = ctx.queryParam("from");
+        String fromText = param(ctx, "from");
         if (fromText == null || fromText.isEmpty()) {
             throw ApiProblem.badParameter("from", "is required");
         }
@@ -187,25 +189,27 @@ final class VerifiableLogRoutes {
             return work.get();
         } catch (StorageUnavailableException e) {
             throw Unavailable.problem(e);
+        } catch (StorageRejectedException e) {
+            throw Unavailable.refused(e);
         }
     }
 
     /** A tree size parameter: 0 to the latest checkpoint's size; absent means that size. */
     private static long size(Context ctx, String name, long signed) {
-        if (signed == 0 && ctx.queryParam(name) == null) {
+        if (signed == 0 && param(ctx, name) == null) {
             throw noCheckpoint();
         }
         return number(ctx, name, 0, signed, signed);
     }
 
     private static long number(Context ctx, String name, long min, long max, long fallback) {
-        String text = ctx.queryParam(name);
+        String text = param(ctx, name);
         if (text == null) {
             return fallback;
         }
         long value;
         try {
-            value = Long.parseLong(text);
+            value = Numbers.parseLong(text);
         } catch (NumberFormatException e) {
             value = Long.MIN_VALUE;
         }
@@ -218,8 +222,18 @@ final class VerifiableLogRoutes {
         return value;
     }
 
+    /** The query, decoded strictly: a bad percent-encoding is a {@code 400} naming the parameter. */
+    private static Map<String, List<String>> params(Context ctx) {
+        return QueryString.parse(ctx.queryString());
+    }
+
+    private static String param(Context ctx, String name) {
+        List<String> values = params(ctx).get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
     private static void only(Context ctx, Set<String> known) {
-        for (String name : ctx.queryParamMap().keySet()) {
+        for (String name : params(ctx).keySet()) {
             if (!known.contains(name)) {
                 throw ApiProblem.badParameter(
                         shorten(name),
@@ -229,7 +243,7 @@ final class VerifiableLogRoutes {
                                         : " (known: " + String.join(", ", known) + ")"));
             }
         }
-        ctx.queryParamMap().forEach((name, values) -> {
+        params(ctx).forEach((name, values) -> {
             if (values.size() > 1) {
                 throw ApiProblem.badParameter(name, "must be given at most once");
             }

@@ -1,11 +1,8 @@
 package dev.auditline.datastorage.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventOutcome;
 import dev.auditline.api.UuidV7;
-import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.auth.Permission;
 import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
@@ -59,7 +56,10 @@ final class ViewerRoutes {
     private final Clock clock;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
-    ViewerRoutes(EventRepository repository, StorageGate gate, Clock clock) {
+    private final long maxPageBytes;
+
+    ViewerRoutes(EventRepository repository, StorageGate gate, Clock clock, long maxPageBytes) {
+        this.maxPageBytes = maxPageBytes;
         this.repository = repository;
         this.gate = gate;
         this.clock = clock;
@@ -88,30 +88,19 @@ final class ViewerRoutes {
     }
 
     private void search(Context ctx) {
-        Map<String, List<String>> params = new LinkedHashMap<>(ctx.queryParamMap());
+        Map<String, List<String>> params = QueryString.parse(ctx.queryString());
         List<String> viewParam = params.remove("view");
         String view = viewParam == null || viewParam.isEmpty() ? "search" : viewParam.get(0);
         if (!VIEWS.contains(view)) {
             throw ApiProblem.badParameter("view", "must be one of " + VIEWS + " (got \"" + shorten(view) + "\")");
         }
         Instant now = clock.instant();
-        EventQuery query = QueryRoutes.parse(params, now);
+        EventQuery query = QueryRoutes.parse(params, now, maxPageBytes);
         EventPage page = gate.call(() -> repository.query(query));
         String client = Auth.clientName(ctx);
         AuditEvent viewed = viewedEvent(client, params, view, page.events().size(), now);
         gate.call(() -> repository.insertBatch(List.of(viewed), client));
-        ObjectNode body = AuditJson.mapper().createObjectNode();
-        ArrayNode events = body.putArray("events");
-        for (AuditEvent e : page.events()) {
-            events.add(AuditJson.mapper().valueToTree(e));
-        }
-        if (page.next() == null) {
-            body.putNull("next_cursor");
-        } else {
-            body.put("next_cursor", page.next().encode());
-        }
-        body.put("viewed_event_id", viewed.eventId().toString());
-        Json.write(ctx, 200, body);
+        PageWriter.write(ctx, page, Map.of("viewed_event_id", viewed.eventId().toString()));
     }
 
     /** The record of one look at the trail: who, with which filters, how many events it was shown. */

@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  * store and lives in each repository.
  */
 final class AuditLogSql {
+    /** What a log entry takes in the answer besides its event: index, id, punctuation. */
+    private static final int LOG_ENTRY_BYTES = 100;
+
     /** The most rows one read of the log returns. */
     static final int MAX_READ = 10_000;
 
@@ -71,16 +74,28 @@ final class AuditLogSql {
         return leaves;
     }
 
-    static List<LogEntry> readLog(Connection c, long afterExclusive, int max, EventSql.Dialect dialect)
+    /**
+     * Up to {@code max} log entries after {@code afterExclusive}, stopping before the entry that
+     * would take the answer past {@code maxBytes} (the first entry is always kept; see
+     * {@link PageSize}).
+     */
+    static List<LogEntry> readLog(Connection c, long afterExclusive, int max, long maxBytes, EventSql.Dialect dialect)
             throws SQLException {
         checkRange("afterExclusive", afterExclusive, -1, max);
         List<LogEntry> entries = new ArrayList<>(Math.min(max, 1024));
+        long bytes = 0;
         try (PreparedStatement ps = c.prepareStatement(READ_LOG)) {
             ps.setLong(1, afterExclusive);
             ps.setInt(2, max);
+            ps.setFetchSize(EventSql.FETCH_SIZE);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     AuditEvent event = rs.getString("version") == null ? null : EventSql.readEvent(rs, dialect);
+                    long size = LOG_ENTRY_BYTES + (event == null ? 0 : event.estimatedJsonBytes());
+                    if (!PageSize.fits(entries.size(), bytes, size, maxBytes)) {
+                        break;
+                    }
+                    bytes += size;
                     entries.add(new LogEntry(
                             rs.getLong("log_index"),
                             dialect.uuid(rs, "log_event_id"),

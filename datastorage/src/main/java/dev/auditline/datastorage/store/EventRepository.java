@@ -52,6 +52,15 @@ public interface EventRepository extends AutoCloseable {
      */
     List<LogEntry> readLog(long afterExclusive, int max);
 
+    /**
+     * As {@link #readLog(long, int)}, but ends before the entry that would take the entries past
+     * {@code maxBytes} (each counted as its event's {@link AuditEvent#estimatedJsonBytes()} and a
+     * little more); the first entry is always returned, however large.
+     */
+    default List<LogEntry> readLog(long afterExclusive, int max, long maxBytes) {
+        return readLog(afterExclusive, max);
+    }
+
     /** The log index of a stored event id. */
     OptionalLong logIndexOf(UUID eventId);
 

@@ -69,7 +69,9 @@ final class EventSql {
 
     /** Microseconds since the epoch; the precision events are stored with. */
     static long epochMicros(Instant instant) {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+        // not ChronoUnit.MICROS.between: it counts in nanoseconds first, which overflow a long
+        // beyond the years 1677..2262; microseconds reach ±292,000 years
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 
     static Instant fromEpochMicros(long micros) {
@@ -206,29 +208,45 @@ final class EventSql {
         return new Statement(sql.toString(), params);
     }
 
-    /** Turns the rows of {@link #keysetQuery} (up to limit + 1) into a page. */
-    /** Runs one keyset page of {@code query} on {@code connection}: the query path both stores share. */
+    /** Rows the driver fetches at a time: a page cut by bytes stops reading after a few of them. */
+    static final int FETCH_SIZE = 16;
+
+    /**
+     * Runs one keyset page of {@code query} on {@code connection}: the query path both stores
+     * share. Reads row by row and stops at {@code limit} events or at the event that would take the
+     * page past {@code maxPageBytes}; either way the cursor names the last event kept, so the next
+     * page starts exactly after it.
+     */
     static EventPage queryPage(Connection connection, EventQuery query, Dialect dialect) throws SQLException {
         Statement statement = keysetQuery(query, dialect);
         try (PreparedStatement ps = connection.prepareStatement(statement.sql())) {
             statement.bind(ps);
-            List<AuditEvent> rows = new ArrayList<>(query.limit() + 1);
+            ps.setFetchSize(FETCH_SIZE);
+            List<AuditEvent> events = new ArrayList<>();
+            long bytes = 0;
+            boolean more = false;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(readEvent(rs, dialect));
+                    if (events.size() == query.limit()) {
+                        more = true;
+                        break;
+                    }
+                    AuditEvent e = readEvent(rs, dialect);
+                    long size = e.estimatedJsonBytes();
+                    if (!PageSize.fits(events.size(), bytes, size, query.maxPageBytes())) {
+                        more = true;
+                        break;
+                    }
+                    events.add(e);
+                    bytes += size;
                 }
             }
-            return page(rows, query.limit());
+            if (!more) {
+                return new EventPage(events, null);
+            }
+            AuditEvent last = events.get(events.size() - 1);
+            return new EventPage(events, new PageCursor(last.eventTimestamp(), last.eventId()));
         }
-    }
-
-    static EventPage page(List<AuditEvent> rows, int limit) {
-        if (rows.size() <= limit) {
-            return new EventPage(rows, null);
-        }
-        List<AuditEvent> events = rows.subList(0, limit);
-        AuditEvent last = events.get(limit - 1);
-        return new EventPage(events, new PageCursor(last.eventTimestamp(), last.eventId()));
     }
 
     private static void filter(StringBuilder sql, List<Object> params, String column, String value) {

@@ -252,8 +252,20 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     @Override
     public List<LogEntry> readLog(long afterExclusive, int max) {
-        return reads.read(
-                "read the log after " + afterExclusive, c -> AuditLogSql.readLog(c, afterExclusive, max, DIALECT));
+        return readLog(afterExclusive, max, Long.MAX_VALUE);
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max, long maxBytes) {
+        return reads.read("read the log after " + afterExclusive, c -> {
+            c.setAutoCommit(false); // fetch FETCH_SIZE rows at a time, as in query()
+            try {
+                return AuditLogSql.readLog(c, afterExclusive, max, maxBytes, DIALECT);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        });
     }
 
     @Override
@@ -263,7 +275,17 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     @Override
     public EventPage query(EventQuery query) {
-        return reads.read("query events", c -> EventSql.queryPage(c, query, DIALECT));
+        return reads.read("query events", c -> {
+            // pgjdbc reads a whole result into memory unless it runs inside a transaction; in one it
+            // fetches FETCH_SIZE rows at a time, so a page cut by bytes stops after a few rows.
+            c.setAutoCommit(false);
+            try {
+                return EventSql.queryPage(c, query, DIALECT);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        });
     }
 
     @Override

@@ -187,8 +187,14 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
 
     @Override
     public List<LogEntry> readLog(long afterExclusive, int max) {
+        return readLog(afterExclusive, max, Long.MAX_VALUE);
+    }
+
+    @Override
+    public List<LogEntry> readLog(long afterExclusive, int max, long maxBytes) {
         return reads.read(
-                "read the log after " + afterExclusive, c -> AuditLogSql.readLog(c, afterExclusive, max, DIALECT));
+                "read the log after " + afterExclusive,
+                c -> AuditLogSql.readLog(c, afterExclusive, max, maxBytes, DIALECT));
     }
 
     @Override

@@ -4,7 +4,20 @@ package dev.auditline.datastorage.store;
 public final class StorageUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final boolean busy;
+
     public StorageUnavailableException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    /** @param busy the database answered but is busy (locked, a conflicting transaction) */
+    public StorageUnavailableException(String message, Throwable cause, boolean busy) {
         super(message, cause);
+        this.busy = busy;
+    }
+
+    /** Whether the database answered but was busy, rather than unreachable. */
+    public boolean busy() {
+        return busy;
     }
 }

@@ -7,9 +7,11 @@ import javax.sql.DataSource;
 
 /**
  * How a repository reads: a connection from its read pool, one piece of SQL work, and every
- * {@link SQLException} turned into the {@link StorageUnavailableException} the HTTP layer answers
- * {@code 503} for, with the store named in the message. Both repositories read the same way; only
- * their SQL dialect and pools differ, so the open/run/translate step lives here once.
+ * {@link SQLException} translated by its meaning ({@link SqlErrors}): a refused value becomes
+ * {@link StorageRejectedException} ({@code 400}), an unreachable or busy database
+ * {@link StorageUnavailableException} ({@code 503}), anything else an {@link IllegalStateException}
+ * ({@code 500}, a fault of ours). Both repositories read the same way; only their SQL dialect and
+ * pools differ, so the open/run/translate step lives here once.
  */
 final class StoreReads {
     /** One piece of work on a borrowed connection. */
@@ -38,8 +40,19 @@ final class StoreReads {
         try (Connection c = readers.getConnection()) {
             return work.apply(c);
         } catch (SQLException e) {
-            throw unavailable(what, e);
+            throw translate(what, e);
         }
+    }
+
+    /** The exception that says what {@code e} means for the request; see {@link SqlErrors}. */
+    RuntimeException translate(String what, SQLException e) {
+        String message = storeName + ": cannot " + what + ": " + e.getMessage();
+        return switch (SqlErrors.classify(e)) {
+            case REQUEST -> new StorageRejectedException(message, e);
+            case UNAVAILABLE -> new StorageUnavailableException(message, e);
+            case BUSY -> new StorageUnavailableException(message, e, true);
+            case INTERNAL -> new IllegalStateException(message + " (SQLState " + e.getSQLState() + ")", e);
+        };
     }
 
     void ensureOpen() {

@@ -112,7 +112,7 @@ class ConfigLoaderTest {
     void reportsAnUnknownTopLevelSection() {
         assertThat(problems("sever: {}\n"))
                 .containsExactly(
-                        "sever: unknown key (known here: kubernetes, log, retention, server, storage, validation)");
+                        "sever: unknown key (known here: kubernetes, log, query, retention, server, storage, validation)");
     }
 
     @Test
@@ -326,7 +326,7 @@ class ConfigLoaderTest {
                         "server.shutdown_timeout: must be a duration like 500ms, 10s, 15m, 24h or 7d (got \"soon\")",
                         "storage.pool_size: must be between 1 and 1000 (got 0)",
                         "validation.max_past: must be between 1m and 3650d (got 0s)",
-                        "extra: unknown key (known here: kubernetes, log, retention, server, storage, validation)");
+                        "extra: unknown key (known here: kubernetes, log, query, retention, server, storage, validation)");
     }
 
     @Test
