@@ -97,6 +97,27 @@ public final class LeafEncoding {
         return leaf;
     }
 
+    /**
+     * The leaf {@code leaf}'s event gets once stored with these ingestion values: {@code leaf} with
+     * its last three digests ({@code ingested_at}, {@code ingest_seq}, {@code ingested_by})
+     * replaced. Lets a store hash the client fields, the bulk of the work, before it knows the
+     * values it assigns at commit: {@code withIngestion(encode(e.withIngestion(any…)), at, seq, by)}
+     * equals {@code encode(e.withIngestion(at, seq, by))}.
+     *
+     * @throws IllegalArgumentException when the leaf is not a well-formed leaf of a known version
+     */
+    public static byte[] withIngestion(byte[] leaf, Instant ingestedAt, Long ingestSeq, String ingestedBy) {
+        check(leaf, "leaf");
+        MessageDigest sha = sha256();
+        byte[] stored = leaf.clone();
+        int at = 1 + CLIENT_FIELDS * DIGEST_BYTES;
+        for (byte[] digest : List.of(digest(sha, ingestedAt), digest(sha, ingestSeq), digest(sha, ingestedBy))) {
+            System.arraycopy(digest, 0, stored, at, DIGEST_BYTES);
+            at += DIGEST_BYTES;
+        }
+        return stored;
+    }
+
     /** RFC 6962 leaf hash: {@code SHA-256(0x00 || leaf)}. */
     public static byte[] leafHash(byte[] leaf) {
         MessageDigest sha = sha256();

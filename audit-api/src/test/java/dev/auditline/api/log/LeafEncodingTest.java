@@ -51,6 +51,19 @@ class LeafEncodingTest {
     }
 
     @Test
+    void replacingTheIngestionDigestsGivesTheLeafOfTheStoredEvent() {
+        AuditEvent client = full().eventId(ID).build();
+        AuditEvent provisional = client.withIngestion(Instant.EPOCH, 0L, null);
+        AuditEvent stored = client.withIngestion(INGESTED_AT, 4242L, "svc-a");
+
+        byte[] leaf = LeafEncoding.withIngestion(
+                LeafEncoding.encode(provisional), stored.ingestedAt(), stored.ingestSeq(), stored.ingestedBy());
+
+        assertThat(leaf).isEqualTo(LeafEncoding.encode(stored));
+        assertThat(leaf).isNotEqualTo(LeafEncoding.encode(provisional));
+    }
+
+    @Test
     void theLeafHashIsTheRfc6962LeafHash() throws Exception {
         byte[] leaf = LeafEncoding.encode(stored(full()));
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
