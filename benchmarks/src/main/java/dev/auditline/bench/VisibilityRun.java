@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Issue 4, item 7: store → queryable latency of a real {@link BufferedAuditStore} ({@code
+ * Store → queryable latency of a real {@link BufferedAuditStore} ({@code
  * flush_interval} 1 s) in front of a real DataStorage on 127.0.0.1 over PostgreSQL, healthy and
  * with one request stalled 30 s, against the design it replaces ({@link VisibilityNaiveSender}).
  *

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * The original failure as a test (issue 4 item 6): events configured to flush every second became
+ * The original failure as a test: events configured to flush every second became
  * queryable only after 50-90 s. Here the example service, with its real configuration file (only
  * the DataStorage URL overridden through the environment map), records 200 remediations from a few
  * threads against a real DataStorage and PostgreSQL, and nobody calls {@code flush()}: the age
