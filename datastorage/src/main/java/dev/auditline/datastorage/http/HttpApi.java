@@ -101,7 +101,8 @@ public final class HttpApi implements AutoCloseable {
         StorageGate gate = new StorageGate(config.storage().poolSize(), server.ingestWait(), metrics);
         // /readyz and /metrics are open to anyone: their database probe is shared, rate-limited and
         // takes a free database permit only, so callers cannot load the database or starve requests of the pool
-        ReadinessProbe readiness = new ReadinessProbe(() -> gate.ifFree(repository::isReady), System::nanoTime);
+        ReadinessProbe readiness = new ReadinessProbe(
+                () -> gate.ifFree(repository::isReady), System::nanoTime, gate::lastUnavailableNanos);
         // known down: answer at once instead of waiting for the pool's connection_timeout at each scrape
         metrics.bindStorageReady(() -> (fallback == null || !fallback.storageDown()) && readiness.ready());
         IngestRoutes ingest = new IngestRoutes(

@@ -17,6 +17,7 @@ final class ReadinessProbe {
 
     private final Supplier<Optional<Boolean>> probe;
     private final LongSupplier nanoClock;
+    private final LongSupplier lastFailure;
     private final Object lock = new Object();
     private boolean last; // guarded by lock; false until a probe answered
     private long probedAt; // guarded by lock; nanoClock value of the last answer
@@ -28,12 +29,28 @@ final class ReadinessProbe {
      *     which keeps the previous answer
      */
     ReadinessProbe(Supplier<Optional<Boolean>> probe, LongSupplier nanoClock) {
+        this(probe, nanoClock, () -> StorageGate.NEVER);
+    }
+
+    /**
+     * @param lastFailure when a request last found the database unreachable (on {@code nanoClock}),
+     *     or {@link StorageGate#NEVER}: an answer as good as a failed probe, and newer than a cached
+     *     "ready" (without it, an outage met by requests that hold every permit would stay "ready")
+     */
+    ReadinessProbe(Supplier<Optional<Boolean>> probe, LongSupplier nanoClock, LongSupplier lastFailure) {
         this.probe = probe;
         this.nanoClock = nanoClock;
+        this.lastFailure = lastFailure;
     }
 
     boolean ready() {
         synchronized (lock) {
+            long failedAt = lastFailure.getAsLong();
+            if (failedAt != StorageGate.NEVER && (!answered || failedAt - probedAt > 0)) {
+                last = false;
+                answered = true;
+                probedAt = failedAt;
+            }
             boolean fresh = answered && nanoClock.getAsLong() - probedAt < MAX_AGE.toNanos();
             if (fresh || probing) {
                 return last;

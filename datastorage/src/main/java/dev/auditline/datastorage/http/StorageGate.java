@@ -20,6 +20,10 @@ final class StorageGate {
     private final int max;
     private final Duration wait;
     private final ServerMetrics metrics;
+    /** System.nanoTime() of the last call the database failed as unreachable; NEVER before that. */
+    private volatile long unavailableAt = NEVER;
+
+    static final long NEVER = Long.MIN_VALUE;
 
     StorageGate(int max, Duration wait, ServerMetrics metrics) {
         this.permits = new Semaphore(max, true);
@@ -60,9 +64,23 @@ final class StorageGate {
         }
         try {
             return work.get();
+        } catch (StorageUnavailableException e) {
+            if (!e.busy()) {
+                unavailableAt = System.nanoTime();
+            }
+            throw e;
         } finally {
             permits.release();
         }
+    }
+
+    /**
+     * When a request last found the database unreachable ({@link System#nanoTime()}), or {@link
+     * #NEVER}: readiness takes it as an answer, so it need not wait for a free permit to notice an
+     * outage that requests already met.
+     */
+    long lastUnavailableNanos() {
+        return unavailableAt;
     }
 
     /**

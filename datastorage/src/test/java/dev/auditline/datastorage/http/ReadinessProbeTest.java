@@ -80,4 +80,23 @@ class ReadinessProbeTest {
         assertThat(probe.ready()).isTrue();
         assertThat(calls).hasValue(2);
     }
+
+    @Test
+    void aRequestThatFoundTheDatabaseUnreachableOverridesACachedReadyEvenWhenNoPermitIsFree() {
+        AtomicLong failedAt = new AtomicLong(StorageGate.NEVER);
+        AtomicInteger calls = new AtomicInteger();
+        // the first probe answers "ready"; later ones find every permit busy (no answer)
+        ReadinessProbe probe = new ReadinessProbe(
+                () -> calls.incrementAndGet() == 1 ? Optional.of(true) : Optional.empty(), now::get, failedAt::get);
+
+        assertThat(probe.ready()).isTrue();
+        now.addAndGet(1_000_000L); // 1 ms: the cached answer is still fresh
+        failedAt.set(now.get());
+        assertThat(probe.ready()).as("an insert just met the outage").isFalse();
+        now.addAndGet(ReadinessProbe.MAX_AGE.toNanos() + 1);
+        assertThat(probe.ready())
+                .as("no permit free to probe: the failure stands")
+                .isFalse();
+        assertThat(calls).hasValue(2);
+    }
 }
