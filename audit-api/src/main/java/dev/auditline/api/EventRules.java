@@ -18,6 +18,33 @@ public final class EventRules {
     /** The only wire-format version this code reads and writes. */
     public static final String VERSION = "1.0";
 
+    /** The fields a client sends, by their wire (snake_case) names, in the event model's order. */
+    public static final List<String> CLIENT_FIELDS = List.of(
+            "event_id",
+            "version",
+            "event_type",
+            "event_category",
+            "event_action",
+            "event_outcome",
+            "event_timestamp",
+            "correlation_id",
+            "actor_type",
+            "actor_id",
+            "resource_type",
+            "resource_id",
+            "event_data",
+            "actor_ip",
+            "resource_name",
+            "parent_event_id",
+            "namespace",
+            "cluster_id",
+            "severity",
+            "duration_ms",
+            "error_code",
+            "error_message",
+            "trace_id",
+            "span_id");
+
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final int MAX_QUOTED = 40;

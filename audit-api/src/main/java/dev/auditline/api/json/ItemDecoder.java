@@ -28,31 +28,7 @@ final class ItemDecoder {
     /** Fields a stored event carries that a client may echo back; DataStorage assigns them itself. */
     private static final Set<String> SERVER_FIELDS = Set.of("ingested_at", "ingest_seq", "ingested_by");
 
-    private static final List<String> FIELDS = List.of(
-            "event_id",
-            "version",
-            "event_type",
-            "event_category",
-            "event_action",
-            "event_outcome",
-            "event_timestamp",
-            "correlation_id",
-            "actor_type",
-            "actor_id",
-            "resource_type",
-            "resource_id",
-            "event_data",
-            "actor_ip",
-            "resource_name",
-            "parent_event_id",
-            "namespace",
-            "cluster_id",
-            "severity",
-            "duration_ms",
-            "error_code",
-            "error_message",
-            "trace_id",
-            "span_id");
+    private static final List<String> FIELDS = EventRules.CLIENT_FIELDS;
 
     private static final Map<String, Integer> INDEX = index();
 

@@ -3,6 +3,7 @@ package dev.auditline.datastorage.store;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventData;
 import dev.auditline.api.EventOutcome;
+import dev.auditline.api.EventRules;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,31 +33,7 @@ final class EventSql {
     }
 
     /** The columns a client provides, in the order {@link #bindEventColumns} binds them. */
-    static final List<String> EVENT_COLUMNS = List.of(
-            "event_id",
-            "version",
-            "event_type",
-            "event_category",
-            "event_action",
-            "event_outcome",
-            "event_timestamp",
-            "correlation_id",
-            "actor_type",
-            "actor_id",
-            "resource_type",
-            "resource_id",
-            "event_data",
-            "actor_ip",
-            "resource_name",
-            "parent_event_id",
-            "namespace",
-            "cluster_id",
-            "severity",
-            "duration_ms",
-            "error_code",
-            "error_message",
-            "trace_id",
-            "span_id");
+    static final List<String> EVENT_COLUMNS = EventRules.CLIENT_FIELDS;
 
     static final String SELECT_COLUMNS = String.join(", ", EVENT_COLUMNS) + ", ingested_at, ingest_seq, ingested_by";
 
