@@ -1,6 +1,7 @@
 package dev.auditline.datastorage.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,8 +21,11 @@ import java.util.Locale;
  * must be exactly one gzip member whose trailer (CRC-32 and length) matches, with nothing after it.
  */
 final class RequestBodies {
-    private static final ObjectReader JSON =
-            AuditJson.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader JSON = AuditJson.mapper()
+            .reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // two readers of one document must never see different values (last-wins hides one)
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private final long maxRequestBytes;
 
@@ -58,8 +62,14 @@ final class RequestBodies {
                                     + e.getOriginalMessage())
                     .with("limit", AuditJson.MAX_DOCUMENT_DEPTH);
         } catch (JsonProcessingException e) {
-            throw ApiProblem.badRequest(
-                    "invalid-body", "the body is not valid JSON in UTF-8: " + shorten(e.getOriginalMessage()));
+            String message = e.getOriginalMessage();
+            if (message != null && message.startsWith("Duplicate field '") && message.endsWith("'")) {
+                String key = message.substring("Duplicate field '".length(), message.length() - 1);
+                throw ApiProblem.badRequest(
+                        "invalid-body",
+                        "the body repeats the key \"" + shorten(key) + "\" in one object: a key may appear only once");
+            }
+            throw ApiProblem.badRequest("invalid-body", "the body is not valid JSON in UTF-8: " + shorten(message));
         } catch (IOException e) {
             throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
         }

@@ -45,6 +45,15 @@ class RequestBodiesTest {
     }
 
     @Test
+    void aKeyRepeatedAnywhereIsRefusedNamingTheKey() {
+        ApiProblem problem = refusal("{\"items\":[{\"verb\":\"get\",\"user\":{},\"verb\":\"delete\"}]}");
+
+        assertThat(problem.problem().status()).isEqualTo(400);
+        assertThat(problem.problem().detail())
+                .isEqualTo("the body repeats the key \"verb\" in one object: a key may appear only once");
+    }
+
+    @Test
     void aPlainDocumentIsRead() {
         assertThat(RequestBodies.parseJson("{\"a\":[1]}".getBytes(StandardCharsets.UTF_8))
                         .get("a")
