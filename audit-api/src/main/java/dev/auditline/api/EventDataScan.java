@@ -78,23 +78,22 @@ final class EventDataScan {
     }
 
     void number(String text, JsonStreamContext context, int levels) {
-        if (problemPath == null) {
-            String problem = numberProblem(text);
-            if (problem != null) {
-                problem(path(context, levels), problem);
-            }
+        String problem = numberProblem(text);
+        if (problem == null) {
+            plainSurplus += plainSurplus(text);
+        } else if (problemPath == null) {
+            problem(path(context, levels), problem);
         }
-        plainSurplus += plainSurplus(text);
     }
 
     /**
-     * An upper bound of the characters {@code text} gains in plain decimal notation: its mantissa's
-     * digits, the exponent's zeros, a sign, a point and a leading zero, less the text itself.
-     * {@code 0} for a number without exponent, and for one past the number limits (refused anyway).
+     * An upper bound of the characters {@code text} (a number within the limits) gains in plain
+     * decimal notation: its mantissa's digits, the exponent's zeros, a sign, a point and a leading
+     * zero, less the text itself; {@code 0} for a number without exponent.
      */
-    static long plainSurplus(String text) {
-        int e = Math.max(text.indexOf('e'), text.indexOf('E'));
-        if (e < 0 || numberProblem(text) != null) {
+    private static long plainSurplus(String text) {
+        int e = exponentAt(text);
+        if (e < 0) {
             return 0;
         }
         int mantissaDigits = 0;
@@ -104,8 +103,7 @@ final class EventDataScan {
                 mantissaDigits++;
             }
         }
-        int exponent = Math.abs(Integer.parseInt(text.substring(e + 1).replace("+", "")));
-        return Math.max(0, mantissaDigits + exponent + 3 - text.length());
+        return Math.max(0, mantissaDigits + exponentMagnitude(text, e) + 3 - text.length());
     }
 
     /**
@@ -117,18 +115,35 @@ final class EventDataScan {
         if (text.length() > MAX_NUMBER_CHARS) {
             return "must be a number of at most " + MAX_NUMBER_CHARS + " characters (got " + text.length() + ")";
         }
-        int e = Math.max(text.indexOf('e'), text.indexOf('E'));
-        if (e < 0) {
-            return null;
-        }
-        String exponent = text.substring(e + 1);
-        String digits = exponent.startsWith("+") || exponent.startsWith("-") ? exponent.substring(1) : exponent;
-        String trimmed = digits.replaceFirst("^0+(?=.)", "");
-        if (trimmed.length() > 4 || Integer.parseInt(trimmed) > MAX_NUMBER_EXPONENT) {
+        int e = exponentAt(text);
+        if (e >= 0 && exponentMagnitude(text, e) > MAX_NUMBER_EXPONENT) {
             return "must be a number with an exponent between -" + MAX_NUMBER_EXPONENT + " and " + MAX_NUMBER_EXPONENT
                     + " (got " + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + ")";
         }
         return null;
+    }
+
+    /** Where a number's {@code e} or {@code E} is, or {@code -1}. */
+    private static int exponentAt(String text) {
+        return Math.max(text.indexOf('e'), text.indexOf('E'));
+    }
+
+    /**
+     * The exponent's absolute value (its digits after {@code e} and an optional sign), or {@link
+     * Integer#MAX_VALUE} when it has more than four significant digits.
+     */
+    private static int exponentMagnitude(String text, int e) {
+        int i = e + 1;
+        if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            i++;
+        }
+        while (i < text.length() - 1 && text.charAt(i) == '0') {
+            i++;
+        }
+        if (text.length() - i > 4) {
+            return Integer.MAX_VALUE;
+        }
+        return Integer.parseInt(text, i, text.length(), 10);
     }
 
     private void problem(String path, String detail) {
