@@ -169,17 +169,44 @@ final class HeadlessChromium implements AutoCloseable {
     public void close() throws IOException {
         page.close();
         browser.close();
+        // Chromium's helpers (zygote, network service, renderers) outlive a quick parent exit and
+        // keep writing into the profile; stop them all before the profile is removed.
+        java.util.List<ProcessHandle> helpers = process.descendants().toList();
         process.destroy();
+        helpers.forEach(ProcessHandle::destroy);
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            for (ProcessHandle helper : helpers) {
+                try {
+                    helper.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    helper.destroyForcibly();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+            helpers.forEach(ProcessHandle::destroyForcibly);
         }
-        try (Stream<Path> walk = Files.walk(profile)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        deleteProfile();
+    }
+
+    /** Removes the profile; a file that vanishes while the tree is walked is already gone. */
+    private void deleteProfile() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(profile)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                return;
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                if (!Files.exists(profile)) {
+                    return;
+                }
+                if (attempt == 5) {
+                    throw e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+                }
+            }
         }
     }
 
