@@ -119,7 +119,22 @@ final class VerifyCommand implements Callable<Integer> {
                             "GET", api.uri(CHECKPOINT, Map.of()), cpResponse.statusCode(), cpResponse.body()));
         }
         String note = new String(cpResponse.body(), StandardCharsets.UTF_8);
-        Checkpoint checkpoint = open(note, key, "the server's checkpoint");
+        Checkpoint checkpoint;
+        try {
+            checkpoint = open(note, key, "the server's checkpoint");
+        } catch (CommandFailure e) {
+            if (publicKey == null && state.vkey() != null) {
+                // The key came from the state file: a verifier pointed at another log (or at a log
+                // whose key was replaced) lands here, and must be told how to start over.
+                throw new CommandFailure(
+                        ExitCodes.CANNOT_VERIFY,
+                        e.getMessage() + " with the key saved in " + stateFile
+                                + ". If this is another log, or its key was rotated on purpose, verify with"
+                                + " --state pointing at another file (or remove " + stateFile
+                                + "); otherwise the server is not the log this verifier trusted.");
+            }
+            throw e;
+        }
         out.printf(
                 "checkpoint: origin %s, tree size %d, root %s, signed by key %s%n",
                 checkpoint.origin(), checkpoint.treeSize(), MerkleHash.hex(checkpoint.rootHash()), key.keyIdHex());

@@ -199,6 +199,17 @@ final class LogHarness {
         return new Verify(code, out.toString(), err.toString());
     }
 
+    /** {@code auditctl verify} with no pinned key: the key is trusted on first use and kept in {@code state}. */
+    static Verify verifyTrustingFirstUse(DataStorage server, Path state) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Auditctl.run(
+                new String[] {"--url", server.baseUrl(), "verify", "--state", state.toString()},
+                new PrintWriter(out),
+                new PrintWriter(err));
+        return new Verify(code, out.toString(), err.toString());
+    }
+
     static UUID id(AuditEvent e) {
         return e.eventId();
     }

@@ -212,6 +212,34 @@ abstract class VerifiableLogContract {
         }
     }
 
+    @Test
+    @Timeout(120)
+    void aStateFileFromAnotherLogCannotVerifyAndSaysHowToStartOver() throws Exception {
+        Path state = dir.resolve("tofu-state.json");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        try (DataStorage first = LogHarness.start(newStore(), dir.resolve("a/log-signing.key"), 0, Clock.systemUTC())) {
+            assertThat(LogHarness.post(first, LogHarness.events(now, "rr-first", 5)))
+                    .isEqualTo(5);
+            LogHarness.awaitCheckpoint(first, 5);
+            LogHarness.Verify trusted = LogHarness.verifyTrustingFirstUse(first, state);
+            assertThat(trusted.exitCode()).as(trusted.out() + trusted.err()).isZero();
+            assertThat(trusted.out()).contains("trusted on first use");
+        }
+        try (DataStorage other = LogHarness.start(newStore(), dir.resolve("b/log-signing.key"), 0, Clock.systemUTC())) {
+            assertThat(LogHarness.post(other, LogHarness.events(now, "rr-other", 5)))
+                    .isEqualTo(5);
+            LogHarness.awaitCheckpoint(other, 5);
+            LogHarness.Verify stale = LogHarness.verifyTrustingFirstUse(other, state);
+            assertThat(stale.exitCode()).as(stale.out() + stale.err()).isEqualTo(2);
+            assertThat(stale.err())
+                    .contains("with the key saved in " + state)
+                    .contains("--state pointing at another file");
+            LogHarness.Verify fresh = LogHarness.verifyTrustingFirstUse(other, dir.resolve("other-state.json"));
+            assertThat(fresh.exitCode()).as(fresh.out() + fresh.err()).isZero();
+            assertThat(fresh.count("verified")).isEqualTo(5);
+        }
+    }
+
     private static List<List<AuditEvent>> batches(String prefix, int senders, int perBatch, Duration datedBack) {
         List<List<AuditEvent>> out = new ArrayList<>();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
