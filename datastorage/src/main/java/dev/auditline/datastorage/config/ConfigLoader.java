@@ -80,7 +80,7 @@ public final class ConfigLoader {
 
     private static DataStorageConfig read(Section top, Path baseDir, List<String> problems) {
         Section server = top.section("server");
-        DataStorageConfig.Server ds = DataStorageConfig.Server.DEFAULT;
+        ServerConfig ds = ServerConfig.DEFAULT;
         String listen = server.text("listen", ds.listen());
         String host = ds.host();
         int port = ds.port();
@@ -116,7 +116,7 @@ public final class ConfigLoader {
         server.rejectUnknown();
 
         Section storage = top.section("storage");
-        DataStorageConfig.Storage dst = DataStorageConfig.Storage.DEFAULT;
+        StorageSettings dst = StorageSettings.DEFAULT;
         String url = storage.text("url", dst.url());
         if (url.startsWith("postgresql://")) {
             url = "jdbc:" + url;
@@ -139,7 +139,7 @@ public final class ConfigLoader {
             password = userAndPassword[1];
         }
         Path ownerCredentialsFile = storage.file("owner_credentials_file", baseDir, true);
-        DataStorageConfig.Storage.Owner owner = null;
+        StorageSettings.Owner owner = null;
         if (ownerCredentialsFile != null && Files.isReadable(ownerCredentialsFile)) {
             if (url.contains("sqlite:")) {
                 problems.add("storage.owner_credentials_file: SQLite has no roles; remove the key or use a"
@@ -151,7 +151,7 @@ public final class ConfigLoader {
             String[] ownerUserAndPassword =
                     readCredentials("storage.owner_credentials_file", ownerCredentialsFile, problems);
             if (ownerUserAndPassword[0] != null && ownerUserAndPassword[1] != null) {
-                owner = new DataStorageConfig.Storage.Owner(
+                owner = new StorageSettings.Owner(
                         ownerCredentialsFile, ownerUserAndPassword[0], ownerUserAndPassword[1]);
                 if (owner.username().equals(username)) {
                     problems.add("storage.owner_credentials_file: names the same user as storage.credentials_file ("
@@ -176,7 +176,7 @@ public final class ConfigLoader {
         storage.rejectUnknown();
 
         Section validation = top.section("validation");
-        DataStorageConfig.Validation dv = DataStorageConfig.Validation.DEFAULT;
+        ValidationConfig dv = ValidationConfig.DEFAULT;
         long maxEventDataBytes = validation.size("max_event_data_bytes", dv.maxEventDataBytes(), 2, Integer.MAX_VALUE);
         if (maxEventDataBytes > maxRequestBytes) {
             problems.add("validation.max_event_data_bytes: must be ≤ server.max_request_bytes (got "
@@ -188,12 +188,11 @@ public final class ConfigLoader {
         validation.rejectUnknown();
 
         Section retention = top.section("retention");
-        int defaultDays =
-                retention.integer("default_days", DataStorageConfig.Retention.DEFAULT.defaultDays(), 0, 36500);
+        int defaultDays = retention.integer("default_days", RetentionConfig.DEFAULT.defaultDays(), 0, 36500);
         retention.rejectUnknown();
 
         Section log = top.section("log");
-        DataStorageConfig.Log dl = DataStorageConfig.Log.DEFAULT;
+        LogConfig dl = LogConfig.DEFAULT;
         Path signingKeyFile = null;
         String keyText = log.text("signing_key_file", "");
         if (!keyText.isBlank()) {
@@ -217,17 +216,17 @@ public final class ConfigLoader {
         Duration checkpointInterval = log.duration(
                 "checkpoint_interval", dl.checkpointInterval(), Duration.ofMillis(10), Duration.ofHours(1));
         log.rejectUnknown();
-        DataStorageConfig.Kubernetes kubernetes = readKubernetes(top.section("kubernetes"), baseDir, problems);
+        KubernetesConfig kubernetes = readKubernetes(top.section("kubernetes"), baseDir, problems);
         Section query = top.section("query");
         long maxPageBytes = query.size(
                 "max_page_bytes",
-                DataStorageConfig.Query.DEFAULT.maxPageBytes(),
-                DataStorageConfig.Query.MIN_MAX_PAGE_BYTES,
-                DataStorageConfig.Query.MAX_MAX_PAGE_BYTES);
+                QueryConfig.DEFAULT.maxPageBytes(),
+                QueryConfig.MIN_MAX_PAGE_BYTES,
+                QueryConfig.MAX_MAX_PAGE_BYTES);
         query.rejectUnknown();
 
         return new DataStorageConfig(
-                new DataStorageConfig.Server(
+                new ServerConfig(
                         host,
                         port,
                         maxBatchSize,
@@ -237,7 +236,7 @@ public final class ConfigLoader {
                         ingestWait,
                         connections,
                         accessLog),
-                new DataStorageConfig.Storage(
+                new StorageSettings(
                         url,
                         credentialsFile,
                         username,
@@ -248,11 +247,11 @@ public final class ConfigLoader {
                         spoolDir,
                         spoolMaxBytes,
                         owner),
-                new DataStorageConfig.Validation((int) maxEventDataBytes, maxPast, maxFuture),
-                new DataStorageConfig.Retention(defaultDays),
-                new DataStorageConfig.Log(signingKeyFile, origin, checkpointInterval),
+                new ValidationConfig((int) maxEventDataBytes, maxPast, maxFuture),
+                new RetentionConfig(defaultDays),
+                new LogConfig(signingKeyFile, origin, checkpointInterval),
                 kubernetes,
-                new DataStorageConfig.Query(maxPageBytes));
+                new QueryConfig(maxPageBytes));
     }
 
     private static ConnectionLimits readConnections(Section server, long maxRequestBytes, List<String> problems) {
@@ -270,8 +269,8 @@ public final class ConfigLoader {
         return new ConnectionLimits(bodyTimeout, minRate, inFlight);
     }
 
-    private static DataStorageConfig.Kubernetes readKubernetes(Section k8s, Path baseDir, List<String> problems) {
-        DataStorageConfig.Kubernetes dk = DataStorageConfig.Kubernetes.DEFAULT;
+    private static KubernetesConfig readKubernetes(Section k8s, Path baseDir, List<String> problems) {
+        KubernetesConfig dk = KubernetesConfig.DEFAULT;
         List<String> stages = k8s.texts("stored_stages", dk.storedStagesSorted());
         Set<String> stored = new HashSet<>();
         for (String stage : stages) {
@@ -293,7 +292,7 @@ public final class ConfigLoader {
         long maxBytes = quarantine.size("max_bytes", dk.quarantineMaxBytes(), 1024, 1L << 40);
         quarantine.rejectUnknown();
         k8s.rejectUnknown();
-        return new DataStorageConfig.Kubernetes(
+        return new KubernetesConfig(
                 stored.isEmpty() ? dk.storedStages() : stored, file == null ? dk.quarantineFile() : file, maxBytes);
     }
 
