@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.json.AuditJson;
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.spool.EventBatchCodec;
 import dev.auditline.spool.Spool;
 import dev.auditline.spool.SpoolConfig;
@@ -54,7 +54,7 @@ abstract class AuditctlContract {
     final List<ObjectNode> otherEvents = new ArrayList<>();
     Instant base;
 
-    abstract DataStorageConfig.Storage storage(Path dir);
+    abstract StorageSettings storage(Path dir);
 
     void afterServerStopped() {}
 

@@ -3,7 +3,8 @@ package dev.auditline.auditctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.QueryConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,9 +31,7 @@ class PagesCutByBytesIT {
     @BeforeAll
     void start(@TempDir Path dir) {
         server = new TestServer(
-                DataStorageConfig.Storage.DEFAULT.withUrl("sqlite:" + dir.resolve("audit.db")),
-                0,
-                new DataStorageConfig.Query(8 * 1024));
+                StorageSettings.DEFAULT.withUrl("sqlite:" + dir.resolve("audit.db")), 0, new QueryConfig(8 * 1024));
         Instant base = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(120);
         List<ObjectNode> events = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

@@ -1,6 +1,6 @@
 package dev.auditline.auditctl;
 
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.nio.file.Path;
 
@@ -9,9 +9,9 @@ class PostgresAuditctlIT extends AuditctlContract {
     private TestPostgres postgres;
 
     @Override
-    DataStorageConfig.Storage storage(Path dir) {
+    StorageSettings storage(Path dir) {
         postgres = TestPostgres.shared();
         TestPostgres.Database db = postgres.createDatabase();
-        return DataStorageConfig.Storage.DEFAULT.withUrl(db.jdbcUrl()).withCredentials(db.user(), db.password());
+        return StorageSettings.DEFAULT.withUrl(db.jdbcUrl()).withCredentials(db.user(), db.password());
     }
 }

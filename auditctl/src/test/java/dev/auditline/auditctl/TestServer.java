@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.QueryConfig;
+import dev.auditline.datastorage.config.ServerConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -24,18 +27,18 @@ final class TestServer implements AutoCloseable {
     private DataStorage server;
     private int port;
 
-    TestServer(DataStorageConfig.Storage storage) {
+    TestServer(StorageSettings storage) {
         this(storage, 0);
     }
 
-    TestServer(DataStorageConfig.Storage storage, int port) {
-        this(storage, port, DataStorageConfig.Query.DEFAULT);
+    TestServer(StorageSettings storage, int port) {
+        this(storage, port, QueryConfig.DEFAULT);
     }
 
-    TestServer(DataStorageConfig.Storage storage, int port, DataStorageConfig.Query query) {
+    TestServer(StorageSettings storage, int port, QueryConfig query) {
         this.port = port;
         this.config = DataStorageConfig.defaults()
-                .withServer(DataStorageConfig.Server.DEFAULT.withPort(port))
+                .withServer(ServerConfig.DEFAULT.withPort(port))
                 .withStorage(storage)
                 .withQuery(query);
         start();

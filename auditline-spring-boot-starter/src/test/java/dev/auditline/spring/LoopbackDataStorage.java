@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,10 +29,10 @@ final class LoopbackDataStorage implements AutoCloseable {
     /** @param fallbackSpool with the server's fallback spool in {@code dir/fallback} */
     LoopbackDataStorage(Path dir, boolean fallbackSpool) {
         DataStorageConfig defaults = DataStorageConfig.defaults();
-        DataStorageConfig.Storage storage = defaults.storage().withUrl("sqlite:" + dir.resolve("audit.db"));
+        StorageSettings storage = defaults.storage().withUrl("sqlite:" + dir.resolve("audit.db"));
         if (fallbackSpool) {
             storage = storage.withFallbackSpool(
-                    dir.resolve("fallback"), DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+                    dir.resolve("fallback"), StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
         }
         this.server = DataStorage.start(
                 defaults.withServer(defaults.server().withPort(0)).withStorage(storage), Clock.systemUTC());

@@ -1,6 +1,8 @@
 package dev.auditline.bench;
 
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.ServerConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.StorageConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -72,8 +74,8 @@ record BenchPostgres(String url, String user, String password) {
     /** DataStorage over {@code schema} on a free loopback port, otherwise at its defaults. */
     DataStorageConfig dataStorage(String schema, int poolSize) {
         return DataStorageConfig.defaults()
-                .withServer(DataStorageConfig.Server.DEFAULT.withPort(0))
-                .withStorage(DataStorageConfig.Storage.DEFAULT
+                .withServer(ServerConfig.DEFAULT.withPort(0))
+                .withStorage(StorageSettings.DEFAULT
                         .withUrl(urlFor(schema))
                         .withCredentials(user, password)
                         .withPoolSize(poolSize));

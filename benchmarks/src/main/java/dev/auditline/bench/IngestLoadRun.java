@@ -5,6 +5,8 @@ import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.wire.BatchResponse;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.ServerConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.EventRepositories;
 import dev.auditline.datastorage.store.EventRepository;
 import java.io.IOException;
@@ -347,7 +349,7 @@ public final class IngestLoadRun {
         pg.recreateSchema(SCHEMA);
         // DataStorage at its defaults (storage.pool_size 10 included); the baselines get a pool of
         // --pool-size, as many connections as senders by default, which is all they can use.
-        int serverPool = DataStorageConfig.Storage.DEFAULT.poolSize();
+        int serverPool = StorageSettings.DEFAULT.poolSize();
         DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, serverPool), Clock.systemUTC());
         EventRepository repository = EventRepositories.open(pg.storage(SCHEMA, serverPool), Clock.systemUTC());
         PostgresBaselines baselines = new PostgresBaselines(pg, SCHEMA, o.poolSize());
@@ -415,10 +417,8 @@ public final class IngestLoadRun {
         Path dir = Files.createTempDirectory("auditline-bench-sqlite");
         Path file = dir.resolve("audit.db");
         DataStorageConfig config = DataStorageConfig.defaults()
-                .withServer(DataStorageConfig.Server.DEFAULT.withPort(0))
-                .withStorage(DataStorageConfig.Storage.DEFAULT
-                        .withUrl("sqlite:" + file)
-                        .withPoolSize(o.poolSize()));
+                .withServer(ServerConfig.DEFAULT.withPort(0))
+                .withStorage(StorageSettings.DEFAULT.withUrl("sqlite:" + file).withPoolSize(o.poolSize()));
         DataStorage server = DataStorage.start(config, Clock.systemUTC());
         EventRepository repository = EventRepositories.open(config.storage().toStorageConfig(), Clock.systemUTC());
         // the same pragmas as SqliteEventRepository: WAL, fsync on every commit

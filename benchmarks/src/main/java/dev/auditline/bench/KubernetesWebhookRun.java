@@ -8,6 +8,7 @@ import dev.auditline.api.AuditEvent;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
 import dev.auditline.datastorage.store.StorageConfig;
 import java.io.IOException;
@@ -147,12 +148,12 @@ public final class KubernetesWebhookRun {
     /** DataStorage at its defaults (pool size, limits, stored stages), on a free loopback port. */
     private static DataStorageConfig config(String store, BenchPostgres pg, Path dir) throws Exception {
         DataStorageConfig defaults = DataStorageConfig.defaults();
-        DataStorageConfig.Storage storage;
+        StorageSettings storage;
         if (store.equals("postgresql")) {
             pg.recreateSchema(SCHEMA);
             storage = pg.dataStorage(SCHEMA, StorageConfig.DEFAULT_POOL_SIZE).storage();
         } else {
-            storage = DataStorageConfig.Storage.DEFAULT.withUrl("sqlite:" + dir.resolve("audit.db"));
+            storage = StorageSettings.DEFAULT.withUrl("sqlite:" + dir.resolve("audit.db"));
         }
         return defaults.withServer(defaults.server().withPort(0))
                 .withStorage(storage)

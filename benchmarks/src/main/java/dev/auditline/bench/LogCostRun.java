@@ -3,6 +3,8 @@ package dev.auditline.bench;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.LogConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,15 +51,12 @@ public final class LogCostRun {
         pg.recreateSchema("bench_log_off");
         java.nio.file.Path keys = java.nio.file.Files.createTempDirectory("bench-log-keys");
         DataStorageConfig on = withKey(
-                pg.dataStorage("bench_log_on", DataStorageConfig.Storage.DEFAULT.poolSize()),
+                pg.dataStorage("bench_log_on", StorageSettings.DEFAULT.poolSize()),
                 keys,
                 "on",
-                DataStorageConfig.Log.DEFAULT_CHECKPOINT_INTERVAL);
+                LogConfig.DEFAULT_CHECKPOINT_INTERVAL);
         DataStorageConfig off = withKey(
-                pg.dataStorage("bench_log_off", DataStorageConfig.Storage.DEFAULT.poolSize()),
-                keys,
-                "off",
-                Duration.ofHours(1));
+                pg.dataStorage("bench_log_off", StorageSettings.DEFAULT.poolSize()), keys, "off", Duration.ofHours(1));
         System.out.printf(
                 Locale.ROOT,
                 "LogCostRun: %d senders x %d batches x %d events per phase, %d rounds (+1 warm-up), load %.2f%n",
@@ -122,7 +121,7 @@ public final class LogCostRun {
 
     private static DataStorageConfig withKey(
             DataStorageConfig c, java.nio.file.Path dir, String name, Duration interval) {
-        return c.withLog(new DataStorageConfig.Log(dir.resolve(name + ".key"), null, interval));
+        return c.withLog(new LogConfig(dir.resolve(name + ".key"), null, interval));
     }
 
     private static List<List<byte[]>> bodies(long seed, int senders, int batches, int batchSize) {

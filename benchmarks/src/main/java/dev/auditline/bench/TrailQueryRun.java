@@ -73,8 +73,7 @@ public final class TrailQueryRun {
         }
         int queries = f.positiveInt("queries", 10_000);
         int warmup = f.positiveInt("warmup", 2_000);
-        int poolSize = f.positiveInt(
-                "pool-size", dev.auditline.datastorage.config.DataStorageConfig.Storage.DEFAULT.poolSize());
+        int poolSize = f.positiveInt("pool-size", dev.auditline.datastorage.config.StorageSettings.DEFAULT.poolSize());
         int rounds = f.positiveInt("rounds", 5);
         BenchPostgres pg = BenchPostgres.fromEnvironment();
         System.out.println(MachineInfo.describe(pg));

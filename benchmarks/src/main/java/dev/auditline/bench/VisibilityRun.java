@@ -14,8 +14,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,8 +58,6 @@ import java.util.function.Supplier;
 public final class VisibilityRun {
     static final String SCHEMA = "visibility_bench";
     static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
-    static final Duration HEALTHY_GOAL = Duration.ofMillis(1150);
-    static final Duration STALL_GOAL = Duration.ofSeconds(2);
     /** Before the healthy window: connections opened, JIT warm, the first flushes done. */
     static final Duration WARMUP = Duration.ofSeconds(3);
     /**
@@ -135,29 +131,13 @@ public final class VisibilityRun {
         }
     }
 
-    /** Percentiles of one window: the probes (HTTP view) and every event's commit lag (JDBC view). */
-    record Figures(
-            int probes,
-            long unseen,
-            double p50,
-            double p90,
-            double p99,
-            double max,
-            long events,
-            double lagP50,
-            double lagP90,
-            double lagP99,
-            double lagMax) {}
-
-    record Scenario(String sender, Figures healthy, Figures stall, Duration held, String notes) {}
-
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         BenchPostgres pg = BenchPostgres.fromEnvironment();
         System.out.println(MachineInfo.describe(pg));
         System.out.println("options: " + o);
         pg.recreateSchema(SCHEMA);
-        List<Scenario> scenarios = new ArrayList<>();
+        List<VisibilityReport.Scenario> scenarios = new ArrayList<>();
         double maxRate;
         double offered;
         try (DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, o.poolSize()), Clock.systemUTC());
@@ -175,7 +155,7 @@ public final class VisibilityRun {
                 proxy.release();
             }
         }
-        report(scenarios, maxRate, offered, o);
+        VisibilityReport.print(scenarios, maxRate, offered, o);
         System.out.printf(Locale.ROOT, "end: %s, load average %.2f%n", Instant.now(), CpuMeter.loadAverage());
     }
 
@@ -214,7 +194,7 @@ public final class VisibilityRun {
         return rate;
     }
 
-    private static Scenario runScenario(
+    private static VisibilityReport.Scenario runScenario(
             String sender, String serverUrl, FaultProxy proxy, BenchPostgres pg, double offered, Options o)
             throws InterruptedException, SQLException {
         String actor = "bench-visibility-" + sender;
@@ -310,9 +290,11 @@ public final class VisibilityRun {
                 + rows(pg, actor);
         System.out.println(sender + ": " + notes);
 
-        Figures healthy = figures(probe.samples(healthyFrom, healthyTo), pg, actor, healthyFrom, healthyTo);
-        Figures stalled = figures(probe.samples(stallBegan, stallTo), pg, actor, stallBegan, stallTo);
-        return new Scenario(sender, healthy, stalled, held, notes);
+        VisibilityFigures healthy = VisibilityFigures.measure(
+                probe.samples(healthyFrom, healthyTo), pg, SCHEMA, actor, healthyFrom, healthyTo);
+        VisibilityFigures stalled =
+                VisibilityFigures.measure(probe.samples(stallBegan, stallTo), pg, SCHEMA, actor, stallBegan, stallTo);
+        return new VisibilityReport.Scenario(sender, healthy, stalled, held, notes);
     }
 
     /** Rows of {@code actor} and distinct event ids among them: what was really committed. */
@@ -326,122 +308,6 @@ public final class VisibilityRun {
                 return r.getLong(1) + " rows, " + r.getLong(2) + " distinct ids";
             }
         }
-    }
-
-    private static Figures figures(
-            List<VisibilityProbe.Sample> samples, BenchPostgres pg, String actor, Instant from, Instant to)
-            throws SQLException {
-        Latencies seen = new Latencies(samples.size());
-        long unseen = 0;
-        for (VisibilityProbe.Sample s : samples) {
-            if (s.seen()) {
-                seen.record(s.latencyNanos());
-            } else {
-                unseen++;
-            }
-        }
-        String sql = "SELECT count(*),"
-                + " percentile_disc(0.5) WITHIN GROUP (ORDER BY lag_ms),"
-                + " percentile_disc(0.9) WITHIN GROUP (ORDER BY lag_ms),"
-                + " percentile_disc(0.99) WITHIN GROUP (ORDER BY lag_ms),"
-                + " max(lag_ms)"
-                + " FROM (SELECT extract(epoch FROM ingested_at - event_timestamp) * 1000 AS lag_ms"
-                + " FROM audit_events WHERE actor_id = ? AND event_timestamp >= ? AND event_timestamp < ?) lags";
-        try (Connection c = pg.connect(SCHEMA);
-                PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, actor);
-            s.setObject(2, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
-            s.setObject(3, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return new Figures(
-                        samples.size(),
-                        unseen,
-                        seen.percentileMillis(50),
-                        seen.percentileMillis(90),
-                        seen.percentileMillis(99),
-                        seen.percentileMillis(100),
-                        r.getLong(1),
-                        r.getDouble(2),
-                        r.getDouble(3),
-                        r.getDouble(4),
-                        r.getDouble(5));
-            }
-        }
-    }
-
-    private static void report(List<Scenario> scenarios, double maxRate, double offered, Options o) {
-        System.out.println();
-        System.out.printf(
-                Locale.ROOT,
-                "max sustained ingest rate %.0f events/s; offered %.0f events/s (%.0f%%); probe every %d ms;"
-                        + " stall %d s%n%n",
-                maxRate,
-                offered,
-                o.rateFraction() * 100,
-                o.probeEveryMillis(),
-                o.stallSeconds());
-        System.out.println("| sender | window | probes (unseen) | p50 (ms) | p90 (ms) | p99 (ms) | max (ms)"
-                + " | events | lag p50 (ms) | lag p90 (ms) | lag p99 (ms) | lag max (ms) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        for (Scenario s : scenarios) {
-            row(s.sender(), "healthy", s.healthy());
-            row(s.sender(), "stall " + o.stallSeconds() + " s (held " + s.held().toMillis() + " ms)", s.stall());
-        }
-        Scenario client = find(scenarios, "client");
-        Scenario naive = find(scenarios, "naive");
-        System.out.println();
-        if (client != null && naive != null) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "ratio naive ÷ client, probe p99: healthy %.2f, stall %.2f; commit-lag p99: healthy %.2f, stall"
-                            + " %.2f%n",
-                    naive.healthy().p99() / client.healthy().p99(),
-                    naive.stall().p99() / client.stall().p99(),
-                    naive.healthy().lagP99() / client.healthy().lagP99(),
-                    naive.stall().lagP99() / client.stall().lagP99());
-        }
-        if (client != null) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "goal healthy p99 ≤ %d ms: %s (%.0f ms); goal stall p99 ≤ %d ms: %s (%.0f ms)%n",
-                    HEALTHY_GOAL.toMillis(),
-                    verdict(client.healthy(), HEALTHY_GOAL),
-                    client.healthy().p99(),
-                    STALL_GOAL.toMillis(),
-                    verdict(client.stall(), STALL_GOAL),
-                    client.stall().p99());
-        }
-    }
-
-    private static String verdict(Figures f, Duration goal) {
-        return f.unseen() == 0 && f.p99() <= goal.toMillis() ? "met" : "NOT met";
-    }
-
-    private static void row(String sender, String window, Figures f) {
-        System.out.printf(
-                Locale.ROOT,
-                "| %s | %s | %d (%d) | %.0f | %.0f | %.0f | %.0f | %d | %.0f | %.0f | %.0f | %.0f |%n",
-                sender,
-                window,
-                f.probes(),
-                f.unseen(),
-                f.p50(),
-                f.p90(),
-                f.p99(),
-                f.max(),
-                f.events(),
-                f.lagP50(),
-                f.lagP90(),
-                f.lagP99(),
-                f.lagMax());
-    }
-
-    private static Scenario find(List<Scenario> scenarios, String sender) {
-        return scenarios.stream()
-                .filter(s -> s.sender().equals(sender))
-                .findFirst()
-                .orElse(null);
     }
 
     private static String describe(AuditClientStats s) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.ServerConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,7 +64,7 @@ abstract class DataStorageApiContract {
     ApiClient api;
 
     /** The store under test; {@code dir} is a fresh temporary directory. */
-    abstract DataStorageConfig.Storage storage(Path dir);
+    abstract StorageSettings storage(Path dir);
 
     /** Makes the database unreachable; the default fakes it in front of the real repository. */
     void storageDown() {
@@ -80,7 +82,7 @@ abstract class DataStorageApiContract {
     void startServer() throws IOException {
         tempDir = Files.createTempDirectory("datastorage-it");
         DataStorageConfig config = DataStorageConfig.defaults()
-                .withServer(new DataStorageConfig.Server(
+                .withServer(new ServerConfig(
                         "127.0.0.1",
                         0,
                         MAX_BATCH_SIZE,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class FallbackSpoolApiTest {
 
     @Test
     void answers202ForTheValidEventsWhileTheDatabaseIsDownAndStoresThemWithTheClientOnceItIsBack() throws IOException {
-        start(DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+        start(StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
         String trail = WireEvents.uniqueCorrelationId("fallback");
         ObjectNode first = WireEvents.valid(trail, now());
         ObjectNode invalid = WireEvents.valid(trail, now()).put("event_type", "Not Valid");
@@ -136,7 +137,7 @@ class FallbackSpoolApiTest {
 
     @Test
     void sealsTheSpoolOnShutdownAndReplaysItAfterTheNextStart() throws IOException {
-        start(DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+        start(StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
         String trail = WireEvents.uniqueCorrelationId("restart");
         ObjectNode event = WireEvents.valid(trail, now());
         repository.unavailable(true);
@@ -150,7 +151,7 @@ class FallbackSpoolApiTest {
                     .anyMatch(name -> name.startsWith("segment-") && name.endsWith(".log"))
                     .noneMatch(name -> name.endsWith(".tmp"));
         }
-        start(DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+        start(StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(trail(trail)).hasSize(1));
@@ -158,7 +159,7 @@ class FallbackSpoolApiTest {
 
     @Test
     void answersASingleEventWith202WhileTheDatabaseIsDown() throws IOException {
-        start(DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
+        start(StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES);
         ObjectNode event = WireEvents.valid(WireEvents.uniqueCorrelationId("single"), now());
         repository.unavailable(true);
 

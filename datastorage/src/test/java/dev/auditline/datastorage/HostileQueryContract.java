@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.LogConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -50,7 +52,7 @@ abstract class HostileQueryContract {
     DataStorage server;
     ApiClient api;
 
-    abstract DataStorageConfig.Storage storage(Path dir);
+    abstract StorageSettings storage(Path dir);
 
     void afterServerStopped() {}
 
@@ -60,8 +62,8 @@ abstract class HostileQueryContract {
         DataStorageConfig defaults = DataStorageConfig.defaults();
         DataStorageConfig config = defaults.withServer(defaults.server().withPort(0))
                 .withStorage(storage(tempDir))
-                .withLog(new DataStorageConfig.Log(
-                        tempDir.resolve("log-signing.key"), null, DataStorageConfig.Log.DEFAULT_CHECKPOINT_INTERVAL));
+                .withLog(
+                        new LogConfig(tempDir.resolve("log-signing.key"), null, LogConfig.DEFAULT_CHECKPOINT_INTERVAL));
         server = DataStorage.start(config, Clock.systemUTC());
         api = new ApiClient(server.baseUrl());
     }

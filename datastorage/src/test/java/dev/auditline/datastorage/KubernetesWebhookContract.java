@@ -13,6 +13,7 @@ import dev.auditline.api.ValidationLimits;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.k8s.K8sFixtures;
 import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
 import java.io.IOException;
@@ -62,7 +63,7 @@ abstract class KubernetesWebhookContract {
     ApiClient reader;
 
     /** The store under test; {@code dir} is a fresh temporary directory. */
-    abstract DataStorageConfig.Storage storage(Path dir);
+    abstract StorageSettings storage(Path dir);
 
     /** Called once the server is closed, to release what {@link #storage(Path)} started. */
     void afterServerStopped() {}

@@ -1,6 +1,6 @@
 package dev.auditline.datastorage;
 
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.nio.file.Path;
 
@@ -14,12 +14,12 @@ class PostgresDataStorageIT extends DataStorageApiContract {
     private boolean ownServer;
 
     @Override
-    DataStorageConfig.Storage storage(Path dir) {
+    StorageSettings storage(Path dir) {
         String external = System.getenv(TestPostgres.URL_ENV);
         ownServer = external == null || external.isBlank();
         postgres = ownServer ? TestPostgres.startEmbedded() : TestPostgres.shared();
         TestPostgres.Database db = postgres.createDatabase();
-        return DataStorageConfig.Storage.DEFAULT.withUrl(db.jdbcUrl()).withCredentials(db.user(), db.password());
+        return StorageSettings.DEFAULT.withUrl(db.jdbcUrl()).withCredentials(db.user(), db.password());
     }
 
     @Override

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.ServerConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +62,12 @@ class PostgresRolesIT {
             }
         }
         DataStorageConfig config = DataStorageConfig.defaults()
-                .withServer(new DataStorageConfig.Server(
+                .withServer(new ServerConfig(
                         "127.0.0.1", 0, 100, 2L * 1024 * 1024, null, Duration.ofSeconds(5), Duration.ofMillis(100)))
-                .withStorage(DataStorageConfig.Storage.DEFAULT
+                .withStorage(StorageSettings.DEFAULT
                         .withUrl(database.jdbcUrl())
                         .withCredentials(APP, APP_PASSWORD)
-                        .withOwner(new DataStorageConfig.Storage.Owner(null, OWNER, OWNER_PASSWORD))
+                        .withOwner(new StorageSettings.Owner(null, OWNER, OWNER_PASSWORD))
                         .withPoolSize(3));
         server = DataStorage.start(config, Clock.systemUTC());
         api = new ApiClient(server.baseUrl());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,8 +41,7 @@ class ReadinessTest {
         DataStorageConfig config = d.withServer(d.server().withPort(0))
                 .withStorage(d.storage()
                         .withUrl("sqlite:" + dir.resolve("audit.db"))
-                        .withFallbackSpool(
-                                dir.resolve("spool"), DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
+                        .withFallbackSpool(dir.resolve("spool"), StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
         server = DataStorage.start(config, Clock.systemUTC(), real -> repository = new ControllableRepository(real));
         ApiClient api = new ApiClient(server.baseUrl());
         repository.unavailable(true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +30,8 @@ class ShutdownIT {
     private ApiClient start(Duration shutdownTimeout) throws IOException {
         dir = Files.createTempDirectory("datastorage-shutdown-it");
         DataStorageConfig d = DataStorageConfig.defaults();
-        DataStorageConfig.Server s = d.server().withPort(0);
-        DataStorageConfig config = d.withServer(new DataStorageConfig.Server(
+        ServerConfig s = d.server().withPort(0);
+        DataStorageConfig config = d.withServer(new ServerConfig(
                         s.host(), 0, s.maxBatchSize(), s.maxRequestBytes(), null, shutdownTimeout, s.ingestWait()))
                 .withStorage(d.storage().withUrl("sqlite:" + dir.resolve("audit.db")));
         server = DataStorage.start(config, Clock.systemUTC(), real -> repository = new ControllableRepository(real));

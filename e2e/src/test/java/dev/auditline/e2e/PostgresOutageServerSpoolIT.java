@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.auditline.client.BufferedAuditStore;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -52,8 +53,8 @@ class PostgresOutageServerSpoolIT {
             TestPostgres.Database db = postgres.createDatabase();
             AuditDatabase database = new AuditDatabase(db);
             DataStorageConfig config = Servers.config(db, 0);
-            config = config.withStorage(config.storage()
-                    .withFallbackSpool(spoolDir, DataStorageConfig.Storage.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
+            config = config.withStorage(
+                    config.storage().withFallbackSpool(spoolDir, StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
             try (DataStorage server = DataStorage.start(config, Clock.systemUTC());
                     BufferedAuditStore store = BufferedAuditStore.create(
                             ScenarioRun.defaults(server.baseUrl(), ID).build());

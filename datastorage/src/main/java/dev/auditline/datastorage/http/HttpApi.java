@@ -7,6 +7,8 @@ import dev.auditline.api.wire.Problem;
 import dev.auditline.api.wire.ServerLimits;
 import dev.auditline.datastorage.auth.Authenticator;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.KubernetesConfig;
+import dev.auditline.datastorage.config.ServerConfig;
 import dev.auditline.datastorage.fallback.FallbackSpool;
 import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
 import dev.auditline.datastorage.k8s.QuarantineFile;
@@ -92,7 +94,7 @@ public final class HttpApi implements AutoCloseable {
             TransparencyLog log) {
         this.metrics = metrics;
         this.auth = new Auth(authenticator);
-        DataStorageConfig.Server server = config.server();
+        ServerConfig server = config.server();
         this.shutdownTimeout = server.shutdownTimeout();
         ServerLimits limits = new ServerLimits(
                 server.maxBatchSize(),
@@ -115,7 +117,7 @@ public final class HttpApi implements AutoCloseable {
                 metrics,
                 limits,
                 clock);
-        DataStorageConfig.Kubernetes k8s = config.kubernetes();
+        KubernetesConfig k8s = config.kubernetes();
         this.quarantine = new QuarantineFile(k8s.quarantineFile(), k8s.quarantineMaxBytes(), clock);
         KubernetesRoutes kubernetes = new KubernetesRoutes(
                 new KubernetesAuditMapping(

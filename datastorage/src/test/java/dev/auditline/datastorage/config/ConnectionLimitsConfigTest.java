@@ -23,19 +23,19 @@ class ConnectionLimitsConfigTest {
 
     @Test
     void defaultsBoundBodiesByTimeRateAndASixteenthOfTheHeap() {
-        DataStorageConfig.Server server = parse("").server();
+        ServerConfig server = parse("").server();
 
         assertThat(server.connections().bodyTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(server.connections().minRequestDataRate()).isEqualTo(1024);
         assertThat(server.connections().maxBodyBytesInFlight())
                 .isEqualTo(Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 16));
         assertThat(server.accessLog()).isTrue();
-        assertThat(server).isEqualTo(DataStorageConfig.Server.DEFAULT);
+        assertThat(server).isEqualTo(ServerConfig.DEFAULT);
     }
 
     @Test
     void readsEveryKey() {
-        DataStorageConfig.Server server = parse("server:\n  body_timeout: 20s\n  min_request_data_rate: 4KiB\n"
+        ServerConfig server = parse("server:\n  body_timeout: 20s\n  min_request_data_rate: 4KiB\n"
                         + "  max_body_bytes_in_flight: 128MiB\n  access_log: false\n")
                 .server();
 

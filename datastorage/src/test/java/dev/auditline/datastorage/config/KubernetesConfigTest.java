@@ -28,7 +28,7 @@ class KubernetesConfigTest {
 
     @Test
     void theDefaultsStoreResponseCompleteAndPanicAndQuarantineBesideTheDatabase() {
-        DataStorageConfig.Kubernetes k = DataStorageConfig.defaults().kubernetes();
+        KubernetesConfig k = DataStorageConfig.defaults().kubernetes();
         assertThat(k.storedStages()).containsExactlyInAnyOrder("ResponseComplete", "Panic");
         assertThat(k.quarantineFile()).isEqualTo(Path.of("./data/k8s-quarantine.jsonl"));
         assertThat(k.quarantineMaxBytes()).isEqualTo(64L * 1024 * 1024);
@@ -37,14 +37,14 @@ class KubernetesConfigTest {
 
     @Test
     void theServerDefaultsTakeTheWebhooksLargestBatch() {
-        DataStorageConfig.Server s = DataStorageConfig.defaults().server();
+        ServerConfig s = DataStorageConfig.defaults().server();
         assertThat(s.maxBatchSize()).isGreaterThanOrEqualTo(WEBHOOK_BATCH_MAX_SIZE);
         assertThat(s.maxRequestBytes()).isGreaterThanOrEqualTo(WEBHOOK_MAX_REQUEST_BYTES);
     }
 
     @Test
     void readsEveryKey() {
-        DataStorageConfig.Kubernetes k = parse(
+        KubernetesConfig k = parse(
                         """
                 kubernetes:
                   stored_stages: [RequestReceived, ResponseComplete]

@@ -51,7 +51,7 @@ class QueryConfigTest {
 
     @Test
     void theRecordRefusesWhatTheLoaderWould() {
-        assertThatThrownBy(() -> new DataStorageConfig.Query(0))
+        assertThatThrownBy(() -> new QueryConfig(0))
                 .hasMessageContaining("query.max_page_bytes must be between 1KiB and 256MiB");
     }
 }

@@ -2,6 +2,8 @@ package dev.auditline.datastorage.http;
 
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.LogConfig;
+import dev.auditline.datastorage.config.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,12 +39,12 @@ final class LoopbackServer implements AutoCloseable {
         this.server = server;
     }
 
-    static LoopbackServer start(UnaryOperator<DataStorageConfig.Server> server) throws IOException {
+    static LoopbackServer start(UnaryOperator<ServerConfig> server) throws IOException {
         Path dir = Files.createTempDirectory("datastorage-http-test");
         DataStorageConfig d = DataStorageConfig.defaults();
         DataStorageConfig config = d.withServer(server.apply(d.server().withPort(0)))
                 .withStorage(d.storage().withUrl("sqlite:" + dir.resolve("audit.db")))
-                .withLog(new DataStorageConfig.Log(dir.resolve("log.key"), null, Duration.ofSeconds(1)))
+                .withLog(new LogConfig(dir.resolve("log.key"), null, Duration.ofSeconds(1)))
                 .withKubernetes(d.kubernetes().withQuarantineFile(dir.resolve("quarantine.jsonl")));
         return new LoopbackServer(dir, DataStorage.start(config, Clock.systemUTC()));
     }

@@ -15,6 +15,8 @@ import dev.auditline.api.merkle.NoteKey;
 import dev.auditline.api.merkle.SignedNote;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.LogConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,17 +45,17 @@ abstract class LogApiContract {
     @TempDir
     Path dir;
 
-    abstract DataStorageConfig.Storage storage(Path dir);
+    abstract StorageSettings storage(Path dir);
 
     private DataStorage start() {
         DataStorageConfig d = DataStorageConfig.defaults();
         return DataStorage.start(
                 d.withServer(d.server().withPort(0))
                         .withStorage(storage(dir))
-                        .withLog(new DataStorageConfig.Log(
+                        .withLog(new LogConfig(
                                 dir.resolve("keys/log.key"),
                                 "test.example/log",
-                                DataStorageConfig.Log.DEFAULT_CHECKPOINT_INTERVAL)),
+                                LogConfig.DEFAULT_CHECKPOINT_INTERVAL)),
                 Clock.systemUTC());
     }
 

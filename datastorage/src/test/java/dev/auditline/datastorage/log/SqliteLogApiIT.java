@@ -1,12 +1,12 @@
 package dev.auditline.datastorage.log;
 
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.nio.file.Path;
 
 /** The verifiable log's routes on the embedded SQLite store. */
 class SqliteLogApiIT extends LogApiContract {
     @Override
-    DataStorageConfig.Storage storage(Path dir) {
-        return DataStorageConfig.Storage.DEFAULT.withUrl("sqlite:" + dir.resolve("audit.db"));
+    StorageSettings storage(Path dir) {
+        return StorageSettings.DEFAULT.withUrl("sqlite:" + dir.resolve("audit.db"));
     }
 }

@@ -11,6 +11,11 @@ import dev.auditline.api.json.AuditJson;
 import dev.auditline.auditctl.Auditctl;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.KubernetesConfig;
+import dev.auditline.datastorage.config.LogConfig;
+import dev.auditline.datastorage.config.RetentionConfig;
+import dev.auditline.datastorage.config.StorageSettings;
+import dev.auditline.datastorage.config.ValidationConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,18 +51,18 @@ final class LogHarness {
      * log setting at its default. {@code validation.max_past} is 60 days so events "dated days ago"
      * and a clock set back a month stay valid on any calendar day.
      */
-    static DataStorage start(DataStorageConfig.Storage storage, Path keyFile, int retentionDays, Clock clock) {
+    static DataStorage start(StorageSettings storage, Path keyFile, int retentionDays, Clock clock) {
         DataStorageConfig defaults = DataStorageConfig.defaults();
         DataStorageConfig config = new DataStorageConfig(
                 defaults.server().withPort(0),
                 storage,
-                new DataStorageConfig.Validation(
+                new ValidationConfig(
                         defaults.validation().maxEventDataBytes(),
                         Duration.ofDays(60),
                         defaults.validation().maxFuture()),
-                new DataStorageConfig.Retention(retentionDays),
-                new DataStorageConfig.Log(keyFile, null, DataStorageConfig.Log.DEFAULT_CHECKPOINT_INTERVAL),
-                DataStorageConfig.Kubernetes.DEFAULT);
+                new RetentionConfig(retentionDays),
+                new LogConfig(keyFile, null, LogConfig.DEFAULT_CHECKPOINT_INTERVAL),
+                KubernetesConfig.DEFAULT);
         return DataStorage.start(config, clock);
     }
 

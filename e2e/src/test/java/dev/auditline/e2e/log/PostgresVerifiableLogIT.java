@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditline.api.AuditEvent;
 import dev.auditline.datastorage.DataStorage;
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,9 +28,9 @@ class PostgresVerifiableLogIT extends VerifiableLogContract {
     private TestPostgres.Database database;
 
     @Override
-    DataStorageConfig.Storage newStore() {
+    StorageSettings newStore() {
         database = TestPostgres.shared().createDatabase();
-        return DataStorageConfig.Storage.DEFAULT
+        return StorageSettings.DEFAULT
                 .withUrl(database.jdbcUrl())
                 .withCredentials(database.user(), database.password());
     }
@@ -74,7 +74,7 @@ class PostgresVerifiableLogIT extends VerifiableLogContract {
     }
 
     private void partitionRemoved(java.util.function.Function<String, List<String>> attack) throws Exception {
-        DataStorageConfig.Storage store = newStore();
+        StorageSettings store = newStore();
         try (DataStorage server = start(store, 0, Clock.systemUTC())) {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             List<AuditEvent> sent = LogHarness.events(now, "rr-partition", 60);

@@ -1,6 +1,6 @@
 package dev.auditline.e2e.log;
 
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -20,8 +20,8 @@ class SqliteVerifiableLogIT extends VerifiableLogContract {
     }
 
     @Override
-    DataStorageConfig.Storage newStore() {
-        return DataStorageConfig.Storage.DEFAULT.withUrl(url());
+    StorageSettings newStore() {
+        return StorageSettings.DEFAULT.withUrl(url());
     }
 
     @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditline.api.AuditEvent;
 import dev.auditline.datastorage.DataStorage;
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,7 +35,7 @@ abstract class VerifiableLogContract {
     Path dir;
 
     /** A fresh, empty store for one test. */
-    abstract DataStorageConfig.Storage newStore() throws Exception;
+    abstract StorageSettings newStore() throws Exception;
 
     /** A connection with the rights of the database's owner. */
     abstract Connection owner() throws SQLException;
@@ -67,14 +67,14 @@ abstract class VerifiableLogContract {
         }
     }
 
-    DataStorage start(DataStorageConfig.Storage store, int retentionDays, Clock clock) {
+    DataStorage start(StorageSettings store, int retentionDays, Clock clock) {
         return LogHarness.start(store, dir.resolve("keys/log-signing.key"), retentionDays, clock);
     }
 
     @Test
     @Timeout(180)
     void everyKindOfOwnerTamperingIsDetectedAndNamed() throws Exception {
-        DataStorageConfig.Storage store = newStore();
+        StorageSettings store = newStore();
         List<AuditEvent> sent = new ArrayList<>();
         try (DataStorage server = start(store, 0, Clock.systemUTC())) {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -154,7 +154,7 @@ abstract class VerifiableLogContract {
     @Test
     @Timeout(300)
     void noFalseAlarmWithConcurrentSendersOldEventsResendsRetentionAndRestarts() throws Exception {
-        DataStorageConfig.Storage store = newStore();
+        StorageSettings store = newStore();
         Path state = dir.resolve("state.json");
         Clock monthAgo = Clock.offset(Clock.systemUTC(), Duration.ofDays(-40));
         List<List<AuditEvent>> oldBatches = new ArrayList<>();
