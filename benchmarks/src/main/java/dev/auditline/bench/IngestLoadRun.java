@@ -65,7 +65,8 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.auditline.bench.IngestLoadRun [--stores
  * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 5] [--pool-size 4]
- * [--event-bytes 1024]}; {@code --batches} is per sender and round.
+ * [--event-bytes 1024] [--sides repository,unlogged,unnest]}; {@code --batches} is per sender and
+ * round; {@code --sides} measures a subset of the store's sides (all by default).
  */
 public final class IngestLoadRun {
     static final String SCHEMA = "bench_ingest";
