@@ -9,6 +9,7 @@ import dev.auditline.datastorage.config.ServerConfig;
 import dev.auditline.datastorage.config.StorageSettings;
 import dev.auditline.datastorage.store.EventRepositories;
 import dev.auditline.datastorage.store.EventRepository;
+import dev.auditline.datastorage.store.UnloggedInserts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,12 +67,13 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.auditline.bench.IngestLoadRun [--stores
  * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 5] [--pool-size 4]
- * [--event-bytes 1024]}; {@code --batches} is per sender and round.
+ * [--event-bytes 1024] [--sides repository,unlogged,unnest]}; {@code --batches} is per sender and
+ * round; {@code --sides} measures a subset of the store's sides (all by default).
  */
 public final class IngestLoadRun {
     static final String SCHEMA = "bench_ingest";
     private static final Set<String> FLAGS =
-            Set.of("stores", "senders", "batch-size", "batches", "rounds", "pool-size", "event-bytes");
+            Set.of("stores", "senders", "batch-size", "batches", "rounds", "pool-size", "event-bytes", "sides");
     private static final String INGESTED_BY = "bench";
 
     enum Side {
@@ -83,15 +85,27 @@ public final class IngestLoadRun {
         COPY,
         HTTP,
         /** DataStorage's {@code EventRepository.insertBatch} called directly: the store without HTTP and decoding. */
-        REPOSITORY;
+        REPOSITORY,
+        /**
+         * The repository's own {@code unnest} insert without the id claim and the log (PostgreSQL;
+         * {@code UnloggedInserts}): what {@link #REPOSITORY} costs without them, measured alike.
+         */
+        UNLOGGED;
 
         boolean isBaseline() {
-            return this != HTTP && this != REPOSITORY;
+            return this != HTTP && this != REPOSITORY && this != UNLOGGED;
         }
     }
 
     record Options(
-            List<String> stores, int senders, int batchSize, int batches, int rounds, int poolSize, int eventBytes) {
+            List<String> stores,
+            int senders,
+            int batchSize,
+            int batches,
+            int rounds,
+            int poolSize,
+            int eventBytes,
+            Set<Side> sides) {
         static Options parse(String[] args) {
             Flags f = new Flags(args, FLAGS);
             List<String> stores = List.of(f.string("stores", "postgresql,sqlite")
@@ -109,7 +123,24 @@ public final class IngestLoadRun {
                     f.positiveInt("batches", 25),
                     f.positiveInt("rounds", 5),
                     f.positiveInt("pool-size", 4),
-                    f.positiveInt("event-bytes", 1024));
+                    f.positiveInt("event-bytes", 1024),
+                    sides(f.string("sides", "")));
+        }
+
+        /** {@code --sides}: a comma-separated subset of the store's sides; empty for all of them. */
+        private static Set<Side> sides(String names) {
+            Set<Side> sides = java.util.EnumSet.noneOf(Side.class);
+            for (String name : names.split(",")) {
+                if (!name.isBlank()) {
+                    try {
+                        sides.add(Side.valueOf(name.strip().toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--sides takes names of "
+                                + java.util.Arrays.toString(Side.values()) + " (got \"" + name + "\")");
+                    }
+                }
+            }
+            return sides;
         }
 
         int eventsPerPhase() {
@@ -140,6 +171,9 @@ public final class IngestLoadRun {
 
         /** Stores {@code rows} in one transaction, the raw way {@code side} names. */
         void insertBaseline(Side side, List<Object[]> rows) throws SQLException;
+
+        /** {@link Side#UNLOGGED}: stores {@code events} with the repository's insert, no claim, no log. */
+        int insertUnlogged(List<AuditEvent> events) throws SQLException;
 
         long countRows() throws SQLException;
 
@@ -218,7 +252,9 @@ public final class IngestLoadRun {
                 // round 0 warms up the JIT, the pools and the caches; its figures are not reported.
                 // It is full size: with a shorter one the first HTTP round still ran partly interpreted.
                 int batches = o.batches();
-                List<Side> sides = target.sides();
+                List<Side> sides = target.sides().stream()
+                        .filter(s -> o.sides().isEmpty() || o.sides().contains(s))
+                        .toList();
                 for (int i = 0; i < sides.size(); i++) {
                     Side side = sides.get((round + i) % sides.size());
                     Phase p = phase(target, side, round, batches, o, http, batchUri, senders);
@@ -270,7 +306,7 @@ public final class IngestLoadRun {
                 List<AuditEvent> batch = events.subList(from, from + o.batchSize());
                 work[s][b] = switch (side) {
                     case HTTP -> IngestEvents.gzipBatch(batch);
-                    case REPOSITORY -> List.copyOf(batch);
+                    case REPOSITORY, UNLOGGED -> List.copyOf(batch);
                     default -> batch.stream().map(target.rowOf()).toList();
                 };
             }
@@ -292,6 +328,15 @@ public final class IngestLoadRun {
                             @SuppressWarnings("unchecked")
                             List<Object[]> rows = (List<Object[]>) item;
                             target.insertBaseline(side, rows);
+                        }
+                        case UNLOGGED -> {
+                            @SuppressWarnings("unchecked")
+                            List<AuditEvent> batch = (List<AuditEvent>) item;
+                            int created = target.insertUnlogged(batch);
+                            if (created != batch.size()) {
+                                throw new IllegalStateException(
+                                        "expected " + batch.size() + " events stored, the insert says " + created);
+                            }
                         }
                         case REPOSITORY -> {
                             @SuppressWarnings("unchecked")
@@ -353,6 +398,8 @@ public final class IngestLoadRun {
         DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, serverPool), Clock.systemUTC());
         EventRepository repository = EventRepositories.open(pg.storage(SCHEMA, serverPool), Clock.systemUTC());
         PostgresBaselines baselines = new PostgresBaselines(pg, SCHEMA, o.poolSize());
+        // the same pool size as the repository's, so UNLOGGED differs from REPOSITORY only in the log
+        UnloggedInserts unlogged = new UnloggedInserts(pg.storage(SCHEMA, serverPool));
         long postmaster = pg.postmasterPid();
         return new Target() {
             @Override
@@ -377,12 +424,17 @@ public final class IngestLoadRun {
 
             @Override
             public List<Side> sides() {
-                return List.of(Side.REWRITE, Side.HTTP, Side.UNNEST, Side.REPOSITORY, Side.COPY);
+                return List.of(Side.REWRITE, Side.HTTP, Side.UNNEST, Side.REPOSITORY, Side.UNLOGGED, Side.COPY);
             }
 
             @Override
             public void insertBaseline(Side side, List<Object[]> rows) throws SQLException {
                 baselines.insert(PostgresBaselines.Method.valueOf(side.name()), rows);
+            }
+
+            @Override
+            public int insertUnlogged(List<AuditEvent> events) throws SQLException {
+                return unlogged.insert(events, INGESTED_BY);
             }
 
             @Override
@@ -405,6 +457,7 @@ public final class IngestLoadRun {
                 server.close();
                 repository.close();
                 baselines.close();
+                unlogged.close();
                 try (Connection c = pg.connect("public");
                         Statement s = c.createStatement()) {
                     s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
@@ -468,6 +521,11 @@ public final class IngestLoadRun {
                         writer.commit();
                     }
                 }
+            }
+
+            @Override
+            public int insertUnlogged(List<AuditEvent> events) {
+                throw new UnsupportedOperationException("UNLOGGED is a PostgreSQL side");
             }
 
             @Override

@@ -90,6 +90,10 @@ final class IngestReport {
                                         / (p.cpu().jvmSeconds() + p.cpu().postgresSeconds()))),
                         median(perRound(phases, store, side, p -> p.cpu().machineBusy() * 100))));
             }
+            if (sides.contains(Side.UNLOGGED) && sides.contains(Side.REPOSITORY)) {
+                s.append("log + whole-store unique ids (the repository's insert with and without them): ")
+                        .append(ratioLine(phases, store, Side.REPOSITORY, Side.UNLOGGED));
+            }
             if (strongest == null) {
                 continue;
             }
@@ -98,10 +102,6 @@ final class IngestReport {
                 if (side != strongest) {
                     s.append(ratioLine(phases, store, side, strongest));
                 }
-            }
-            if (sides.contains(Side.UNNEST) && sides.contains(Side.REPOSITORY)) {
-                s.append("log + whole-store unique ids (same unnest insert with and without them): ")
-                        .append(ratioLine(phases, store, Side.REPOSITORY, Side.UNNEST));
             }
         }
         return s.toString();

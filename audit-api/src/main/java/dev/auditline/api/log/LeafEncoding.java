@@ -222,7 +222,7 @@ public final class LeafEncoding {
         sink.accept(digest(sha, e.resourceType()));
         sink.accept(digest(sha, e.resourceId()));
         if (e.eventData() == null) {
-            sink.accept(absent(sha));
+            sink.accept(absent());
         } else {
             sha.update(PRESENT);
             CanonicalJson.write(e.eventData().json(), sha);
@@ -243,7 +243,7 @@ public final class LeafEncoding {
 
     private static byte[] digest(MessageDigest sha, String value) {
         if (value == null) {
-            return absent(sha);
+            return absent();
         }
         sha.update(PRESENT);
         sha.update(value.getBytes(StandardCharsets.UTF_8));
@@ -262,9 +262,15 @@ public final class LeafEncoding {
         return digest(sha, value == null ? null : value.toString());
     }
 
-    private static byte[] absent(MessageDigest sha) {
-        sha.update(ABSENT);
-        return sha.digest();
+    /**
+     * The digest of every absent field, {@code SHA-256(0x00)}, computed once: most events leave
+     * several optional fields out, and each would otherwise cost a SHA-256 on ingest. Shared, so
+     * never written to (callers copy it or feed it to a digest).
+     */
+    private static final byte[] ABSENT_DIGEST = sha256().digest(new byte[] {ABSENT});
+
+    private static byte[] absent() {
+        return ABSENT_DIGEST;
     }
 
     private static MessageDigest sha256() {

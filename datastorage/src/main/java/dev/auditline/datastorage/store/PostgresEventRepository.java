@@ -212,10 +212,12 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         if (events.isEmpty()) {
             return new InsertResult(Set.of(), ingestedAt);
         }
+        // hashed before taking a connection: the pool's connections wait for nothing but SQL
+        Map<AuditEvent, byte[]> clientLeaves = PostgresBatchWriter.clientLeaves(events, ingestedBy);
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                InsertResult result = PostgresBatchWriter.write(c, events, ingestedBy, ingestedAt);
+                InsertResult result = PostgresBatchWriter.write(c, events, clientLeaves, ingestedBy, ingestedAt);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {

@@ -94,6 +94,42 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
     }
 
     @Test
+    void anEventRowWrittenAroundTheIdClaimFailsTheBatchInsteadOfBeingSkipped() throws SQLException {
+        // The claim in audit_event_ids is the only unique check the batch insert relies on: a row
+        // the owner put into audit_events without claiming its id must fail the whole batch (a
+        // unique violation), never be skipped while the batch logs and reports it as stored.
+        AuditEvent claimed = event("claimed", NOW);
+        AuditEvent around = event("around", NOW);
+        repository.insertBatch(List.of(claimed), null);
+        long logSize = repository.logSize();
+        try (Connection c = database.connect();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE copy_of AS SELECT * FROM audit_events WHERE event_id = '" + claimed.eventId()
+                    + "'");
+            s.execute("UPDATE copy_of SET event_id = '" + around.eventId() + "'");
+            s.execute("INSERT INTO audit_events SELECT * FROM copy_of");
+        }
+        AuditEvent fresh = event("fresh", NOW);
+
+        assertThatThrownBy(() -> repository.insertBatch(List.of(fresh, around), null))
+                .isInstanceOf(StorageUnavailableException.class);
+
+        assertThat(repository.logSize()).isEqualTo(logSize);
+        assertThat(repository.findById(fresh.eventId())).isEmpty();
+        try (Connection c = database.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM audit_event_ids WHERE event_id IN ('"
+                        + around.eventId() + "', '" + fresh.eventId() + "')),"
+                        + " (SELECT count(*) FROM audit_events WHERE event_id = '" + around.eventId() + "')")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("claims rolled back").isZero();
+            assertThat(rs.getLong(2))
+                    .as("rows of the id written around the claim")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void rejectsUpdateAndDeleteOfStoredEvents() throws SQLException {
         AuditEvent stored = event("append-only", NOW);
         repository.insertBatch(List.of(stored), null);
