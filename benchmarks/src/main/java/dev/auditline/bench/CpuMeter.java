@@ -2,12 +2,15 @@ package dev.auditline.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * Where the CPU went during a phase, from {@code /proc}: this JVM (server and senders), the
+ * Where the CPU went during a phase, from {@code /proc} and the JVM: this JVM (server and senders),
+ * the benchmark's own threads in it (see {@link #BENCH_THREAD_PREFIXES}), the
  * benchmark's PostgreSQL server (its postmaster and every child: backends, WAL writer, checkpointer,
  * autovacuum; not other PostgreSQL servers on the machine, such as the tests' embedded ones), and
  * the whole machine. On a small shared box the ingest ratio is mostly a question of CPU per event,
@@ -18,22 +21,52 @@ final class CpuMeter {
     /** USER_HZ: the unit of the times in {@code /proc/PID/stat}; 100 on every Linux we run on. */
     private static final double TICKS_PER_SECOND = 100.0;
 
+    /**
+     * Names of the threads that belong to the benchmark, not to the DataStorage it runs in the same
+     * JVM: its sender pools and raw-JDBC pools ({@code bench-…}) and the JDK {@code HttpClient}'s
+     * selector and worker threads ({@code HttpClient-N-…}), which send the request bodies and read
+     * the answers. DataStorage itself starts no thread with these prefixes.
+     */
+    static final List<String> BENCH_THREAD_PREFIXES = List.of("bench-", "HttpClient-");
+
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
     /** A reading; subtract two with {@link #since(Sample)}. */
-    record Sample(long jvmNanos, double postgresSeconds, long machineBusyTicks, long machineTotalTicks) {
+    record Sample(
+            long jvmNanos,
+            long benchThreadNanos,
+            double postgresSeconds,
+            long machineBusyTicks,
+            long machineTotalTicks) {
         Usage since(Sample earlier) {
             long total = machineTotalTicks - earlier.machineTotalTicks;
             return new Usage(
                     (jvmNanos - earlier.jvmNanos) / 1e9,
+                    (benchThreadNanos - earlier.benchThreadNanos) / 1e9,
                     postgresSeconds - earlier.postgresSeconds,
                     total == 0 ? Double.NaN : (double) (machineBusyTicks - earlier.machineBusyTicks) / total);
         }
     }
 
-    /** CPU seconds of this JVM and of PostgreSQL, and the machine's busy fraction over all cores. */
-    record Usage(double jvmSeconds, double postgresSeconds, double machineBusy) {}
+    /**
+     * CPU seconds of this JVM (every thread, GC and JIT compiler included), of the benchmark's own
+     * threads in it, and of PostgreSQL, and the machine's busy fraction over all cores.
+     */
+    record Usage(double jvmSeconds, double benchThreadSeconds, double postgresSeconds, double machineBusy) {
+        /**
+         * This JVM without the benchmark's threads: what the DataStorage in it spent, its Jetty
+         * threads, log writer, pools, GC and JIT compiler. GC and JIT work caused by the
+         * benchmark's threads stays in (a small over-count, never an under-count), and so does a
+         * benchmark thread that ended during the phase (none does: the pools are fixed).
+         */
+        double serverSeconds() {
+            return jvmSeconds - benchThreadSeconds;
+        }
+    }
 
     private CpuMeter() {}
 
@@ -41,7 +74,25 @@ final class CpuMeter {
     static Sample sample(long postmasterPid) {
         long[] machine = machineTicks();
         return new Sample(
-                OS.getProcessCpuTime(), postmasterPid < 0 ? 0 : postgresSeconds(postmasterPid), machine[0], machine[1]);
+                OS.getProcessCpuTime(),
+                benchThreadNanos(),
+                postmasterPid < 0 ? 0 : postgresSeconds(postmasterPid),
+                machine[0],
+                machine[1]);
+    }
+
+    /** The CPU time of the live threads named with one of {@link #BENCH_THREAD_PREFIXES}. */
+    static long benchThreadNanos() {
+        long nanos = 0;
+        for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds(), 0)) {
+            if (t != null && BENCH_THREAD_PREFIXES.stream().anyMatch(t.getThreadName()::startsWith)) {
+                long n = THREADS.getThreadCpuTime(t.getThreadId());
+                if (n > 0) { // -1 when the thread ended in between
+                    nanos += n;
+                }
+            }
+        }
+        return nanos;
     }
 
     /** The parent of a local process, -1 when it is not visible here. */
