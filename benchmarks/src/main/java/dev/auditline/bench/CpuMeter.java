@@ -38,6 +38,7 @@ final class CpuMeter {
     /** A reading; subtract two with {@link #since(Sample)}. */
     record Sample(
             long jvmNanos,
+            long javaThreadNanos,
             long benchThreadNanos,
             double postgresSeconds,
             long machineBusyTicks,
@@ -46,6 +47,7 @@ final class CpuMeter {
             long total = machineTotalTicks - earlier.machineTotalTicks;
             return new Usage(
                     (jvmNanos - earlier.jvmNanos) / 1e9,
+                    (javaThreadNanos - earlier.javaThreadNanos) / 1e9,
                     (benchThreadNanos - earlier.benchThreadNanos) / 1e9,
                     postgresSeconds - earlier.postgresSeconds,
                     total == 0 ? Double.NaN : (double) (machineBusyTicks - earlier.machineBusyTicks) / total);
@@ -53,10 +55,16 @@ final class CpuMeter {
     }
 
     /**
-     * CPU seconds of this JVM (every thread, GC and JIT compiler included), of the benchmark's own
-     * threads in it, and of PostgreSQL, and the machine's busy fraction over all cores.
+     * CPU seconds of this JVM (every thread, GC and JIT compiler included), of its live Java
+     * threads, of the benchmark's own threads among them, and of PostgreSQL, and the machine's busy
+     * fraction over all cores.
      */
-    record Usage(double jvmSeconds, double benchThreadSeconds, double postgresSeconds, double machineBusy) {
+    record Usage(
+            double jvmSeconds,
+            double javaThreadSeconds,
+            double benchThreadSeconds,
+            double postgresSeconds,
+            double machineBusy) {
         /**
          * This JVM without the benchmark's threads: what the DataStorage in it spent, its Jetty
          * threads, log writer, pools, GC and JIT compiler. GC and JIT work caused by the
@@ -66,6 +74,11 @@ final class CpuMeter {
         double serverSeconds() {
             return jvmSeconds - benchThreadSeconds;
         }
+
+        /** What no live Java thread spent: the garbage collector, the JIT compilers, the VM's own threads. */
+        double vmSeconds() {
+            return jvmSeconds - javaThreadSeconds;
+        }
     }
 
     private CpuMeter() {}
@@ -73,26 +86,31 @@ final class CpuMeter {
     /** @param postmasterPid the benchmark PostgreSQL server's postmaster, or -1 for none */
     static Sample sample(long postmasterPid) {
         long[] machine = machineTicks();
+        long[] threads = threadNanos();
         return new Sample(
                 OS.getProcessCpuTime(),
-                benchThreadNanos(),
+                threads[0],
+                threads[1],
                 postmasterPid < 0 ? 0 : postgresSeconds(postmasterPid),
                 machine[0],
                 machine[1]);
     }
 
-    /** The CPU time of the live threads named with one of {@link #BENCH_THREAD_PREFIXES}. */
-    static long benchThreadNanos() {
-        long nanos = 0;
+    /** {all live Java threads, those named with one of {@link #BENCH_THREAD_PREFIXES}}: CPU nanoseconds. */
+    private static long[] threadNanos() {
+        long all = 0;
+        long bench = 0;
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds(), 0)) {
-            if (t != null && BENCH_THREAD_PREFIXES.stream().anyMatch(t.getThreadName()::startsWith)) {
-                long n = THREADS.getThreadCpuTime(t.getThreadId());
-                if (n > 0) { // -1 when the thread ended in between
-                    nanos += n;
-                }
+            long n = t == null ? -1 : THREADS.getThreadCpuTime(t.getThreadId());
+            if (n <= 0) {
+                continue; // -1 when the thread ended in between
+            }
+            all += n;
+            if (BENCH_THREAD_PREFIXES.stream().anyMatch(t.getThreadName()::startsWith)) {
+                bench += n;
             }
         }
-        return nanos;
+        return new long[] {all, bench};
     }
 
     /** The parent of a local process, -1 when it is not visible here. */

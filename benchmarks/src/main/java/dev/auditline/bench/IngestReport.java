@@ -20,13 +20,13 @@ final class IngestReport {
 
     static String table(List<Phase> phases) {
         StringBuilder t = new StringBuilder(
-                "| store | side | round | events | seconds | events/s | JVM CPU s | DataStorage CPU s | PostgreSQL CPU s"
-                        + " | machine busy |\n"
-                        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                "| store | side | round | events | seconds | events/s | JVM CPU s | DataStorage CPU s | GC, JIT, VM CPU s"
+                        + " | PostgreSQL CPU s | machine busy |\n"
+                        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Phase p : phases) {
             t.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %,d | %.2f | %,.0f | %.1f | %s | %s | %.0f %% |%n",
+                    "| %s | %s | %d | %,d | %.2f | %,.0f | %.1f | %s | %.1f | %s | %.0f %% |%n",
                     p.store(),
                     p.side(),
                     p.round(),
@@ -35,6 +35,7 @@ final class IngestReport {
                     p.eventsPerSecond(),
                     p.cpu().jvmSeconds(),
                     orDash(p.dataStorageCpuSeconds(), 1),
+                    p.cpu().vmSeconds(),
                     p.store().equals("sqlite")
                             ? "-"
                             : String.format(Locale.ROOT, "%.1f", p.cpu().postgresSeconds()),
@@ -55,8 +56,8 @@ final class IngestReport {
                     Locale.ROOT,
                     "%n%s: median (min-max) of %d rounds%n"
                             + "| side | events/s | JVM CPU ms / 1k events | DataStorage CPU ms / 1k events (min-max)"
-                            + " | senders' CPU ms / 1k events | PostgreSQL CPU ms / 1k events |"
-                            + " events per CPU-second | machine busy |%n|---|---:|---:|---:|---:|---:|---:|---:|%n",
+                            + " | of the JVM's: GC, JIT, VM | senders' CPU ms / 1k events | PostgreSQL CPU ms / 1k events |"
+                            + " events per CPU-second | machine busy |%n|---|---:|---:|---:|---:|---:|---:|---:|---:|%n",
                     store,
                     rounds(phases, store)));
             Side strongest = null;
@@ -71,7 +72,7 @@ final class IngestReport {
                 double[] own = perRound(phases, store, side, p -> p.dataStorageCpuSeconds() * 1e6 / p.events());
                 s.append(String.format(
                         Locale.ROOT,
-                        "| %s | %,.0f (%,.0f-%,.0f) | %.1f | %s | %s | %s | %,.0f | %.0f %% |%n",
+                        "| %s | %,.0f (%,.0f-%,.0f) | %.1f | %s | %.1f | %s | %s | %,.0f | %.0f %% |%n",
                         side,
                         median,
                         min(rates),
@@ -80,6 +81,7 @@ final class IngestReport {
                         side.isBaseline()
                                 ? "-"
                                 : String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median(own), min(own), max(own)),
+                        median(perRound(phases, store, side, p -> p.cpu().vmSeconds() * 1e6 / p.events())),
                         side == Side.HTTP
                                 ? String.format(
                                         Locale.ROOT,

@@ -1,6 +1,6 @@
 package dev.auditline.datastorage.http;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -38,25 +38,46 @@ final class Gzip {
         }
     }
 
-    /** The decompressed bytes of the one gzip member {@code gz} holds, at most {@code maxBytes} of them. */
+    /**
+     * The decompressed bytes of the one gzip member {@code gz} holds, at most {@code maxBytes} of them.
+     *
+     * <p>The output array is sized from the trailer's length field (ISIZE), capped at {@code
+     * maxBytes}, and the data is inflated straight into it: a well-formed body is decompressed
+     * into one array of its exact size, with no staging buffer and no final copy. A body of a
+     * megabyte decompressed otherwise costs three arrays past G1's humongous threshold per request.
+     * The field is only a hint: a member that lies in it grows the array or ends in a shorter copy,
+     * and the trailer check below refuses it anyway. Allocating up to {@code maxBytes} on its word
+     * costs no more memory than an honest body that inflates to the limit.
+     */
     static byte[] inflate(byte[] gz, long maxBytes) throws Malformed, TooLarge {
         int at = header(gz);
+        int limit = (int) Math.min(maxBytes, MAX_ARRAY);
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(gz, at, gz.length - at);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(gz.length * 4, 1 << 20));
-            CRC32 crc = new CRC32();
-            byte[] buffer = new byte[65536];
-            long total = 0;
+            byte[] out = new byte[initialCapacity(gz, at, limit)];
+            int total = 0;
             int stalled = 0;
             while (!inflater.finished()) {
                 int n;
-                try {
-                    n = inflater.inflate(buffer);
-                } catch (DataFormatException e) {
-                    throw new Malformed("the deflate data is corrupt (" + e.getMessage() + ")");
+                if (total == out.length) {
+                    // full: inflate one byte aside to learn whether the data ends exactly here
+                    byte[] one = new byte[1];
+                    n = inflate(inflater, one, 0);
+                    if (n > 0) {
+                        if (total >= limit) {
+                            throw new TooLarge();
+                        }
+                        out = Arrays.copyOf(out, (int) Math.min(limit, Math.max(8192, 2L * out.length)));
+                        out[total] = one[0];
+                    }
+                } else {
+                    n = inflate(inflater, out, total);
                 }
                 if (n == 0) {
+                    if (inflater.finished()) {
+                        break;
+                    }
                     if (inflater.needsDictionary()) {
                         throw new Malformed("the deflate data asks for a preset dictionary");
                     }
@@ -70,11 +91,6 @@ final class Gzip {
                     stalled = 0;
                 }
                 total += n;
-                if (total > maxBytes) {
-                    throw new TooLarge();
-                }
-                crc.update(buffer, 0, n);
-                out.write(buffer, 0, n);
             }
             int trailer = gz.length - inflater.getRemaining();
             if (gz.length - trailer < 8) {
@@ -82,6 +98,8 @@ final class Gzip {
             }
             long storedCrc = le32(gz, trailer);
             long storedSize = le32(gz, trailer + 4);
+            CRC32 crc = new CRC32();
+            crc.update(out, 0, total);
             if (storedCrc != crc.getValue()) {
                 throw new Malformed("the CRC-32 in the gzip trailer does not match the data");
             }
@@ -94,9 +112,31 @@ final class Gzip {
                 throw new Malformed(after + " bytes follow the gzip stream (a second member or other data);"
                         + " send one gzip member");
             }
-            return out.toByteArray();
+            return total == out.length ? out : Arrays.copyOf(out, total);
         } finally {
             inflater.end();
+        }
+    }
+
+    /** Arrays longer than this are refused by some JVMs. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
+
+    /** The trailer's ISIZE when it is within the limit, else a guess from the compressed size. */
+    private static int initialCapacity(byte[] gz, int dataStart, int limit) {
+        if (gz.length - dataStart >= 8) {
+            long isize = le32(gz, gz.length - 4);
+            if (isize > 0 && isize <= limit) {
+                return (int) isize;
+            }
+        }
+        return (int) Math.min(limit, Math.max(8192, 4L * gz.length));
+    }
+
+    private static int inflate(Inflater inflater, byte[] into, int at) throws Malformed {
+        try {
+            return inflater.inflate(into, at, into.length - at);
+        } catch (DataFormatException e) {
+            throw new Malformed("the deflate data is corrupt (" + e.getMessage() + ")");
         }
     }
 

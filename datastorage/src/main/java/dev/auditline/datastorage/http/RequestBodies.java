@@ -129,9 +129,9 @@ final class RequestBodies {
             }
         }
         if (!gzip) {
-            return readBounded(raw, "the body");
+            return readBounded(raw, declared, "the body");
         }
-        byte[] compressed = readBounded(raw, "the compressed body");
+        byte[] compressed = readBounded(raw, declared, "the compressed body");
         try {
             return Gzip.inflate(compressed, maxRequestBytes);
         } catch (Gzip.TooLarge e) {
@@ -142,10 +142,29 @@ final class RequestBodies {
         }
     }
 
-    private byte[] readBounded(InputStream in, String what) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    /** @param declared the {@code Content-Length} (at most the limit), or -1: the size to expect, read without regrowing */
+    private byte[] readBounded(InputStream in, long declared, String what) throws IOException {
+        if (declared > 0) {
+            byte[] body = in.readNBytes((int) declared);
+            int next = body.length == declared ? in.read() : -1;
+            if (next == -1) {
+                return body;
+            }
+            // more than declared: not what HTTP/1.1 framing delivers, but counted and bounded all the same
+            ByteArrayOutputStream rest = new ByteArrayOutputStream(body.length + 8192);
+            rest.write(body);
+            rest.write(next);
+            return readRest(in, rest, what);
+        }
+        return readRest(in, new ByteArrayOutputStream(8192), what);
+    }
+
+    private byte[] readRest(InputStream in, ByteArrayOutputStream out, String what) throws IOException {
         byte[] buffer = new byte[16384];
-        long total = 0;
+        long total = out.size();
+        if (total > maxRequestBytes) {
+            throw tooLarge(what + " (more than " + maxRequestBytes + " bytes read)");
+        }
         int n;
         while ((n = in.read(buffer)) != -1) {
             total += n;
