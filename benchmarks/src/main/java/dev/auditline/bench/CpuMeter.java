@@ -6,7 +6,9 @@ import java.lang.management.ThreadInfo;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where the CPU went during a phase, from {@code /proc} and the JVM: this JVM (server and senders),
@@ -38,7 +40,7 @@ final class CpuMeter {
     /** A reading; subtract two with {@link #since(Sample)}. */
     record Sample(
             long jvmNanos,
-            long javaThreadNanos,
+            Map<Long, Long> javaThreadNanos,
             long benchThreadNanos,
             double postgresSeconds,
             long machineBusyTicks,
@@ -47,10 +49,19 @@ final class CpuMeter {
             long total = machineTotalTicks - earlier.machineTotalTicks;
             return new Usage(
                     (jvmNanos - earlier.jvmNanos) / 1e9,
-                    (javaThreadNanos - earlier.javaThreadNanos) / 1e9,
+                    javaThreadsSince(earlier) / 1e9,
                     (benchThreadNanos - earlier.benchThreadNanos) / 1e9,
                     postgresSeconds - earlier.postgresSeconds,
                     total == 0 ? Double.NaN : (double) (machineBusyTicks - earlier.machineBusyTicks) / total);
+        }
+
+        /** What the Java threads alive now spent since {@code earlier}; one started since then counts whole. */
+        private long javaThreadsSince(Sample earlier) {
+            long nanos = 0;
+            for (Map.Entry<Long, Long> t : javaThreadNanos.entrySet()) {
+                nanos += t.getValue() - earlier.javaThreadNanos.getOrDefault(t.getKey(), 0L);
+            }
+            return nanos;
         }
     }
 
@@ -75,7 +86,11 @@ final class CpuMeter {
             return jvmSeconds - benchThreadSeconds;
         }
 
-        /** What no live Java thread spent: the garbage collector, the JIT compilers, the VM's own threads. */
+        /**
+         * What the Java threads alive at the end did not spend: the garbage collector, the JIT
+         * compilers, the VM's own threads, and the threads that ended in between (Jetty shrinks its
+         * pool after a minute idle), so it is an upper bound of GC and JIT, not their measure.
+         */
         double vmSeconds() {
             return jvmSeconds - javaThreadSeconds;
         }
@@ -86,31 +101,34 @@ final class CpuMeter {
     /** @param postmasterPid the benchmark PostgreSQL server's postmaster, or -1 for none */
     static Sample sample(long postmasterPid) {
         long[] machine = machineTicks();
-        long[] threads = threadNanos();
+        Map<Long, Long> threads = new HashMap<>();
+        long bench = threadNanos(threads);
         return new Sample(
                 OS.getProcessCpuTime(),
-                threads[0],
-                threads[1],
+                threads,
+                bench,
                 postmasterPid < 0 ? 0 : postgresSeconds(postmasterPid),
                 machine[0],
                 machine[1]);
     }
 
-    /** {all live Java threads, those named with one of {@link #BENCH_THREAD_PREFIXES}}: CPU nanoseconds. */
-    private static long[] threadNanos() {
-        long all = 0;
+    /**
+     * Puts each live Java thread's CPU nanoseconds into {@code byId}; returns the sum of those named
+     * with one of {@link #BENCH_THREAD_PREFIXES}.
+     */
+    private static long threadNanos(Map<Long, Long> byId) {
         long bench = 0;
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds(), 0)) {
             long n = t == null ? -1 : THREADS.getThreadCpuTime(t.getThreadId());
-            if (n <= 0) {
+            if (n < 0) {
                 continue; // -1 when the thread ended in between
             }
-            all += n;
+            byId.put(t.getThreadId(), n);
             if (BENCH_THREAD_PREFIXES.stream().anyMatch(t.getThreadName()::startsWith)) {
                 bench += n;
             }
         }
-        return new long[] {all, bench};
+        return bench;
     }
 
     /** The parent of a local process, -1 when it is not visible here. */

@@ -20,7 +20,7 @@ final class IngestReport {
 
     static String table(List<Phase> phases) {
         StringBuilder t = new StringBuilder(
-                "| store | side | round | events | seconds | events/s | JVM CPU s | DataStorage CPU s | GC, JIT, VM CPU s"
+                "| store | side | round | events | seconds | events/s | JVM CPU s | DataStorage CPU s | not in live Java threads CPU s"
                         + " | PostgreSQL CPU s | machine busy |\n"
                         + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Phase p : phases) {
@@ -56,7 +56,7 @@ final class IngestReport {
                     Locale.ROOT,
                     "%n%s: median (min-max) of %d rounds%n"
                             + "| side | events/s | JVM CPU ms / 1k events | DataStorage CPU ms / 1k events (min-max)"
-                            + " | of the JVM's: GC, JIT, VM | senders' CPU ms / 1k events | PostgreSQL CPU ms / 1k events |"
+                            + " | of the JVM's: not in live Java threads (GC, JIT, VM) | senders' CPU ms / 1k events | PostgreSQL CPU ms / 1k events |"
                             + " events per CPU-second | machine busy |%n|---|---:|---:|---:|---:|---:|---:|---:|---:|%n",
                     store,
                     rounds(phases, store)));
