@@ -94,9 +94,10 @@ public final class AuditJson {
     }
 
     /**
-     * {@code 2026-11-26T18:31:04.123456Z}. Years 0000-9999 are written digit by digit, a few times
-     * faster than the formatter that writes the others (the stores and the log's leaves format two
-     * timestamps per stored event); the text is the same either way.
+     * {@code 2026-11-26T18:31:04.123456Z}. Years 0000-9999 are written digit by digit instead of
+     * through the {@code DateTimeFormatter} that writes the others, which stood out in ingest
+     * profiles (the stores and the log's leaves format two timestamps per stored event); the text
+     * is the same either way.
      */
     public static String formatTimestamp(Instant instant) {
         long seconds = instant.getEpochSecond();
