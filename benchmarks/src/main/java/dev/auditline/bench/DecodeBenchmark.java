@@ -6,6 +6,9 @@ import dev.auditline.api.EventOutcome;
 import dev.auditline.api.ValidationLimits;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.json.EventDecoder;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * DataStorage's decode of one 1,000-event batch body (events of the usual shape, a ~200-byte
  * {@code event_data}), per batch: the one streaming pass ({@code streaming}) against the floor of
  * any tree-based decoder, Jackson's {@code readTree} of the same body alone ({@code treeOnly}),
- * and the tree followed by per-item decoding ({@code treeThenItems}).
+ * and the tree followed by per-item decoding ({@code treeThenItems}); and the same body in gzip,
+ * decoded while it is inflated against inflated whole first ({@code gzip…}).
  *
  * <p>{@code java -jar benchmarks/target/benchmarks.jar DecodeBenchmark}
  */
@@ -43,6 +49,7 @@ public class DecodeBenchmark {
 
     private final EventDecoder decoder = new EventDecoder(ValidationLimits.DEFAULTS);
     private byte[] body;
+    private byte[] gzipBody;
     private byte[] hostile;
     private Instant now;
 
@@ -70,6 +77,11 @@ public class DecodeBenchmark {
                     .build());
         }
         body = AuditJson.mapper().writeValueAsBytes(Map.of("events", events));
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(body);
+        }
+        gzipBody = gz.toByteArray();
         hostile = hostileBody(now);
         if (decoder.decodeBatch(body, now, EVENTS).stream().anyMatch(d -> !d.valid())) {
             throw new IllegalStateException(
@@ -121,6 +133,27 @@ public class DecodeBenchmark {
     @Benchmark
     public List<EventDecoder.Decoded> streaming() {
         return decoder.decodeBatch(body, now, EVENTS);
+    }
+
+    /**
+     * A gzip body decoded while it is inflated, as the batch route does (the JDK's {@code
+     * GZIPInputStream} stands in for DataStorage's strict, package-private gzip reader).
+     */
+    @Benchmark
+    public List<EventDecoder.Decoded> gzipDecodedWhileInflating() throws Exception {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipBody), 8192)) {
+            return decoder.decodeBatch(in, now, EVENTS);
+        }
+    }
+
+    /** Baseline of the above: the whole body inflated into one array first, as the route did before. */
+    @Benchmark
+    public List<EventDecoder.Decoded> gzipInflatedThenDecoded() throws Exception {
+        byte[] inflated;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipBody), 8192)) {
+            inflated = in.readAllBytes();
+        }
+        return decoder.decodeBatch(inflated, now, EVENTS);
     }
 
     @Benchmark

@@ -3,32 +3,15 @@ package dev.auditline.bench;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.wire.BatchResponse;
-import dev.auditline.datastorage.DataStorage;
-import dev.auditline.datastorage.config.DataStorageConfig;
-import dev.auditline.datastorage.config.ServerConfig;
-import dev.auditline.datastorage.config.StorageSettings;
-import dev.auditline.datastorage.store.EventRepositories;
-import dev.auditline.datastorage.store.EventRepository;
-import dev.auditline.datastorage.store.UnloggedInserts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -36,10 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
-import java.util.stream.Stream;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * End-to-end ingest load run: DataStorage's HTTP batch ingest against the strongest raw ways to
@@ -59,11 +38,14 @@ import org.sqlite.SQLiteDataSource;
  * what HTTP, decoding and validation cost. The sides rotate their order round by round, after an
  * unreported warm-up round, so none always runs on the warmer JIT or the bigger table.
  *
- * <p>SQLite allows one writer at a time: DataStorage serializes its batches through one writer
- * connection, and so does the baseline (the senders share one connection under a lock), with the
- * same pragmas (WAL, {@code synchronous=FULL}). The SQLite file lives in a temporary directory
- * and is deleted afterwards; PostgreSQL runs in schema {@value #SCHEMA} of {@code
- * AUDIT_BENCH_PG_URL}, dropped before and after.
+ * <p>CPU: besides this JVM's and PostgreSQL's, each HTTP phase reports DataStorage's own, the
+ * JVM's minus the CPU time of the benchmark's threads ({@link CpuMeter#BENCH_THREAD_PREFIXES}: the
+ * senders and the JDK {@code HttpClient}'s threads, which send the pre-compressed bodies and parse
+ * the answers), read per thread with {@code ThreadMXBean}; GC and JIT stay in DataStorage's share.
+ *
+ * <p>The stores: {@link PostgresIngestTarget} (schema {@value #SCHEMA} of {@code
+ * AUDIT_BENCH_PG_URL}, dropped before and after) and {@link SqliteIngestTarget} (a file in a
+ * temporary directory, one writer connection on both sides).
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.auditline.bench.IngestLoadRun [--stores
  * postgresql,sqlite] [--senders 4] [--batch-size 1000] [--batches 25] [--rounds 5] [--pool-size 4]
@@ -74,7 +56,7 @@ public final class IngestLoadRun {
     static final String SCHEMA = "bench_ingest";
     private static final Set<String> FLAGS =
             Set.of("stores", "senders", "batch-size", "batches", "rounds", "pool-size", "event-bytes", "sides");
-    private static final String INGESTED_BY = "bench";
+    static final String INGESTED_BY = "bench";
 
     enum Side {
         /** Plain batched JDBC, pgjdbc defaults (the SQLite baseline). */
@@ -133,7 +115,7 @@ public final class IngestLoadRun {
             for (String name : names.split(",")) {
                 if (!name.isBlank()) {
                     try {
-                        sides.add(Side.valueOf(name.strip().toUpperCase(Locale.ROOT)));
+                        sides.add(Side.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT)));
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("--sides takes names of "
                                 + java.util.Arrays.toString(Side.values()) + " (got \"" + name + "\")");
@@ -153,35 +135,24 @@ public final class IngestLoadRun {
         double eventsPerSecond() {
             return events / seconds;
         }
-    }
 
-    /** What one store needs for a run: the server, the baseline writer and how a row looks. */
-    private interface Target extends AutoCloseable {
-        String name();
+        /**
+         * CPU seconds DataStorage's code spent: on the HTTP side this JVM without the benchmark's
+         * sender threads ({@link CpuMeter.Usage#serverSeconds()}); on the repository side the whole
+         * JVM, whose calling threads run the store; NaN for the raw baselines, which run none of it.
+         */
+        double dataStorageCpuSeconds() {
+            return switch (side) {
+                case HTTP -> cpu.serverSeconds();
+                case REPOSITORY -> cpu.jvmSeconds();
+                default -> Double.NaN;
+            };
+        }
 
-        DataStorage server();
-
-        /** A second repository on the same database, for the {@link Side#REPOSITORY} phases. */
-        EventRepository repository();
-
-        Function<AuditEvent, Object[]> rowOf();
-
-        /** The sides measured each round; each round starts one further down, so no side always runs first. */
-        List<Side> sides();
-
-        /** Stores {@code rows} in one transaction, the raw way {@code side} names. */
-        void insertBaseline(Side side, List<Object[]> rows) throws SQLException;
-
-        /** {@link Side#UNLOGGED}: stores {@code events} with the repository's insert, no claim, no log. */
-        int insertUnlogged(List<AuditEvent> events) throws SQLException;
-
-        long countRows() throws SQLException;
-
-        /** The PostgreSQL postmaster whose CPU a phase counts; -1 for none. */
-        long postmasterPid();
-
-        @Override
-        void close() throws Exception;
+        /** CPU seconds of the benchmark's HTTP senders (building requests, reading answers); 0 elsewhere. */
+        double senderCpuSeconds() {
+            return side == Side.HTTP ? cpu.benchThreadSeconds() : 0;
+        }
     }
 
     private IngestLoadRun() {}
@@ -219,8 +190,9 @@ public final class IngestLoadRun {
         long started = System.nanoTime();
         List<Phase> phases = new ArrayList<>();
         for (String store : options.stores()) {
-            try (Target target =
-                    store.equals("postgresql") ? postgresTarget(postgres, options) : sqliteTarget(options)) {
+            try (IngestTarget target = store.equals("postgresql")
+                    ? new PostgresIngestTarget(postgres, options)
+                    : new SqliteIngestTarget(options)) {
                 phases.addAll(run(target, options));
             }
         }
@@ -234,7 +206,7 @@ public final class IngestLoadRun {
                 CpuMeter.loadAverage());
     }
 
-    private static List<Phase> run(Target target, Options o) throws Exception {
+    private static List<Phase> run(IngestTarget target, Options o) throws Exception {
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -287,7 +259,7 @@ public final class IngestLoadRun {
     }
 
     private static Phase phase(
-            Target target,
+            IngestTarget target,
             Side side,
             int round,
             int batches,
@@ -387,190 +359,6 @@ public final class IngestLoadRun {
         BatchResponse body = AuditJson.mapper().readValue(response.body(), BatchResponse.class);
         if (body.created() != expected) {
             throw new IllegalStateException("expected " + expected + " events created, the server says " + body);
-        }
-    }
-
-    private static Target postgresTarget(BenchPostgres pg, Options o) throws SQLException {
-        pg.recreateSchema(SCHEMA);
-        // DataStorage at its defaults (storage.pool_size 10 included); the baselines get a pool of
-        // --pool-size, as many connections as senders by default, which is all they can use.
-        int serverPool = StorageSettings.DEFAULT.poolSize();
-        DataStorage server = DataStorage.start(pg.dataStorage(SCHEMA, serverPool), Clock.systemUTC());
-        EventRepository repository = EventRepositories.open(pg.storage(SCHEMA, serverPool), Clock.systemUTC());
-        PostgresBaselines baselines = new PostgresBaselines(pg, SCHEMA, o.poolSize());
-        // the same pool size as the repository's, so UNLOGGED differs from REPOSITORY only in the log
-        UnloggedInserts unlogged = new UnloggedInserts(pg.storage(SCHEMA, serverPool));
-        long postmaster = pg.postmasterPid();
-        return new Target() {
-            @Override
-            public String name() {
-                return "postgresql";
-            }
-
-            @Override
-            public DataStorage server() {
-                return server;
-            }
-
-            @Override
-            public EventRepository repository() {
-                return repository;
-            }
-
-            @Override
-            public Function<AuditEvent, Object[]> rowOf() {
-                return IngestEvents::postgresRow;
-            }
-
-            @Override
-            public List<Side> sides() {
-                return List.of(Side.REWRITE, Side.HTTP, Side.UNNEST, Side.REPOSITORY, Side.UNLOGGED, Side.COPY);
-            }
-
-            @Override
-            public void insertBaseline(Side side, List<Object[]> rows) throws SQLException {
-                baselines.insert(PostgresBaselines.Method.valueOf(side.name()), rows);
-            }
-
-            @Override
-            public int insertUnlogged(List<AuditEvent> events) throws SQLException {
-                return unlogged.insert(events, INGESTED_BY);
-            }
-
-            @Override
-            public long countRows() throws SQLException {
-                try (Connection c = pg.connect(SCHEMA);
-                        Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_events")) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-
-            @Override
-            public long postmasterPid() {
-                return postmaster;
-            }
-
-            @Override
-            public void close() throws SQLException {
-                server.close();
-                repository.close();
-                baselines.close();
-                unlogged.close();
-                try (Connection c = pg.connect("public");
-                        Statement s = c.createStatement()) {
-                    s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
-                }
-            }
-        };
-    }
-
-    private static Target sqliteTarget(Options o) throws IOException, SQLException {
-        Path dir = Files.createTempDirectory("auditline-bench-sqlite");
-        Path file = dir.resolve("audit.db");
-        DataStorageConfig config = DataStorageConfig.defaults()
-                .withServer(ServerConfig.DEFAULT.withPort(0))
-                .withStorage(StorageSettings.DEFAULT.withUrl("sqlite:" + file).withPoolSize(o.poolSize()));
-        DataStorage server = DataStorage.start(config, Clock.systemUTC());
-        EventRepository repository = EventRepositories.open(config.storage().toStorageConfig(), Clock.systemUTC());
-        // the same pragmas as SqliteEventRepository: WAL, fsync on every commit
-        SQLiteConfig pragmas = new SQLiteConfig();
-        pragmas.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        pragmas.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        pragmas.setBusyTimeout(5_000);
-        SQLiteDataSource files = new SQLiteDataSource(pragmas);
-        files.setUrl("jdbc:sqlite:" + file);
-        Connection writer = files.getConnection();
-        writer.setAutoCommit(false);
-        Object writeLock = new Object();
-        String insert = IngestEvents.insertSql("?");
-        return new Target() {
-            @Override
-            public String name() {
-                return "sqlite";
-            }
-
-            @Override
-            public DataStorage server() {
-                return server;
-            }
-
-            @Override
-            public EventRepository repository() {
-                return repository;
-            }
-
-            @Override
-            public Function<AuditEvent, Object[]> rowOf() {
-                return IngestEvents::sqliteRow;
-            }
-
-            @Override
-            public List<Side> sides() {
-                return List.of(Side.JDBC, Side.HTTP, Side.REPOSITORY);
-            }
-
-            @Override
-            public void insertBaseline(Side side, List<Object[]> rows) throws SQLException {
-                long ingestedAt = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-                synchronized (writeLock) {
-                    try (PreparedStatement ps = writer.prepareStatement(insert)) {
-                        bindAll(ps, rows, ingestedAt);
-                        ps.executeBatch();
-                        writer.commit();
-                    }
-                }
-            }
-
-            @Override
-            public int insertUnlogged(List<AuditEvent> events) {
-                throw new UnsupportedOperationException("UNLOGGED is a PostgreSQL side");
-            }
-
-            @Override
-            public long countRows() throws SQLException {
-                synchronized (writeLock) {
-                    try (Statement s = writer.createStatement();
-                            ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_events")) {
-                        rs.next();
-                        long n = rs.getLong(1);
-                        writer.commit();
-                        return n;
-                    }
-                }
-            }
-
-            @Override
-            public long postmasterPid() {
-                return -1;
-            }
-
-            @Override
-            public void close() throws IOException, SQLException {
-                server.close();
-                repository.close();
-                synchronized (writeLock) {
-                    writer.close();
-                }
-                try (Stream<Path> files = Files.walk(dir)) {
-                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
-        };
-    }
-
-    private static void bindAll(PreparedStatement ps, List<Object[]> rows, Object ingestedAt) throws SQLException {
-        for (Object[] row : rows) {
-            int i = 1;
-            for (Object value : row) {
-                ps.setObject(i++, value);
-            }
-            ps.setObject(i++, ingestedAt);
-            ps.setString(i, INGESTED_BY);
-            ps.addBatch();
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * The tables {@link IngestLoadRun} prints: every phase, then per store and side the median and
- * spread of the rounds, CPU per 1,000 events, events per CPU-second (events/s per fully used core),
+ * spread of the rounds, CPU per 1,000 events (the JVM's, DataStorage's own without the benchmark's
+ * senders, the senders', PostgreSQL's), events per CPU-second (events/s per fully used core),
  * and the ratios against the strongest raw baseline, computed round by round (the phases of one
  * round run back to back, so they share the machine's weather).
  */
@@ -19,12 +20,13 @@ final class IngestReport {
 
     static String table(List<Phase> phases) {
         StringBuilder t = new StringBuilder(
-                "| store | side | round | events | seconds | events/s | JVM CPU s | PostgreSQL CPU s | machine busy |\n"
-                        + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                "| store | side | round | events | seconds | events/s | JVM CPU s | DataStorage CPU s | not in live Java threads CPU s"
+                        + " | PostgreSQL CPU s | machine busy |\n"
+                        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Phase p : phases) {
             t.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %,d | %.2f | %,.0f | %.1f | %s | %.0f %% |%n",
+                    "| %s | %s | %d | %,d | %.2f | %,.0f | %.1f | %s | %.1f | %s | %.0f %% |%n",
                     p.store(),
                     p.side(),
                     p.round(),
@@ -32,6 +34,8 @@ final class IngestReport {
                     p.seconds(),
                     p.eventsPerSecond(),
                     p.cpu().jvmSeconds(),
+                    orDash(p.dataStorageCpuSeconds(), 1),
+                    p.cpu().vmSeconds(),
                     p.store().equals("sqlite")
                             ? "-"
                             : String.format(Locale.ROOT, "%.1f", p.cpu().postgresSeconds()),
@@ -51,8 +55,9 @@ final class IngestReport {
             s.append(String.format(
                     Locale.ROOT,
                     "%n%s: median (min-max) of %d rounds%n"
-                            + "| side | events/s | JVM CPU ms / 1k events | PostgreSQL CPU ms / 1k events |"
-                            + " events per CPU-second | machine busy |%n|---|---:|---:|---:|---:|---:|%n",
+                            + "| side | events/s | JVM CPU ms / 1k events | DataStorage CPU ms / 1k events (min-max)"
+                            + " | of the JVM's: not in live Java threads (GC, JIT, VM) | senders' CPU ms / 1k events | PostgreSQL CPU ms / 1k events |"
+                            + " events per CPU-second | machine busy |%n|---|---:|---:|---:|---:|---:|---:|---:|---:|%n",
                     store,
                     rounds(phases, store)));
             Side strongest = null;
@@ -64,14 +69,26 @@ final class IngestReport {
                     strongest = side;
                     strongestMedian = median;
                 }
+                double[] own = perRound(phases, store, side, p -> p.dataStorageCpuSeconds() * 1e6 / p.events());
                 s.append(String.format(
                         Locale.ROOT,
-                        "| %s | %,.0f (%,.0f-%,.0f) | %.1f | %s | %,.0f | %.0f %% |%n",
+                        "| %s | %,.0f (%,.0f-%,.0f) | %.1f | %s | %.1f | %s | %s | %,.0f | %.0f %% |%n",
                         side,
                         median,
                         min(rates),
                         max(rates),
                         median(perRound(phases, store, side, p -> p.cpu().jvmSeconds() * 1e6 / p.events())),
+                        side.isBaseline()
+                                ? "-"
+                                : String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median(own), min(own), max(own)),
+                        median(perRound(phases, store, side, p -> p.cpu().vmSeconds() * 1e6 / p.events())),
+                        side == Side.HTTP
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "%.1f",
+                                        median(perRound(
+                                                phases, store, side, p -> p.senderCpuSeconds() * 1e6 / p.events())))
+                                : "-",
                         store.equals("sqlite")
                                 ? "-"
                                 : String.format(
@@ -146,6 +163,10 @@ final class IngestReport {
         }
         mine.sort((x, y) -> Integer.compare(x.round(), y.round()));
         return mine.stream().mapToDouble(figure).toArray();
+    }
+
+    private static String orDash(double value, int decimals) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     static double median(double[] values) {

@@ -11,6 +11,8 @@ import dev.auditline.api.AuditEvent;
 import dev.auditline.api.FieldViolation;
 import dev.auditline.api.ValidationLimits;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,34 +60,57 @@ public final class EventDecoder {
      *     than {@code maxBatchSize}
      */
     public List<Decoded> decodeBatch(byte[] body, Instant now, int maxBatchSize) {
-        return read(body, in -> {
-            if (in.nextToken() != JsonToken.START_OBJECT) {
+        return read(body, in -> batch(in, now, maxBatchSize));
+    }
+
+    /**
+     * As {@link #decodeBatch(byte[], Instant, int)}, reading {@code body} to its end as it goes, so
+     * a body decompressed on the fly is never held whole. The stream is not closed.
+     *
+     * @throws UncheckedIOException carrying what reading {@code body} threw
+     */
+    public List<Decoded> decodeBatch(InputStream body, Instant now, int maxBatchSize) {
+        PushbackInputStream in = new PushbackInputStream(body, 4);
+        try {
+            byte[] start = in.readNBytes(4);
+            in.unread(start);
+            AuditJson.requireUtf8(start); // looks at the first four bytes only
+            try (JsonParser parser = BODY.createParser(in)) {
+                parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+                return read(parser, p -> batch(p, now, maxBatchSize));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<Decoded> batch(JsonParser in, Instant now, int maxBatchSize) throws IOException {
+        if (in.nextToken() != JsonToken.START_OBJECT) {
+            throw notABatch();
+        }
+        List<Decoded> out = null;
+        for (JsonToken t = in.nextToken(); t == JsonToken.FIELD_NAME; t = in.nextToken()) {
+            String name = in.currentName();
+            JsonToken value = in.nextToken();
+            if (!name.equals("events")) {
+                in.skipChildren(); // other members of the envelope are ignored, as before
+                continue;
+            }
+            if (out != null) {
+                throw BodyRefusal.batch("duplicate key: \"events\" may appear only once in the body");
+            }
+            if (value != JsonToken.START_ARRAY) {
                 throw notABatch();
             }
-            List<Decoded> out = null;
-            for (JsonToken t = in.nextToken(); t == JsonToken.FIELD_NAME; t = in.nextToken()) {
-                String name = in.currentName();
-                JsonToken value = in.nextToken();
-                if (!name.equals("events")) {
-                    in.skipChildren(); // other members of the envelope are ignored, as before
-                    continue;
-                }
-                if (out != null) {
-                    throw BodyRefusal.batch("duplicate key: \"events\" may appear only once in the body");
-                }
-                if (value != JsonToken.START_ARRAY) {
-                    throw notABatch();
-                }
-                out = events(in, now, maxBatchSize);
-            }
-            if (out == null) {
-                throw notABatch();
-            }
-            if (out.isEmpty()) {
-                throw BodyRefusal.batch("events: the batch holds no events");
-            }
-            return out;
-        });
+            out = events(in, now, maxBatchSize);
+        }
+        if (out == null) {
+            throw notABatch();
+        }
+        if (out.isEmpty()) {
+            throw BodyRefusal.batch("events: the batch holds no events");
+        }
+        return out;
     }
 
     private List<Decoded> events(JsonParser in, Instant now, int maxBatchSize) throws IOException {
@@ -150,6 +175,15 @@ public final class EventDecoder {
     private static <T> T read(byte[] body, BodyReader<T> reader) {
         AuditJson.requireUtf8(body);
         try (JsonParser in = BODY.createParser(body)) {
+            return read(in, reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a byte array", e);
+        }
+    }
+
+    /** Runs {@code reader} on the whole document; the refusal for JSON that breaks a reader's limit. */
+    private static <T> T read(JsonParser in, BodyReader<T> reader) throws IOException {
+        try {
             T result = reader.read(in);
             if (in.nextToken() != null) {
                 throw BodyRefusal.body("the body holds more than one JSON value");
@@ -165,8 +199,6 @@ public final class EventDecoder {
             throw BodyRefusal.body("the body is past a limit of the JSON reader: " + shorten(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             throw BodyRefusal.body("the body is not valid JSON in UTF-8: " + shorten(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading a byte array", e);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.AuditEventValidationException;
 import dev.auditline.api.EventData;
 import dev.auditline.api.EventOutcome;
 import dev.auditline.api.EventRules;
@@ -160,7 +161,21 @@ final class ItemDecoder {
                 b.eventData((EventData) null);
             }
             b.eventTimestamp(timestamp);
-            for (FieldViolation v : b.violations(limits)) {
+            List<FieldViolation> broken = null;
+            if (out.isEmpty() && timestamp != null) {
+                // the common case, a valid event: its rules run once, inside build, not a second time before it
+                List<FieldViolation> window = new ArrayList<>(0);
+                EventRules.checkTimestampWindow(timestamp, now, limits, window);
+                if (window.isEmpty()) {
+                    try {
+                        AuditEvent event = b.eventId(id).build(limits);
+                        return new EventDecoder.Decoded(event, event.eventId(), List.of());
+                    } catch (AuditEventValidationException e) {
+                        broken = e.violations(); // what violations() would find: the timestamp is set
+                    }
+                }
+            }
+            for (FieldViolation v : broken != null ? broken : b.violations(limits)) {
                 // a type error already explains a field the rules now see as missing
                 if (!(v.detail().startsWith("is required") && reported(v.field()))
                         && !(v.field().equals("event_timestamp") && timestampPresent)) {

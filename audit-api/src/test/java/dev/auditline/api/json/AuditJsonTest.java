@@ -11,9 +11,12 @@ import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventOutcome;
 import dev.auditline.api.TestEvents;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class AuditJsonTest {
@@ -128,6 +131,31 @@ class AuditJsonTest {
     void wholeSecondTimestampStillHasSixFractionalDigits() {
         assertThat(AuditJson.formatTimestamp(Instant.parse("2026-01-31T12:00:00Z")))
                 .isEqualTo("2026-01-31T12:00:00.000000Z");
+    }
+
+    @Test
+    void timestampIsWrittenAsTheMicrosecondFormatterWritesItInEveryYear() {
+        DateTimeFormatter reference =
+                DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+        List<Instant> instants = new ArrayList<>(List.of(
+                Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("0000-01-01T00:00:00Z").minusNanos(1),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z").plusNanos(1),
+                Instant.parse("1969-12-31T23:59:59.999999Z"),
+                Instant.EPOCH,
+                Instant.parse("2024-02-29T23:59:59.000001Z"),
+                Instant.parse("-0001-12-31T23:59:59.5Z")));
+        SplittableRandom random = new SplittableRandom(7);
+        long first = Instant.parse("-0100-01-01T00:00:00Z").getEpochSecond();
+        long last = Instant.parse("+10100-01-01T00:00:00Z").getEpochSecond();
+        for (int i = 0; i < 100_000; i++) {
+            instants.add(Instant.ofEpochSecond(random.nextLong(first, last), random.nextInt(1_000_000_000)));
+        }
+
+        for (Instant instant : instants) {
+            assertThat(AuditJson.formatTimestamp(instant)).as("%s", instant).isEqualTo(reference.format(instant));
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.auditline.api.FieldViolation;
 import dev.auditline.api.TestEvents;
 import dev.auditline.api.ValidationLimits;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,8 +32,32 @@ class EventDecoderBatchTest {
         return ("{\"events\":[" + String.join(",", items) + "]}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Decodes {@code body} from the array and again from a stream (as DataStorage decodes a gzip
+     * body while inflating it), checking that both read it alike: the same refusal, or the same
+     * items with the same violations.
+     */
     private List<EventDecoder.Decoded> decode(byte[] body) {
-        return decoder.decodeBatch(body, NOW, 100);
+        List<EventDecoder.Decoded> fromArray;
+        try {
+            fromArray = decoder.decodeBatch(body, NOW, 100);
+        } catch (BodyRefusal refusal) {
+            assertThatThrownBy(() -> decoder.decodeBatch(new ByteArrayInputStream(body), NOW, 100))
+                    .isInstanceOf(BodyRefusal.class)
+                    .hasMessage(refusal.getMessage());
+            throw refusal;
+        }
+        List<EventDecoder.Decoded> fromStream = decoder.decodeBatch(new ByteArrayInputStream(body), NOW, 100);
+        assertThat(fromStream).hasSameSizeAs(fromArray);
+        for (int i = 0; i < fromArray.size(); i++) {
+            EventDecoder.Decoded a = fromArray.get(i);
+            EventDecoder.Decoded b = fromStream.get(i);
+            assertThat(b.violations()).as("item %d", i).isEqualTo(a.violations());
+            if (a.valid() && a.eventId().equals(b.eventId())) {
+                assertThat(b.event()).as("item %d", i).isEqualTo(a.event());
+            }
+        }
+        return fromArray;
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.auditline.datastorage.http;
 
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -38,64 +41,178 @@ final class Gzip {
         }
     }
 
-    /** The decompressed bytes of the one gzip member {@code gz} holds, at most {@code maxBytes} of them. */
+    /**
+     * A {@link Malformed} or {@link TooLarge} met while reading a {@link Stream}: an {@link
+     * IOException} so it travels through a JSON parser reading the stream unchanged.
+     */
+    static final class Failure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(Exception cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        /** {@link Malformed} or {@link TooLarge}. */
+        Exception reason() {
+            return (Exception) getCause();
+        }
+    }
+
+    /**
+     * The decompressed bytes of the one gzip member {@code gz} holds, at most {@code maxBytes} of them.
+     *
+     * <p>The output array is sized from the trailer's length field (ISIZE), capped at {@code
+     * maxBytes}, and the data is inflated straight into it: a well-formed body is decompressed
+     * into one array of its exact size, with no staging buffer and no final copy. The field is only
+     * a hint: a member that lies in it grows the array or ends in a shorter copy, and the trailer
+     * check refuses it anyway. Allocating up to {@code maxBytes} on its word costs no more memory
+     * than an honest body that inflates to the limit.
+     */
     static byte[] inflate(byte[] gz, long maxBytes) throws Malformed, TooLarge {
-        int at = header(gz);
-        Inflater inflater = new Inflater(true);
-        try {
-            inflater.setInput(gz, at, gz.length - at);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(gz.length * 4, 1 << 20));
-            CRC32 crc = new CRC32();
-            byte[] buffer = new byte[65536];
-            long total = 0;
-            int stalled = 0;
-            while (!inflater.finished()) {
-                int n;
-                try {
-                    n = inflater.inflate(buffer);
-                } catch (DataFormatException e) {
-                    throw new Malformed("the deflate data is corrupt (" + e.getMessage() + ")");
+        try (Stream in = new Stream(gz, maxBytes)) {
+            byte[] out = new byte[in.expectedSize()];
+            int total = 0;
+            while (true) {
+                if (total == out.length) {
+                    // full: read one byte aside to learn whether the data ends exactly here
+                    int next = in.read();
+                    if (next < 0) {
+                        return out;
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(in.limit, Math.max(8192, 2L * out.length)));
+                    out[total++] = (byte) next;
                 }
-                if (n == 0) {
-                    if (inflater.needsDictionary()) {
-                        throw new Malformed("the deflate data asks for a preset dictionary");
-                    }
-                    if (inflater.needsInput()) {
-                        throw new Malformed("the body ends inside the compressed data");
-                    }
-                    if (++stalled > 16) {
-                        throw new Malformed("the deflate data makes no progress");
-                    }
-                } else {
-                    stalled = 0;
+                int n = in.read(out, total, out.length - total);
+                if (n < 0) {
+                    return Arrays.copyOf(out, total);
                 }
                 total += n;
-                if (total > maxBytes) {
-                    throw new TooLarge();
-                }
-                crc.update(buffer, 0, n);
-                out.write(buffer, 0, n);
             }
+        } catch (Failure e) {
+            if (e.reason() instanceof TooLarge tooLarge) {
+                throw tooLarge;
+            }
+            throw (Malformed) e.reason();
+        }
+    }
+
+    /** Arrays longer than this are refused by some JVMs. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
+
+    /**
+     * The decompressed bytes of one gzip member, inflated as they are read: a decoder reading it
+     * never needs the whole body in memory. {@link #read} answers the end only after the trailer
+     * (CRC-32, length, nothing after it) has been checked, and throws a {@link Failure} for a
+     * member that is malformed or inflates past {@code maxBytes}; a reader that stops early calls
+     * {@link #drain()} to have the whole member checked all the same.
+     */
+    static final class Stream extends InputStream {
+        private final byte[] gz;
+        private final int limit;
+        private final Inflater inflater = new Inflater(true);
+        private final CRC32 crc = new CRC32();
+        private long total;
+        private int stalled;
+        private boolean ended;
+
+        /** @throws Malformed when the member's header is not gzip's */
+        Stream(byte[] gz, long maxBytes) throws Malformed {
+            this.gz = gz;
+            this.limit = (int) Math.min(maxBytes, MAX_ARRAY);
+            int at = header(gz);
+            inflater.setInput(gz, at, gz.length - at);
+        }
+
+        /** The trailer's length field when it is within the limit, else a guess from the compressed size. */
+        int expectedSize() {
+            if (gz.length >= 18) {
+                long isize = le32(gz, gz.length - 4);
+                if (isize > 0 && isize <= limit) {
+                    return (int) isize;
+                }
+            }
+            return (int) Math.min(limit, Math.max(8192, 4L * gz.length));
+        }
+
+        @Override
+        public int read() throws Failure {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] into, int off, int len) throws Failure {
+            Objects.checkFromIndexSize(off, len, into.length);
+            if (ended) {
+                return -1;
+            }
+            if (len == 0) {
+                return 0;
+            }
+            while (true) {
+                int n;
+                try {
+                    n = inflater.inflate(into, off, len);
+                } catch (DataFormatException e) {
+                    throw new Failure(new Malformed("the deflate data is corrupt (" + e.getMessage() + ")"));
+                }
+                if (n > 0) {
+                    stalled = 0;
+                    total += n;
+                    if (total > limit) {
+                        throw new Failure(new TooLarge());
+                    }
+                    crc.update(into, off, n);
+                    return n;
+                }
+                if (inflater.finished()) {
+                    checkTrailer();
+                    ended = true;
+                    return -1;
+                }
+                if (inflater.needsDictionary()) {
+                    throw new Failure(new Malformed("the deflate data asks for a preset dictionary"));
+                }
+                if (inflater.needsInput()) {
+                    throw new Failure(new Malformed("the body ends inside the compressed data"));
+                }
+                if (++stalled > 16) {
+                    throw new Failure(new Malformed("the deflate data makes no progress"));
+                }
+            }
+        }
+
+        /** Reads what is left, so the whole member is checked even when its reader stopped early. */
+        void drain() throws Failure {
+            byte[] sink = new byte[8192];
+            while (read(sink, 0, sink.length) >= 0) {
+                // discarded: only the checks matter
+            }
+        }
+
+        private void checkTrailer() throws Failure {
             int trailer = gz.length - inflater.getRemaining();
             if (gz.length - trailer < 8) {
-                throw new Malformed("the body ends inside the gzip trailer (CRC-32 and length)");
+                throw new Failure(new Malformed("the body ends inside the gzip trailer (CRC-32 and length)"));
             }
             long storedCrc = le32(gz, trailer);
             long storedSize = le32(gz, trailer + 4);
             if (storedCrc != crc.getValue()) {
-                throw new Malformed("the CRC-32 in the gzip trailer does not match the data");
+                throw new Failure(new Malformed("the CRC-32 in the gzip trailer does not match the data"));
             }
             if (storedSize != (total & 0xFFFFFFFFL)) {
-                throw new Malformed("the length in the gzip trailer (" + storedSize + ") does not match the data ("
-                        + total + " bytes)");
+                throw new Failure(new Malformed("the length in the gzip trailer (" + storedSize
+                        + ") does not match the data (" + total + " bytes)"));
             }
             int after = gz.length - trailer - 8;
             if (after > 0) {
-                throw new Malformed(after + " bytes follow the gzip stream (a second member or other data);"
-                        + " send one gzip member");
+                throw new Failure(new Malformed(after + " bytes follow the gzip stream (a second member or other"
+                        + " data); send one gzip member"));
             }
-            return out.toByteArray();
-        } finally {
+        }
+
+        @Override
+        public void close() {
             inflater.end();
         }
     }

@@ -9,10 +9,14 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.json.BodyRefusal;
 import io.javalin.http.Context;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Reads request bodies within {@code max_request_bytes}: refused from {@code Content-Length} before
@@ -79,7 +83,7 @@ final class RequestBodies {
     byte[] readBody(Context ctx) {
         byte[] body = readBytes(ctx);
         if (body.length == 0) {
-            throw ApiProblem.badRequest("invalid-body", "the request body is empty; expected a JSON document");
+            throw emptyBody();
         }
         return body;
     }
@@ -112,14 +116,101 @@ final class RequestBodies {
      * @throws ApiProblem 413 past {@code max_request_bytes}, 415 for another encoding, 400 for bad gzip
      */
     byte[] read(InputStream raw, long declared, String encoding) throws IOException {
+        boolean gzip = isGzip(declared, encoding);
+        if (!gzip) {
+            return readBounded(raw, declared, "the body");
+        }
+        byte[] compressed = readBounded(raw, declared, "the compressed body");
+        try {
+            return Gzip.inflate(compressed, maxRequestBytes);
+        } catch (Gzip.TooLarge e) {
+            throw inflatedTooLarge();
+        } catch (Gzip.Malformed e) {
+            throw notGzip(e);
+        }
+    }
+
+    /** Decodes the request's body as {@link #decode(InputStream, long, String, Function)} does. */
+    <T> T decode(Context ctx, Function<InputStream, T> decoder) {
+        try {
+            return decode(
+                    ctx.req().getInputStream(),
+                    ctx.req().getContentLengthLong(),
+                    ctx.header("Content-Encoding"),
+                    decoder);
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("invalid-body", "the body cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Hands the body to {@code decoder} as a stream, a gzip body decompressed as the decoder reads
+     * it, so a large body is never held decompressed as a whole; bounded and checked exactly as
+     * {@link #read} does, and in the same order: whatever is wrong with the body as a whole (its
+     * size, its gzip framing, its trailer) is answered before what the decoder refused in it.
+     *
+     * @param decoder reads the stream to its end or throws a {@link BodyRefusal}; an {@link
+     *     UncheckedIOException} it throws must carry the stream's {@link IOException}
+     * @throws ApiProblem as {@link #read} does, the 400 "the request body is empty", and the 400
+     *     naming what the decoder refused
+     */
+    <T> T decode(InputStream raw, long declared, String encoding, Function<InputStream, T> decoder) throws IOException {
+        boolean gzip = isGzip(declared, encoding);
+        byte[] wire = readBounded(raw, declared, gzip ? "the compressed body" : "the body");
+        if (!gzip) {
+            if (wire.length == 0) {
+                throw emptyBody();
+            }
+            try {
+                return decoder.apply(new ByteArrayInputStream(wire));
+            } catch (BodyRefusal e) {
+                throw problem(e);
+            }
+        }
+        Gzip.Stream inflated;
+        try {
+            inflated = new Gzip.Stream(wire, maxRequestBytes);
+        } catch (Gzip.Malformed e) {
+            throw notGzip(e);
+        }
+        try (inflated) {
+            PushbackInputStream body = new PushbackInputStream(inflated, 1);
+            int first = body.read();
+            if (first < 0) {
+                throw emptyBody();
+            }
+            body.unread(first);
+            T decoded;
+            try {
+                decoded = decoder.apply(body);
+            } catch (BodyRefusal e) {
+                inflated.drain(); // a broken or oversize member is answered as such, not as bad JSON
+                throw problem(e);
+            } catch (UncheckedIOException e) {
+                if (e.getCause() instanceof Gzip.Failure failure) {
+                    throw failure;
+                }
+                throw e;
+            }
+            inflated.drain();
+            return decoded;
+        } catch (Gzip.Failure e) {
+            if (e.reason() instanceof Gzip.TooLarge) {
+                throw inflatedTooLarge();
+            }
+            throw notGzip(e.reason());
+        }
+    }
+
+    /** Whether the body is gzip; the 413 for a declared length past the limit, the 415 for another encoding. */
+    private boolean isGzip(long declared, String encoding) {
         if (declared > maxRequestBytes) {
             throw tooLarge("Content-Length " + declared);
         }
-        boolean gzip = false;
         if (encoding != null && !encoding.isBlank()) {
             String e = encoding.trim().toLowerCase(Locale.ROOT);
             if (e.equals("gzip") || e.equals("x-gzip")) {
-                gzip = true;
+                return true;
             } else if (!e.equals("identity")) {
                 throw ApiProblem.of(
                         415,
@@ -128,24 +219,45 @@ final class RequestBodies {
                         "Content-Encoding must be gzip" + " or identity (got \"" + shorten(encoding) + "\")");
             }
         }
-        if (!gzip) {
-            return readBounded(raw, "the body");
-        }
-        byte[] compressed = readBounded(raw, "the compressed body");
-        try {
-            return Gzip.inflate(compressed, maxRequestBytes);
-        } catch (Gzip.TooLarge e) {
-            throw tooLarge("the decompressed body (more than " + maxRequestBytes + " bytes read)");
-        } catch (Gzip.Malformed e) {
-            throw ApiProblem.badRequest(
-                    "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
-        }
+        return false;
     }
 
-    private byte[] readBounded(InputStream in, String what) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    private static ApiProblem emptyBody() {
+        return ApiProblem.badRequest("invalid-body", "the request body is empty; expected a JSON document");
+    }
+
+    private ApiProblem inflatedTooLarge() {
+        return tooLarge("the decompressed body (more than " + maxRequestBytes + " bytes read)");
+    }
+
+    private static ApiProblem notGzip(Exception malformed) {
+        return ApiProblem.badRequest(
+                "invalid-body", "the body is not valid gzip (Content-Encoding: gzip): " + malformed.getMessage());
+    }
+
+    /** @param declared the {@code Content-Length} (at most the limit), or -1: the size to expect, read without regrowing */
+    private byte[] readBounded(InputStream in, long declared, String what) throws IOException {
+        if (declared > 0) {
+            byte[] body = in.readNBytes((int) declared);
+            int next = body.length == declared ? in.read() : -1;
+            if (next == -1) {
+                return body;
+            }
+            // more than declared: not what HTTP/1.1 framing delivers, but counted and bounded all the same
+            ByteArrayOutputStream rest = new ByteArrayOutputStream(body.length + 8192);
+            rest.write(body);
+            rest.write(next);
+            return readRest(in, rest, what);
+        }
+        return readRest(in, new ByteArrayOutputStream(8192), what);
+    }
+
+    private byte[] readRest(InputStream in, ByteArrayOutputStream out, String what) throws IOException {
         byte[] buffer = new byte[16384];
-        long total = 0;
+        long total = out.size();
+        if (total > maxRequestBytes) {
+            throw tooLarge(what + " (more than " + maxRequestBytes + " bytes read)");
+        }
         int n;
         while ((n = in.read(buffer)) != -1) {
             total += n;

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +40,7 @@ final class EventSql {
 
     /** The UTC calendar day of an event: its partition key. */
     static java.time.LocalDate eventDate(Instant eventTimestamp) {
-        return eventTimestamp.atOffset(ZoneOffset.UTC).toLocalDate();
+        return java.time.LocalDate.ofEpochDay(Math.floorDiv(eventTimestamp.getEpochSecond(), 86_400L));
     }
 
     /** Microseconds since the epoch; the precision events are stored with. */

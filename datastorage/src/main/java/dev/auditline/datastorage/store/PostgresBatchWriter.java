@@ -1,6 +1,7 @@
 package dev.auditline.datastorage.store;
 
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.log.LeafEncoding;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -237,7 +238,7 @@ final class PostgresBatchWriter {
     private static final EventSql.Dialect TEXT_DIALECT = new EventSql.Dialect() {
         @Override
         public Object timestampParam(Instant instant) {
-            return instant.toString();
+            return AuditJson.formatTimestamp(instant); // Instant.toString's formatter costs several times more
         }
 
         @Override

@@ -83,4 +83,38 @@ class GzipTest {
     void inflatingPastTheLimitStops() throws Exception {
         assertThatThrownBy(() -> Gzip.inflate(gzip(new byte[1 << 20]), 1000)).isInstanceOf(Gzip.TooLarge.class);
     }
+
+    @Test
+    void aBodyOfExactlyTheLimitInflatesAndOneByteMoreDoesNot() throws Exception {
+        assertThat(Gzip.inflate(gzip(BODY), BODY.length)).isEqualTo(BODY);
+        assertThatThrownBy(() -> Gzip.inflate(gzip(BODY), BODY.length - 1)).isInstanceOf(Gzip.TooLarge.class);
+    }
+
+    @Test
+    void aLengthFieldThatUnderstatesTheDataStillInflatesAllOfItThenRefusesTheTrailer() throws Exception {
+        // the length field sizes the output array: a lie must neither truncate nor pass the check
+        byte[] big = new byte[200_000];
+        Arrays.fill(big, (byte) 'a');
+        for (long claimed : new long[] {1, 100, big.length - 1L, big.length + 1L, 10_000_000L, 0xFFFFFFFFL}) {
+            byte[] gz = gzip(big);
+            int at = gz.length - 4;
+            for (int i = 0; i < 4; i++) {
+                gz[at + i] = (byte) (claimed >>> (8 * i));
+            }
+
+            assertThatThrownBy(() -> Gzip.inflate(gz, 1 << 20))
+                    .as("ISIZE %d", claimed)
+                    .isInstanceOf(Gzip.Malformed.class)
+                    .hasMessage("the length in the gzip trailer (" + claimed + ") does not match the data ("
+                            + big.length + " bytes)");
+        }
+    }
+
+    @Test
+    void aLengthFieldPastTheLimitDoesNotLetTheDataPassIt() throws Exception {
+        byte[] gz = gzip(new byte[5000]);
+        gz[gz.length - 1] = 0x7f; // claims ~2 GB
+
+        assertThatThrownBy(() -> Gzip.inflate(gz, 4000)).isInstanceOf(Gzip.TooLarge.class);
+    }
 }

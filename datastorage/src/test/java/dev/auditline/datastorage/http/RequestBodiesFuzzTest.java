@@ -70,6 +70,50 @@ class RequestBodiesFuzzTest {
         }
     }
 
+    /**
+     * The batch route decodes a gzip body while inflating it; whatever the bytes, it answers as
+     * reading the whole body first and decoding the array would: the same problem, or as many items.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void decodingWhileInflatingAnswersAsReadingTheWholeBodyFirst(byte[] input) throws IOException {
+        if (input.length == 0) {
+            return;
+        }
+        int mode = input[0];
+        byte[] rest = Arrays.copyOfRange(input, 1, input.length);
+        byte[] sent = (mode & 2) != 0 ? gzip(rest) : rest;
+        if ((mode & 4) != 0 && rest.length > 0) {
+            sent = Arrays.copyOf(sent, sent.length + 1);
+            sent[sent.length - 1] = rest[rest.length - 1];
+        }
+        String encoding = (mode & 1) != 0 ? "gzip" : null;
+
+        String streamed;
+        try {
+            streamed = "ok "
+                    + bodies.decode(
+                                    new ByteArrayInputStream(sent),
+                                    sent.length,
+                                    encoding,
+                                    in -> decoder.decodeBatch(in, Instant.EPOCH, 20))
+                            .size();
+        } catch (ApiProblem problem) {
+            streamed = problem.problem().status() + " " + problem.problem().detail();
+        }
+        String whole;
+        try {
+            byte[] body = bodies.read(new ByteArrayInputStream(sent), sent.length, encoding);
+            whole = body.length == 0
+                    ? "400 the request body is empty; expected a JSON document"
+                    : "ok " + decoder.decodeBatch(body, Instant.EPOCH, 20).size();
+        } catch (ApiProblem problem) {
+            whole = problem.problem().status() + " " + problem.problem().detail();
+        } catch (BodyRefusal refusal) {
+            whole = "400 " + refusal.getMessage();
+        }
+        assertThat(streamed).isEqualTo(whole);
+    }
+
     private static byte[] gzip(byte[] raw) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
