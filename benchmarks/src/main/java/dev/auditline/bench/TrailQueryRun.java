@@ -52,7 +52,8 @@ import java.util.concurrent.locks.LockSupport;
  * due at {@code start + j·N} µs, and its latency is measured from its due time, so a query held up by
  * a slow predecessor counts the wait, as an open-loop client at that rate would see it. Each round
  * also reports the JVM's garbage collections (count and total time, server and client share the JVM),
- * so a young-generation pause inside the tail shows.
+ * so a young-generation pause inside the tail shows, and the summary gives the bytes the whole JVM
+ * allocated per query of each path.
  *
  * <p>Prints the plan of one query ({@code EXPLAIN ANALYZE, BUFFERS}) to show which index serves it,
  * once as a one-off statement (planned for its literal) and once as the prepared statement a warm
@@ -86,6 +87,8 @@ public final class TrailQueryRun {
         "HTTP, JDK HttpClient",
         "HTTP, plain socket client",
     };
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int REPOSITORY = 0;
     private static final int JSON = 1;
     private static final int HTTP_JDK = 2;
@@ -149,6 +152,7 @@ public final class TrailQueryRun {
                 whole[p] = new Latencies(queries);
                 round[p] = new Latencies(perRound);
             }
+            long[] allocated = new long[PATHS.length];
             List<String> roundLines = new ArrayList<>();
             long measureStart = 0;
             long gcCountAtRound = 0;
@@ -165,12 +169,15 @@ public final class TrailQueryRun {
                 boolean measured = i >= warmup;
                 boolean check = i < 20;
                 long[] nanos = new long[PATHS.length];
+                long[] bytes = new long[PATHS.length];
 
                 String id = TrailTable.correlationId(random.nextLong(spec.trails()));
+                long a0 = allocatedBytes();
                 long t0 = start(measured, intervalNanos, due);
                 EventPage page = repository.query(trail(id));
                 long t1 = System.nanoTime();
                 nanos[REPOSITORY] = t1 - t0;
+                bytes[REPOSITORY] = allocatedBytes() - a0;
                 due += intervalNanos;
                 if (check && page.events().size() != spec.eventsPerTrail()) {
                     throw new IllegalStateException("the repository returned "
@@ -178,6 +185,7 @@ public final class TrailQueryRun {
                 }
                 // the page's JSON alone, as the route writes it (same mapper, one event at a time),
                 // to a sink: what serialization costs without a socket
+                a0 = allocatedBytes();
                 t0 = System.nanoTime();
                 try (JsonGenerator g =
                         AuditJson.mapper().getFactory().createGenerator(OutputStream.nullOutputStream())) {
@@ -190,6 +198,7 @@ public final class TrailQueryRun {
                     g.writeEndObject();
                 }
                 nanos[JSON] = System.nanoTime() - t0;
+                bytes[JSON] = allocatedBytes() - a0;
 
                 id = TrailTable.correlationId(random.nextLong(spec.trails()));
                 HttpRequest request = HttpRequest.newBuilder(
@@ -197,24 +206,29 @@ public final class TrailQueryRun {
                         .timeout(Duration.ofSeconds(30))
                         .GET()
                         .build();
+                a0 = allocatedBytes();
                 t0 = start(measured, intervalNanos, due);
                 HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 nanos[HTTP_JDK] = System.nanoTime() - t0;
+                bytes[HTTP_JDK] = allocatedBytes() - a0;
                 due += intervalNanos;
                 expectTrail(
                         response.statusCode(), response.body(), request.uri().toString(), check, spec);
 
                 id = TrailTable.correlationId(random.nextLong(spec.trails()));
                 String target = path + URLEncoder.encode(id, StandardCharsets.UTF_8);
+                a0 = allocatedBytes();
                 t0 = start(measured, intervalNanos, due);
                 PlainHttpClient.Answer answer = plain.get(target);
                 nanos[HTTP_PLAIN] = System.nanoTime() - t0;
+                bytes[HTTP_PLAIN] = allocatedBytes() - a0;
                 due += intervalNanos;
                 expectTrail(answer.status(), answer.body(), target, check, spec);
 
                 if (measured) {
                     for (int p = 0; p < PATHS.length; p++) {
                         whole[p].record(nanos[p]);
+                        allocated[p] += bytes[p];
                         round[p].record(nanos[p]);
                     }
                     if (round[0].count() == perRound) {
@@ -255,10 +269,12 @@ public final class TrailQueryRun {
                                     + " µs, latency from its due time (coordinated omission corrected)",
                     accessLog ? "on (the default)" : "off",
                     seconds);
-            System.out.println("| path | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | mean ms |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            System.out.println(
+                    "| path | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | mean ms | KB allocated per query (JVM) |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
             for (int p = 0; p < PATHS.length; p++) {
-                System.out.println(row(PATHS[p], whole[p]));
+                System.out.println(row(PATHS[p], whole[p])
+                        + String.format(Locale.ROOT, " %.0f |", allocated[p] / 1024.0 / queries));
             }
             System.out.println();
             StringBuilder header = new StringBuilder("| round");
@@ -305,6 +321,20 @@ public final class TrailQueryRun {
                         "GET " + target + " returned " + n + " events, expected " + spec.eventsPerTrail());
             }
         }
+    }
+
+    /**
+     * Bytes allocated so far by every live thread of the JVM (server, client and background
+     * threads alike), read outside the timed spans: what one query costs the heap, whichever side
+     * allocated it. Threads that ended meanwhile drop out, so a difference is a lower bound.
+     */
+    private static long allocatedBytes() {
+        long[] ids = THREADS.getAllThreadIds();
+        long sum = 0;
+        for (long b : THREADS.getThreadAllocatedBytes(ids)) {
+            sum += Math.max(0, b);
+        }
+        return sum;
     }
 
     private static long gcCount() {
