@@ -21,7 +21,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,8 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  * defaults, access log on), and of the layers under it, against the big table of {@link TrailTable}
  * (10M rows by default).
  *
- * <p>Four paths, measured in turn in the same loop, each query with its own random correlation id
- * of the whole table: the repository query alone; the JSON of the page that query returned, written
+ * <p>Five paths, measured in turn in the same loop, each query with its own random correlation id
+ * of the whole table: the same SQL over plain JDBC in one fetch (the baseline); the repository
+ * query alone; the JSON of the page that query returned, written
  * as the route writes it to a sink (no socket); the HTTP query with the JDK's {@code HttpClient}; and
  * the HTTP query with {@link PlainHttpClient} (one blocking kept-alive socket on the calling thread),
  * so the server's part of the HTTP figure shows apart from the client's thread hand-overs. HTTP
@@ -82,6 +85,7 @@ public final class TrailQueryRun {
             "access-log");
 
     private static final String[] PATHS = {
+        "raw JDBC, same SQL, one fetch",
         "EventRepository.query (no HTTP)",
         "the page's JSON alone (no socket)",
         "HTTP, JDK HttpClient",
@@ -89,10 +93,11 @@ public final class TrailQueryRun {
     };
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    private static final int REPOSITORY = 0;
-    private static final int JSON = 1;
-    private static final int HTTP_JDK = 2;
-    private static final int HTTP_PLAIN = 3;
+    private static final int RAW_JDBC = 0;
+    private static final int REPOSITORY = 1;
+    private static final int JSON = 2;
+    private static final int HTTP_JDK = 3;
+    private static final int HTTP_PLAIN = 4;
     private static final ObjectWriter EVENT_WRITER =
             AuditJson.mapper().writerFor(AuditEvent.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
@@ -137,7 +142,10 @@ public final class TrailQueryRun {
                         Clock.systemUTC());
                 EventRepository repository =
                         EventRepositories.open(pg.storage(TrailTable.SCHEMA, poolSize), Clock.systemUTC());
-                PlainHttpClient plain = new PlainHttpClient("127.0.0.1", server.port())) {
+                PlainHttpClient plain = new PlainHttpClient("127.0.0.1", server.port());
+                Connection raw = pg.connect(TrailTable.SCHEMA);
+                PreparedStatement rawTrail = raw.prepareStatement("SELECT * FROM audit_events WHERE correlation_id = ?"
+                        + " ORDER BY event_timestamp ASC, event_id ASC LIMIT " + (EventQuery.DEFAULT_LIMIT + 1))) {
             HttpClient http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5))
@@ -174,6 +182,18 @@ public final class TrailQueryRun {
                 String id = TrailTable.correlationId(random.nextLong(spec.trails()));
                 long a0 = allocatedBytes();
                 long t0 = start(measured, intervalNanos, due);
+                int rawRows = rawTrail(rawTrail, id);
+                nanos[RAW_JDBC] = System.nanoTime() - t0;
+                bytes[RAW_JDBC] = allocatedBytes() - a0;
+                due += intervalNanos;
+                if (check && rawRows != spec.eventsPerTrail()) {
+                    throw new IllegalStateException(
+                            "raw JDBC returned " + rawRows + " rows for " + id + ", expected " + spec.eventsPerTrail());
+                }
+
+                id = TrailTable.correlationId(random.nextLong(spec.trails()));
+                a0 = allocatedBytes();
+                t0 = start(measured, intervalNanos, due);
                 EventPage page = repository.query(trail(id));
                 long t1 = System.nanoTime();
                 nanos[REPOSITORY] = t1 - t0;
@@ -335,6 +355,27 @@ public final class TrailQueryRun {
             sum += Math.max(0, b);
         }
         return sum;
+    }
+
+    /**
+     * The strongest plain reading of the same rows: the repository's SQL as one prepared statement on
+     * its own connection (auto-commit, so pgjdbc fetches the whole result in one round trip), every
+     * column read as text. What is left between this and the repository is its fetch size (16 rows a
+     * round trip, inside a read-only transaction) and turning rows into events.
+     */
+    private static int rawTrail(PreparedStatement trail, String correlationId) throws SQLException {
+        trail.setString(1, correlationId);
+        int rows = 0;
+        try (ResultSet rs = trail.executeQuery()) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                for (int c = 1; c <= columns; c++) {
+                    rs.getString(c);
+                }
+                rows++;
+            }
+        }
+        return rows;
     }
 
     private static long gcCount() {
