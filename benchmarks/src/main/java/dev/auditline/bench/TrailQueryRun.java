@@ -41,7 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  * (10M rows by default).
  *
  * <p>Five paths, measured in turn in the same loop, each query with its own random correlation id
- * of the whole table: the same SQL over plain JDBC in one fetch (the baseline); the repository
+ * of the whole table: the same SQL over plain JDBC in one fetch (the baseline) and, as the repository fetches, 16 rows
+ * a round trip inside a read-only transaction; the repository
  * query alone; the JSON of the page that query returned, written
  * as the route writes it to a sink (no socket); the HTTP query with the JDK's {@code HttpClient}; and
  * the HTTP query with {@link PlainHttpClient} (one blocking kept-alive socket on the calling thread),
@@ -86,6 +87,7 @@ public final class TrailQueryRun {
 
     private static final String[] PATHS = {
         "raw JDBC, same SQL, one fetch",
+        "raw JDBC, 16 rows a fetch",
         "EventRepository.query (no HTTP)",
         "the page's JSON alone (no socket)",
         "HTTP, JDK HttpClient",
@@ -94,10 +96,11 @@ public final class TrailQueryRun {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int RAW_JDBC = 0;
-    private static final int REPOSITORY = 1;
-    private static final int JSON = 2;
-    private static final int HTTP_JDK = 3;
-    private static final int HTTP_PLAIN = 4;
+    private static final int RAW_JDBC_FETCH_16 = 1;
+    private static final int REPOSITORY = 2;
+    private static final int JSON = 3;
+    private static final int HTTP_JDK = 4;
+    private static final int HTTP_PLAIN = 5;
     private static final ObjectWriter EVENT_WRITER =
             AuditJson.mapper().writerFor(AuditEvent.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
@@ -145,7 +148,16 @@ public final class TrailQueryRun {
                 PlainHttpClient plain = new PlainHttpClient("127.0.0.1", server.port());
                 Connection raw = pg.connect(TrailTable.SCHEMA);
                 PreparedStatement rawTrail = raw.prepareStatement("SELECT * FROM audit_events WHERE correlation_id = ?"
-                        + " ORDER BY event_timestamp ASC, event_id ASC LIMIT " + (EventQuery.DEFAULT_LIMIT + 1))) {
+                        + " ORDER BY event_timestamp ASC, event_id ASC LIMIT " + (EventQuery.DEFAULT_LIMIT + 1));
+                Connection rawInTransaction = pg.connect(TrailTable.SCHEMA);
+                PreparedStatement rawTrail16 =
+                        rawInTransaction.prepareStatement("SELECT * FROM audit_events WHERE correlation_id = ?"
+                                + " ORDER BY event_timestamp ASC, event_id ASC LIMIT "
+                                + (EventQuery.DEFAULT_LIMIT + 1))) {
+            // as the repository reads: inside a read-only transaction, 16 rows a round trip
+            rawInTransaction.setAutoCommit(false);
+            rawInTransaction.setReadOnly(true);
+            rawTrail16.setFetchSize(16);
             HttpClient http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5))
@@ -185,6 +197,19 @@ public final class TrailQueryRun {
                 int rawRows = rawTrail(rawTrail, id);
                 nanos[RAW_JDBC] = System.nanoTime() - t0;
                 bytes[RAW_JDBC] = allocatedBytes() - a0;
+                due += intervalNanos;
+                if (check && rawRows != spec.eventsPerTrail()) {
+                    throw new IllegalStateException(
+                            "raw JDBC returned " + rawRows + " rows for " + id + ", expected " + spec.eventsPerTrail());
+                }
+
+                id = TrailTable.correlationId(random.nextLong(spec.trails()));
+                a0 = allocatedBytes();
+                t0 = start(measured, intervalNanos, due);
+                rawRows = rawTrail(rawTrail16, id);
+                rawInTransaction.commit();
+                nanos[RAW_JDBC_FETCH_16] = System.nanoTime() - t0;
+                bytes[RAW_JDBC_FETCH_16] = allocatedBytes() - a0;
                 due += intervalNanos;
                 if (check && rawRows != spec.eventsPerTrail()) {
                     throw new IllegalStateException(
