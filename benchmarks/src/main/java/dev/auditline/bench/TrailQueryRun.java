@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.datastorage.DataStorage;
-import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.ServerConfig;
 import dev.auditline.datastorage.store.EventPage;
 import dev.auditline.datastorage.store.EventQuery;
 import dev.auditline.datastorage.store.EventRepositories;
 import dev.auditline.datastorage.store.EventRepository;
 import java.io.OutputStream;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,7 +22,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,8 +90,6 @@ public final class TrailQueryRun {
         "HTTP, JDK HttpClient",
         "HTTP, plain socket client",
     };
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int RAW_JDBC = 0;
     private static final int RAW_JDBC_FETCH_16 = 1;
     private static final int REPOSITORY = 2;
@@ -133,14 +128,12 @@ public final class TrailQueryRun {
         TrailTable table = new TrailTable(pg, spec);
         table.ensureLoaded(f.bool("reload"));
         System.out.print(table.partitionSizes());
-        System.out.println(explain(pg, TrailTable.correlationId(spec.trails() / 2)));
-        System.out.println(explainPrepared(pg, TrailTable.correlationId(spec.trails() / 3)));
+        System.out.println(TrailPlans.explain(pg, TrailTable.correlationId(spec.trails() / 2)));
+        System.out.println(TrailPlans.explainPrepared(pg, TrailTable.correlationId(spec.trails() / 3)));
 
         try (DataStorage server = DataStorage.start(
                         pg.dataStorage(TrailTable.SCHEMA, poolSize)
-                                .withServer(DataStorageConfig.Server.DEFAULT
-                                        .withPort(0)
-                                        .withAccessLog(accessLog)),
+                                .withServer(ServerConfig.DEFAULT.withPort(0).withAccessLog(accessLog)),
                         Clock.systemUTC());
                 EventRepository repository =
                         EventRepositories.open(pg.storage(TrailTable.SCHEMA, poolSize), Clock.systemUTC());
@@ -182,8 +175,8 @@ public final class TrailQueryRun {
                 if (i == warmup) {
                     measureStart = System.nanoTime();
                     due = measureStart;
-                    gcCountAtRound = gcCount();
-                    gcMillisAtRound = gcMillis();
+                    gcCountAtRound = JvmCounters.gcCount();
+                    gcMillisAtRound = JvmCounters.gcMillis();
                 }
                 boolean measured = i >= warmup;
                 boolean check = i < 20;
@@ -191,11 +184,11 @@ public final class TrailQueryRun {
                 long[] bytes = new long[PATHS.length];
 
                 String id = TrailTable.correlationId(random.nextLong(spec.trails()));
-                long a0 = allocatedBytes();
+                long a0 = JvmCounters.allocatedBytes();
                 long t0 = start(measured, intervalNanos, due);
                 int rawRows = rawTrail(rawTrail, id);
                 nanos[RAW_JDBC] = System.nanoTime() - t0;
-                bytes[RAW_JDBC] = allocatedBytes() - a0;
+                bytes[RAW_JDBC] = JvmCounters.allocatedBytes() - a0;
                 due += intervalNanos;
                 if (check && rawRows != spec.eventsPerTrail()) {
                     throw new IllegalStateException(
@@ -203,12 +196,12 @@ public final class TrailQueryRun {
                 }
 
                 id = TrailTable.correlationId(random.nextLong(spec.trails()));
-                a0 = allocatedBytes();
+                a0 = JvmCounters.allocatedBytes();
                 t0 = start(measured, intervalNanos, due);
                 rawRows = rawTrail(rawTrail16, id);
                 rawInTransaction.commit();
                 nanos[RAW_JDBC_FETCH_16] = System.nanoTime() - t0;
-                bytes[RAW_JDBC_FETCH_16] = allocatedBytes() - a0;
+                bytes[RAW_JDBC_FETCH_16] = JvmCounters.allocatedBytes() - a0;
                 due += intervalNanos;
                 if (check && rawRows != spec.eventsPerTrail()) {
                     throw new IllegalStateException(
@@ -216,12 +209,12 @@ public final class TrailQueryRun {
                 }
 
                 id = TrailTable.correlationId(random.nextLong(spec.trails()));
-                a0 = allocatedBytes();
+                a0 = JvmCounters.allocatedBytes();
                 t0 = start(measured, intervalNanos, due);
                 EventPage page = repository.query(trail(id));
                 long t1 = System.nanoTime();
                 nanos[REPOSITORY] = t1 - t0;
-                bytes[REPOSITORY] = allocatedBytes() - a0;
+                bytes[REPOSITORY] = JvmCounters.allocatedBytes() - a0;
                 due += intervalNanos;
                 if (check && page.events().size() != spec.eventsPerTrail()) {
                     throw new IllegalStateException("the repository returned "
@@ -229,7 +222,7 @@ public final class TrailQueryRun {
                 }
                 // the page's JSON alone, as the route writes it (same mapper, one event at a time),
                 // to a sink: what serialization costs without a socket
-                a0 = allocatedBytes();
+                a0 = JvmCounters.allocatedBytes();
                 t0 = System.nanoTime();
                 try (JsonGenerator g =
                         AuditJson.mapper().getFactory().createGenerator(OutputStream.nullOutputStream())) {
@@ -242,7 +235,7 @@ public final class TrailQueryRun {
                     g.writeEndObject();
                 }
                 nanos[JSON] = System.nanoTime() - t0;
-                bytes[JSON] = allocatedBytes() - a0;
+                bytes[JSON] = JvmCounters.allocatedBytes() - a0;
 
                 id = TrailTable.correlationId(random.nextLong(spec.trails()));
                 HttpRequest request = HttpRequest.newBuilder(
@@ -250,22 +243,22 @@ public final class TrailQueryRun {
                         .timeout(Duration.ofSeconds(30))
                         .GET()
                         .build();
-                a0 = allocatedBytes();
+                a0 = JvmCounters.allocatedBytes();
                 t0 = start(measured, intervalNanos, due);
                 HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 nanos[HTTP_JDK] = System.nanoTime() - t0;
-                bytes[HTTP_JDK] = allocatedBytes() - a0;
+                bytes[HTTP_JDK] = JvmCounters.allocatedBytes() - a0;
                 due += intervalNanos;
                 expectTrail(
                         response.statusCode(), response.body(), request.uri().toString(), check, spec);
 
                 id = TrailTable.correlationId(random.nextLong(spec.trails()));
                 String target = path + URLEncoder.encode(id, StandardCharsets.UTF_8);
-                a0 = allocatedBytes();
+                a0 = JvmCounters.allocatedBytes();
                 t0 = start(measured, intervalNanos, due);
                 PlainHttpClient.Answer answer = plain.get(target);
                 nanos[HTTP_PLAIN] = System.nanoTime() - t0;
-                bytes[HTTP_PLAIN] = allocatedBytes() - a0;
+                bytes[HTTP_PLAIN] = JvmCounters.allocatedBytes() - a0;
                 due += intervalNanos;
                 expectTrail(answer.status(), answer.body(), target, check, spec);
 
@@ -285,8 +278,8 @@ public final class TrailQueryRun {
                                     round[p].percentileMillis(99)));
                             round[p] = new Latencies(perRound);
                         }
-                        long gcs = gcCount();
-                        long gcMs = gcMillis();
+                        long gcs = JvmCounters.gcCount();
+                        long gcMs = JvmCounters.gcMillis();
                         line.append(String.format(
                                 Locale.ROOT,
                                 " | %d / %d | %.2f |",
@@ -359,26 +352,12 @@ public final class TrailQueryRun {
                     "GET " + target + " answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
         }
         if (check) {
-            int n = countOccurrences(new String(body, StandardCharsets.UTF_8), "\"event_id\"");
+            int n = TrailPlans.countOccurrences(new String(body, StandardCharsets.UTF_8), "\"event_id\"");
             if (n != spec.eventsPerTrail()) {
                 throw new IllegalStateException(
                         "GET " + target + " returned " + n + " events, expected " + spec.eventsPerTrail());
             }
         }
-    }
-
-    /**
-     * Bytes allocated so far by every live thread of the JVM (server, client and background
-     * threads alike), read outside the timed spans: what one query costs the heap, whichever side
-     * allocated it. Threads that ended meanwhile drop out, so a difference is a lower bound.
-     */
-    private static long allocatedBytes() {
-        long[] ids = THREADS.getAllThreadIds();
-        long sum = 0;
-        for (long b : THREADS.getThreadAllocatedBytes(ids)) {
-            sum += Math.max(0, b);
-        }
-        return sum;
     }
 
     /**
@@ -402,22 +381,6 @@ public final class TrailQueryRun {
         return rows;
     }
 
-    private static long gcCount() {
-        long n = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            n += Math.max(0, gc.getCollectionCount());
-        }
-        return n;
-    }
-
-    private static long gcMillis() {
-        long ms = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            ms += Math.max(0, gc.getCollectionTime());
-        }
-        return ms;
-    }
-
     /** The query the HTTP route runs for {@code ?correlation_id=}: default limit, ascending. */
     private static EventQuery trail(String correlationId) {
         return new EventQuery(
@@ -435,54 +398,5 @@ public final class TrailQueryRun {
                 l.percentileMillis(99.9),
                 l.percentileMillis(100),
                 l.meanMillis());
-    }
-
-    /** The plan of the trail query as the repository issues it (literal id, for EXPLAIN). */
-    private static String explain(BenchPostgres pg, String correlationId) throws Exception {
-        StringBuilder plan =
-                new StringBuilder("EXPLAIN (ANALYZE, BUFFERS) of the trail query for " + correlationId + ":\n");
-        try (Connection c = pg.connect(TrailTable.SCHEMA);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM audit_events"
-                        + " WHERE correlation_id = '" + correlationId + "'"
-                        + " ORDER BY event_timestamp ASC, event_id ASC LIMIT " + (EventQuery.DEFAULT_LIMIT + 1))) {
-            while (rs.next()) {
-                plan.append("  ").append(rs.getString(1)).append('\n');
-            }
-        }
-        return plan.toString();
-    }
-
-    /**
-     * The plan a warm connection runs: the trail query prepared with a parameter, executed six
-     * times (PostgreSQL plans the first five for their values, then compares them with a generic
-     * plan), then explained. Planning time near zero means the cached generic plan is reused.
-     */
-    private static String explainPrepared(BenchPostgres pg, String correlationId) throws Exception {
-        StringBuilder plan = new StringBuilder(
-                "EXPLAIN (ANALYZE, BUFFERS) EXECUTE of the prepared trail query after 6 executions, for "
-                        + correlationId + ":\n");
-        try (Connection c = pg.connect(TrailTable.SCHEMA);
-                Statement s = c.createStatement()) {
-            s.execute("PREPARE trail(text) AS SELECT * FROM audit_events WHERE correlation_id = $1"
-                    + " ORDER BY event_timestamp ASC, event_id ASC LIMIT " + (EventQuery.DEFAULT_LIMIT + 1));
-            for (int i = 0; i < 6; i++) {
-                s.execute("EXECUTE trail('" + TrailTable.correlationId(i * 7919L) + "')");
-            }
-            try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE trail('" + correlationId + "')")) {
-                while (rs.next()) {
-                    plan.append("  ").append(rs.getString(1)).append('\n');
-                }
-            }
-        }
-        return plan.toString();
-    }
-
-    private static int countOccurrences(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
-            n++;
-        }
-        return n;
     }
 }
