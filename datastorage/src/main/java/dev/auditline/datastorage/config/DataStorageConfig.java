@@ -1,8 +1,8 @@
 package dev.auditline.datastorage.config;
 
 import dev.auditline.api.ValidationLimits;
+import dev.auditline.api.internal.Secrets;
 import dev.auditline.datastorage.k8s.KubernetesAuditMapping;
-import dev.auditline.datastorage.secrets.Secrets;
 import dev.auditline.datastorage.store.StorageConfig;
 import java.nio.file.Path;
 import java.time.Duration;
