@@ -225,7 +225,8 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw unavailable("store a batch of " + events.size() + " events", e);
+            // by its meaning, as reads are: a refused value is not an outage (which would spool)
+            throw reads.translate("store a batch of " + events.size() + " events", e);
         }
     }
 
@@ -345,10 +346,6 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     private void ensureOpen() {
         reads.ensureOpen();
-    }
-
-    private StorageUnavailableException unavailable(String what, SQLException e) {
-        return reads.unavailable(what, e);
     }
 
     private static String rootMessage(Throwable e) {
