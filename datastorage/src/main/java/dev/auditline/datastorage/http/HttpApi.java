@@ -283,7 +283,11 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** Jetty's own errors (malformed requests, oversize headers) as problem+json too. */
+    /**
+     * Jetty's own errors (malformed requests, oversize headers) as problem+json too; a path whose
+     * parameter Jetty could not decode is answered as a bad parameter, naming it ({@link
+     * PathParameters}).
+     */
     private static final class ProblemErrorHandler extends ErrorHandler {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
@@ -295,6 +299,12 @@ public final class HttpApi implements AutoCloseable {
                     status,
                     message == null ? "the request could not be processed" : message.toString(),
                     null);
+            if (status == 400 && request.getHttpURI() != null) {
+                problem = PathParameters.problem(
+                                request.getHttpURI().getPath(), message == null ? null : message.toString())
+                        .map(ApiProblem::problem)
+                        .orElse(problem);
+            }
             byte[] body;
             try {
                 body = AuditJson.mapper().writeValueAsBytes(problem);
