@@ -162,7 +162,7 @@ public final class HttpApi implements AutoCloseable {
             });
             for (Route route : routes) {
                 cfg.routes.addHttpHandler(route.method(), route.path(), guard(route, ingest));
-                if (route.method() == HandlerType.GET && route.isApi()) {
+                if (route.method() == HandlerType.GET && route.isApi() && !hasOwnHead(routes, route.path())) {
                     // Javalin answers HEAD for a GET route without running it: the same guard, the same token
                     cfg.routes.addHttpHandler(HandlerType.HEAD, route.path(), guard(route, ingest));
                 }
@@ -172,6 +172,12 @@ public final class HttpApi implements AutoCloseable {
             cfg.routes.exception(Exception.class, (e, ctx) -> ProblemMapper.writeUnexpected(ctx, e));
             cfg.requestLogger.http(this::recordRequest);
         });
+    }
+
+    /** Whether the table declares its own HEAD for {@code path} (instead of HEAD running the GET). */
+    private static boolean hasOwnHead(List<Route> routes, String path) {
+        return routes.stream()
+                .anyMatch(r -> r.method() == HandlerType.HEAD && r.path().equals(path));
     }
 
     /** Binds the listen address; returns once the server accepts connections. */
