@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditline.api.json.AuditJson;
+import dev.auditline.datastorage.auth.Authenticator;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The viewer's search records a "trail viewed" event for every answer it gives; a HEAD carries no
@@ -34,6 +38,32 @@ class ViewerHeadTest {
             assertThat(get.statusCode()).as(get.body()).isEqualTo(200);
             assertThat(viewsRecorded(server)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aHeadOnTheViewerSearchNeedsTheTokenAndPermissionGetNeedsBeforeItIsRefused(@TempDir Path dir)
+            throws IOException {
+        Path tokens = Files.writeString(
+                dir.resolve("tokens.yaml"),
+                "clients:\n  writer:\n    token_sha256: " + Authenticator.sha256Hex("writer-token")
+                        + "\n    permissions: [write]\n  reader:\n    token_sha256: "
+                        + Authenticator.sha256Hex("reader-token") + "\n    permissions: [read]\n");
+        try (LoopbackServer server = LoopbackServer.start(s -> s.withAuthTokensFile(tokens))) {
+            assertThat(head(server, null).statusCode()).isEqualTo(401);
+            assertThat(head(server, "writer-token").statusCode()).isEqualTo(403);
+            HttpResponse<String> reader = head(server, "reader-token");
+            assertThat(reader.statusCode()).isEqualTo(405);
+            assertThat(reader.headers().firstValue("Allow")).hasValue("GET");
+        }
+    }
+
+    private static HttpResponse<String> head(LoopbackServer server, String token) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(server.uri(SEARCH)).method("HEAD", HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return server.send(request);
     }
 
     @Test
