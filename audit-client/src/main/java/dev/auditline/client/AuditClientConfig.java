@@ -4,6 +4,7 @@ import static dev.auditline.client.ConfigValues.formatDuration;
 import static dev.auditline.client.ConfigValues.formatSize;
 import static dev.auditline.client.ConfigValues.lower;
 
+import dev.auditline.api.internal.Secrets;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -209,7 +210,7 @@ public record AuditClientConfig(
 
     /** The effective configuration in YAML-like form for the start-up log; holds no secret (only the token's path). */
     public String describe() {
-        return "datastorage_url=" + datastorageUrl
+        return "datastorage_url=" + Secrets.mask(String.valueOf(datastorageUrl))
                 + ", timeout=" + formatDuration(timeout)
                 + ", service_name=" + serviceName
                 + ", buffer={buffer_size=" + buffer.bufferSize
@@ -285,7 +286,12 @@ public record AuditClientConfig(
 
         /** @throws IllegalArgumentException when the text is not a URI at all */
         public Builder datastorageUrl(String datastorageUrl) {
-            this.datastorageUrl = URI.create(Objects.requireNonNull(datastorageUrl, "datastorageUrl"));
+            try {
+                this.datastorageUrl = URI.create(Objects.requireNonNull(datastorageUrl, "datastorageUrl"));
+            } catch (IllegalArgumentException e) {
+                // the parser quotes the whole text, secret included: reported (masked) as a problem
+                throw new AuditConfigException(List.of("audit.datastorage_url: is not a URL: " + e.getMessage()));
+            }
             return this;
         }
 

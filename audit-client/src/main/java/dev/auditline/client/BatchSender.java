@@ -2,6 +2,7 @@ package dev.auditline.client;
 
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.FieldViolation;
+import dev.auditline.api.internal.Secrets;
 import dev.auditline.api.wire.ItemResult;
 import java.io.IOException;
 import java.time.Duration;
@@ -74,7 +75,7 @@ final class BatchSender {
             deliveryLog.reportDrops(false);
             return;
         } catch (RuntimeException | Error e) {
-            log.error("audit sender failed on a batch of {} events", batch.entries.size(), e);
+            log.error("audit sender failed on a batch of {} events", batch.entries.size(), Secrets.mask(e));
         }
         ledger.finishBatch(batch, DropReason.RETRIES_EXHAUSTED);
         deliveryLog.reportDrops(false);
@@ -162,7 +163,7 @@ final class BatchSender {
             verdict = ResponseClassifier.classify(e);
         } catch (RuntimeException e) {
             // A broken sink must not lose events silently: treat it like a failed request.
-            log.warn("audit sink failed unexpectedly", e);
+            log.warn("audit sink failed unexpectedly", Secrets.mask(e));
             verdict = ResponseClassifier.classify(e);
         }
         metrics.sent(outcome == null ? 0 : outcome.status(), ticker.nanoTime() - start, attempt, chunk.size(), verdict);

@@ -1,5 +1,6 @@
 package dev.auditline.client;
 
+import dev.auditline.api.internal.Secrets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,9 @@ import org.slf4j.LoggerFactory;
  * at most once per {@value #WARN_INTERVAL_SECONDS} seconds, each naming {@code datastorage_url},
  * the last answer of DataStorage and what to do. Written to by every pipeline thread, logged only
  * by the batching, sender and closing threads, never by the thread calling {@code store()}.
+ *
+ * <p>Every text that reaches these lines passes {@link Secrets#mask}: the URL may carry a password
+ * or token, and an answer or failure may quote it.
  */
 final class DeliveryLog {
     private static final Logger log = LoggerFactory.getLogger(BufferedAuditStore.class);
@@ -19,7 +23,8 @@ final class DeliveryLog {
     /** WARN summaries of drops and rejections: at most one per {@value} seconds each. */
     static final long WARN_INTERVAL_SECONDS = 10;
 
-    private final URI url;
+    /** {@code datastorage_url}, masked. */
+    private final String url;
     /** {@code null} without a spool. */
     private final Path spoolDir;
 
@@ -32,13 +37,13 @@ final class DeliveryLog {
     private volatile String lastAnswer = "none yet";
 
     DeliveryLog(URI url, Path spoolDir, BufferedAuditStore.Ticker ticker) {
-        this.url = url;
+        this.url = Secrets.mask(url.toString());
         this.spoolDir = spoolDir;
         this.ticker = ticker;
     }
 
     void answered(String answer) {
-        lastAnswer = answer;
+        lastAnswer = Secrets.mask(answer);
     }
 
     String lastAnswer() {
@@ -47,20 +52,20 @@ final class DeliveryLog {
 
     /** {@code n} events dropped for {@code reason}; {@code example} (may be {@code null}) says why. */
     void dropped(DropReason reason, long n, String example) {
-        drops.add(reason.tagValue(), n, example);
+        drops.add(reason.tagValue(), n, Secrets.mask(example));
     }
 
     /** {@code n} events DataStorage rejected as invalid, with one example. */
     void rejected(String key, long n, String example) {
-        rejections.add(key, n, example);
+        rejections.add(key, n, Secrets.mask(example));
     }
 
     /** Events that could not be delivered for {@code reason}: spooled when there is a spool, else about to be dropped. */
     void undeliverable(int events, DropReason reason, String why) {
         if (spoolDir == null) {
-            drops.add(reason.tagValue(), 0, why);
+            drops.add(reason.tagValue(), 0, Secrets.mask(why));
         } else {
-            spooling.add(reason.tagValue(), events, why);
+            spooling.add(reason.tagValue(), events, Secrets.mask(why));
         }
     }
 
@@ -91,7 +96,7 @@ final class DeliveryLog {
         WarnLimiter.Summary spoolSummary = spooling.pollSummary(now, force);
         if (spoolSummary != null) {
             log.warn(
-                    "audit events {} did not take go to the spool {} for replay (reason=count since the last"
+                    "audit events {} did not go to the spool {} for replay (reason=count since the last"
                             + " report): {}; last answer: {}; {}",
                     url,
                     spoolDir,

@@ -2,6 +2,7 @@ package dev.auditline.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.internal.Secrets;
 import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.wire.BatchRequest;
 import dev.auditline.api.wire.BatchResponse;
@@ -46,6 +47,10 @@ final class HttpBatchSink implements BatchSink {
     private final HttpClient http;
     private final URI batchUri;
     private final URI limitsUri;
+    /** {@link #batchUri} and {@link #limitsUri} for logs, secrets masked. */
+    private final String batchUriText;
+
+    private final String limitsUriText;
     private final Duration timeout;
     private final Path tokenFile;
     private final String userAgent;
@@ -54,6 +59,8 @@ final class HttpBatchSink implements BatchSink {
     HttpBatchSink(URI baseUrl, Duration timeout, Path tokenFile, String serviceName, Clock clock) {
         this.batchUri = resolve(baseUrl, BATCH_PATH);
         this.limitsUri = resolve(baseUrl, LIMITS_PATH);
+        this.batchUriText = Secrets.mask(batchUri.toString());
+        this.limitsUriText = Secrets.mask(limitsUri.toString());
         this.timeout = timeout;
         this.tokenFile = tokenFile;
         this.userAgent = "auditline-client (" + serviceName + ")";
@@ -131,7 +138,7 @@ final class HttpBatchSink implements BatchSink {
                 log.warn(
                         "unreadable {} answer from {}; counting the batch as acked: {}",
                         status,
-                        batchUri,
+                        batchUriText,
                         e.toString());
             }
         } else {
@@ -153,7 +160,7 @@ final class HttpBatchSink implements BatchSink {
         }
         HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
-            log.debug("no limits from {}: status {}", limitsUri, response.statusCode());
+            log.debug("no limits from {}: status {}", limitsUriText, response.statusCode());
             return Optional.empty();
         }
         return Optional.of(AuditJson.mapper().readValue(response.body(), ServerLimits.class));

@@ -2,6 +2,7 @@ package dev.auditline.client;
 
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.FieldViolation;
+import dev.auditline.api.internal.Secrets;
 import dev.auditline.api.wire.ItemResult;
 import dev.auditline.spool.EventBatchCodec;
 import dev.auditline.spool.ReplayResult;
@@ -238,14 +239,14 @@ final class Replayer {
             spool.seal();
             result = spool.replay(this::replayRecord);
         } catch (IOException e) {
-            error = e.toString();
+            error = Secrets.mask(e.toString());
         } catch (RuntimeException e) {
             if (ledger.isStopped()) {
                 return false; // the spool was closed under the replay: the store is closing
             }
             // A bug or an unexpected record must not end replay for good: retried with backoff.
-            log.error("audit spool replay failed unexpectedly", e);
-            error = e.toString();
+            log.error("audit spool replay failed unexpectedly", Secrets.mask(e));
+            error = Secrets.mask(e.toString());
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

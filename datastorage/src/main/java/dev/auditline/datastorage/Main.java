@@ -1,10 +1,10 @@
 package dev.auditline.datastorage;
 
+import dev.auditline.api.internal.Secrets;
 import dev.auditline.datastorage.config.ConfigException;
 import dev.auditline.datastorage.config.ConfigLoader;
 import dev.auditline.datastorage.config.ConfigOverrides;
 import dev.auditline.datastorage.config.DataStorageConfig;
-import dev.auditline.datastorage.secrets.Secrets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

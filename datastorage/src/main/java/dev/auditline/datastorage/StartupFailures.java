@@ -1,6 +1,6 @@
 package dev.auditline.datastorage;
 
-import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.api.internal.Secrets;
 import dev.auditline.spool.internal.InsecureDirectoryException;
 import java.net.ConnectException;
 import java.sql.SQLException;

@@ -214,7 +214,7 @@ abstract class HostileQueryContract {
         c.add(new Case("/api/v1/log/proof/inclusion?event_id=%zz", "event_id"));
         // the path parameter
         c.add(new Case(EVENTS + "/%zz", PATH));
-        c.add(new Case(EVENTS + "/%C0%AF", PATH));
+        c.add(new Case(EVENTS + "/%C0%AF", "event_id"));
         c.add(new Case(EVENTS + "/0190f0a0-0000-7000-8000-00000000000", "event_id"));
         c.add(new Case(EVENTS + "/" + uuid + "%00", PATH));
         return c.stream();

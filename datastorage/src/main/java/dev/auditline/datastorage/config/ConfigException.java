@@ -1,6 +1,6 @@
 package dev.auditline.datastorage.config;
 
-import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.api.internal.Secrets;
 import java.util.List;
 
 /** A configuration that cannot be used; lists every problem found, each with its path. */

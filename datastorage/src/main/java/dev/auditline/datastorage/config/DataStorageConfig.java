@@ -1,6 +1,6 @@
 package dev.auditline.datastorage.config;
 
-import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.api.internal.Secrets;
 import java.nio.file.Path;
 import java.util.Objects;
 

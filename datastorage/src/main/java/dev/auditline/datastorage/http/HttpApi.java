@@ -164,7 +164,7 @@ public final class HttpApi implements AutoCloseable {
             });
             for (Route route : routes) {
                 cfg.routes.addHttpHandler(route.method(), route.path(), guard(route, ingest));
-                if (route.method() == HandlerType.GET && route.isApi()) {
+                if (route.method() == HandlerType.GET && route.isApi() && !hasOwnHead(routes, route.path())) {
                     // Javalin answers HEAD for a GET route without running it: the same guard, the same token
                     cfg.routes.addHttpHandler(HandlerType.HEAD, route.path(), guard(route, ingest));
                 }
@@ -174,6 +174,12 @@ public final class HttpApi implements AutoCloseable {
             cfg.routes.exception(Exception.class, (e, ctx) -> ProblemMapper.writeUnexpected(ctx, e));
             cfg.requestLogger.http(this::recordRequest);
         });
+    }
+
+    /** Whether the table declares its own HEAD for {@code path} (instead of HEAD running the GET). */
+    private static boolean hasOwnHead(List<Route> routes, String path) {
+        return routes.stream()
+                .anyMatch(r -> r.method() == HandlerType.HEAD && r.path().equals(path));
     }
 
     /** Binds the listen address; returns once the server accepts connections. */
@@ -285,7 +291,11 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** Jetty's own errors (malformed requests, oversize headers) as problem+json too. */
+    /**
+     * Jetty's own errors (malformed requests, oversize headers) as problem+json too; a path whose
+     * parameter Jetty could not decode is answered as a bad parameter, naming it ({@link
+     * PathParameters}).
+     */
     private static final class ProblemErrorHandler extends ErrorHandler {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
@@ -297,6 +307,12 @@ public final class HttpApi implements AutoCloseable {
                     status,
                     message == null ? "the request could not be processed" : message.toString(),
                     null);
+            if (status == 400 && request.getHttpURI() != null) {
+                problem = PathParameters.problem(
+                                request.getHttpURI().getPath(), message == null ? null : message.toString())
+                        .map(ApiProblem::problem)
+                        .orElse(problem);
+            }
             byte[] body;
             try {
                 body = AuditJson.mapper().writeValueAsBytes(problem);

@@ -14,6 +14,7 @@ import dev.auditline.datastorage.fallback.FallbackSpool;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.store.EventRepository;
 import dev.auditline.datastorage.store.InsertResult;
+import dev.auditline.datastorage.store.StorageRejectedException;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import dev.auditline.spool.SpoolFullException;
 import io.javalin.http.Context;
@@ -38,9 +39,12 @@ import org.slf4j.LoggerFactory;
  * reported by index and never stored.
  *
  * <p>With the fallback spool, valid events the database cannot take (it threw {@link
- * StorageUnavailableException}, or is known to be down) are fsynced to the spool instead and
+ * StorageUnavailableException} for an outage, or is known to be down) are fsynced to the spool instead and
  * answered {@code 202}: every valid item counts as created, since whether an id is already stored
- * cannot be known without the database (the replay settles it, and counts a conflict there).
+ * cannot be known without the database (the replay settles it, and counts a conflict there). A
+ * busy database ({@code 503 storage-busy}), a refused value ({@code 400 value-refused}) and a fault
+ * of ours ({@code 500}) are answered as such, never spooled: they are not an outage, and a refused
+ * value would fail the replay too.
  *
  * <p>An id already stored with the same content is a {@code duplicate}, with other content a
  * {@code conflict} ({@code 409} on the single route): the store decides, copy by copy, and never
@@ -267,9 +271,16 @@ final class IngestRoutes {
         try {
             return gate.attempt(() -> insert(valid, ingestedBy));
         } catch (StorageUnavailableException e) {
+            if (e.busy()) {
+                // the database answered: busy is not down, so no spool and no degraded /readyz
+                throw Unavailable.problem(e);
+            }
             fallback.storageFailed(e.getMessage());
             spool(valid, ingestedBy);
             return null;
+        } catch (StorageRejectedException e) {
+            // a value the database refused fails the same way on replay: 400, never the spool
+            throw Unavailable.refused(e);
         }
     }
 
@@ -310,7 +321,10 @@ final class IngestRoutes {
             }
             return r;
         } catch (StorageUnavailableException e) {
-            result = "unavailable";
+            result = e.busy() ? "busy" : "unavailable";
+            throw e;
+        } catch (StorageRejectedException e) {
+            result = "refused";
             throw e;
         } finally {
             metrics.writeDuration(result, System.nanoTime() - start);

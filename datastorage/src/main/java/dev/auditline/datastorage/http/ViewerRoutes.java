@@ -72,7 +72,19 @@ final class ViewerRoutes {
         return List.of(
                 new Route(HandlerType.GET, PAGE, null, ctx -> serve(ctx, "index.html")),
                 new Route(HandlerType.GET, ASSET, null, ctx -> serve(ctx, ctx.pathParam("asset"))),
-                new Route(HandlerType.GET, SEARCH, Permission.READ, this::search));
+                new Route(HandlerType.GET, SEARCH, Permission.READ, this::search),
+                // every answer of the search is recorded as a look at the trail; a HEAD gets no answer,
+                // so it is refused rather than recorded as a look nobody got (or served unrecorded)
+                new Route(HandlerType.HEAD, SEARCH, Permission.READ, ViewerRoutes::refuseHead));
+    }
+
+    private static void refuseHead(Context ctx) {
+        throw ApiProblem.of(
+                        405,
+                        "method-not-allowed",
+                        "Method not allowed",
+                        "the viewer's search answers GET only: each answer is recorded as a look at the trail")
+                .header("Allow", "GET");
     }
 
     private void serve(Context ctx, String name) {

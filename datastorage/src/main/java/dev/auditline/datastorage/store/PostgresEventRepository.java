@@ -5,7 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.auditline.api.AuditEvent;
-import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.api.internal.Secrets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Connection;
@@ -227,7 +227,8 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw unavailable("store a batch of " + events.size() + " events", e);
+            // by its meaning, as reads are: a refused value is not an outage (which would spool)
+            throw reads.translate("store a batch of " + events.size() + " events", e);
         }
     }
 
@@ -347,10 +348,6 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     private void ensureOpen() {
         reads.ensureOpen();
-    }
-
-    private StorageUnavailableException unavailable(String what, SQLException e) {
-        return reads.unavailable(what, e);
     }
 
     private static String rootMessage(Throwable e) {

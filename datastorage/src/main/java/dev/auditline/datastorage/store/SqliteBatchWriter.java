@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteException;
 
 /**
  * The SQLite store's one writer connection and the lock that guards it: every write (an ingest
@@ -46,8 +45,6 @@ final class SqliteBatchWriter implements AutoCloseable {
 
     /** A batch transaction refused as busy is run again up to this many times in all: {@value}. */
     static final int MAX_BUSY_ATTEMPTS = 20;
-
-    private static final int SQLITE_BUSY = 5;
 
     private static final String INSERT = "INSERT INTO audit_events (event_date, "
             + String.join(", ", EventSql.EVENT_COLUMNS)
@@ -123,8 +120,10 @@ final class SqliteBatchWriter implements AutoCloseable {
                     return new InsertResult(created, plan.conflicts(), ingestedAt);
                 } catch (SQLException e) {
                     rollbackQuietly();
-                    if (!isBusy(e) || attempt >= MAX_BUSY_ATTEMPTS) {
-                        throw reads.unavailable("store a batch of " + events.size() + " events", e);
+                    SqlErrors.Kind kind = SqlErrors.classify(e);
+                    if (kind != SqlErrors.Kind.BUSY || attempt >= MAX_BUSY_ATTEMPTS) {
+                        // by its meaning, as reads are: a refused value is not an outage (which would spool)
+                        throw reads.translate("store a batch of " + events.size() + " events", e);
                     }
                     pauseBeforeRetry(attempt);
                 }
@@ -168,14 +167,6 @@ final class SqliteBatchWriter implements AutoCloseable {
             }
         }
         return months;
-    }
-
-    /**
-     * Whether SQLite refused the write lock: another connection held it for longer than the busy
-     * timeout. The batch is then run again, a bounded number of times.
-     */
-    private static boolean isBusy(SQLException e) {
-        return e instanceof SQLiteException se && (se.getResultCode().code & 0xff) == SQLITE_BUSY;
     }
 
     private static void pauseBeforeRetry(int attempt) {

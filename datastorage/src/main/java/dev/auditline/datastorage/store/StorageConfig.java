@@ -1,6 +1,6 @@
 package dev.auditline.datastorage.store;
 
-import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.api.internal.Secrets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.auditline.datastorage.store;
 
-import dev.auditline.datastorage.secrets.Secrets;
+import dev.auditline.api.internal.Secrets;
 
 /** The database cannot be reached or refused the work for a reason that is not the request's fault. */
 public final class StorageUnavailableException extends RuntimeException {

@@ -163,8 +163,9 @@ abstract class EventRepositoryContract extends AuditLogContract {
         // Bypasses the builder's validation: a missing required column fails inside the database.
         AuditEvent broken = withoutCorrelationId(event(correlationId, NOW.plusSeconds(2)));
 
+        // a NOT NULL violation is the batch's fault (class 23, SQLITE_CONSTRAINT), not an outage
         assertThatThrownBy(() -> repository.insertBatch(List.of(good, broken, other), null))
-                .isInstanceOf(StorageUnavailableException.class);
+                .isInstanceOf(StorageRejectedException.class);
 
         assertThat(repository.findById(good.eventId())).isEmpty();
         assertThat(repository.findById(other.eventId())).isEmpty();

@@ -1,10 +1,11 @@
-package dev.auditline.datastorage.secrets;
+package dev.auditline.api.internal;
 
 import java.util.regex.Pattern;
 
 /**
- * The one place that masks secrets in text DataStorage writes: log lines, exception messages,
- * problem details. A database URL can carry a password in several forms, and drivers and pools
+ * The one place that masks secrets in text auditline writes: DataStorage's log lines, exception
+ * messages and problem details, and the client's log lines and drop summaries (which name {@code
+ * datastorage_url}, and may quote an HTTP library's message that echoes it). A database URL can carry a password in several forms, and drivers and pools
  * echo the URL in their own messages ("Failed to get driver instance for jdbcUrl=…"), so masking
  * only where we print the configured URL is not enough: every message that may echo it goes
  * through {@link #mask(String)}, and every exception logged at start-up through {@link
@@ -23,7 +24,8 @@ import java.util.regex.Pattern;
  *       {@code ;}, whitespace, quote or percent-encoded {@code &}.
  * </ul>
  *
- * Public only for DataStorage's own packages (store, start-up); not an API.
+ * Public only for auditline's own modules (the client and DataStorage both depend on this one);
+ * not an API.
  */
 public final class Secrets {
     /** What a masked value becomes. */

@@ -1,4 +1,4 @@
-package dev.auditline.datastorage.secrets;
+package dev.auditline.api.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

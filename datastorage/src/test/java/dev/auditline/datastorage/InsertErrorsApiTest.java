@@ -1,0 +1,87 @@
+package dev.auditline.datastorage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditline.datastorage.config.DataStorageConfig;
+import dev.auditline.datastorage.config.StorageSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * With the fallback spool on, a batch the database refuses for its values is answered {@code 400
+ * value-refused}: it is not spooled (its replay would fail the same way), the storage is not marked
+ * down and {@code /readyz} stays ready; the next batch is stored. The refusal is a real SQLite
+ * error, raised by a trigger on {@code audit_events} for one actor.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class InsertErrorsApiTest {
+    static final String BATCH = DataStorageApiContract.BATCH;
+
+    @TempDir
+    Path dir;
+
+    DataStorage server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aBatchTheDatabaseRefusesIsA400AndNeitherSpooledNorAnOutage() throws IOException, SQLException {
+        DataStorageConfig defaults = DataStorageConfig.defaults();
+        DataStorageConfig config = defaults.withServer(defaults.server().withPort(0))
+                .withStorage(defaults.storage()
+                        .withUrl("sqlite:" + dir.resolve("audit.db"))
+                        .withFallbackSpool(dir.resolve("spool"), StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
+        server = DataStorage.start(config, Clock.systemUTC());
+        ApiClient api = new ApiClient(server.baseUrl());
+        SQLiteDataSource sqlite = new SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite:" + dir.resolve("audit.db"));
+        try (Connection c = sqlite.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TRIGGER refuse_actor BEFORE INSERT ON audit_events WHEN NEW.actor_id = 'refused-by-db'"
+                    + " BEGIN SELECT RAISE(ABORT, 'actor refused'); END");
+        }
+        String trail = WireEvents.uniqueCorrelationId("refused");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        ObjectNode good = WireEvents.valid(trail, now);
+        ObjectNode refused = WireEvents.valid(trail, now).put("actor_id", "refused-by-db");
+
+        ApiClient.Reply reply = api.post(BATCH, WireEvents.batch(good, refused));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(reply.json().get("type").textValue()).isEqualTo("https://auditline.dev/problems/value-refused");
+        JsonNode ready = api.get("/readyz").json();
+        assertThat(ready.get("status").textValue()).as(ready.toString()).isEqualTo("ready");
+        assertThat(ready.get("fallback_spool").get("pending_records").longValue())
+                .isZero();
+        assertThat(api.get("/metrics").body()).contains("audit_ingest_events_total{outcome=\"spooled\"} 0.0");
+
+        ApiClient.Reply next = api.post(BATCH, WireEvents.batch(good));
+        assertThat(next.status()).as(next.body()).isEqualTo(200);
+        assertThat(next.json().get("created").intValue()).isEqualTo(1);
+        JsonNode stored = api.get(DataStorageApiContract.EVENTS + "?correlation_id=" + trail)
+                .json()
+                .get("events");
+        assertThat(stored).hasSize(1);
+        assertThat(stored.get(0).get("event_id").textValue())
+                .isEqualTo(good.get("event_id").textValue());
+    }
+}
