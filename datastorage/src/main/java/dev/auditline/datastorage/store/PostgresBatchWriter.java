@@ -72,6 +72,11 @@ final class PostgresBatchWriter {
 
     private static final String LOCK_LOG = "SELECT pg_advisory_xact_lock(" + LOG_LOCK_KEY + ")";
 
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    /** SQLState of an internal inconsistency: a fault of the store ({@code 500}), not the request's. */
+    private static final String INTERNAL_ERROR = "XX000";
+
     private PostgresBatchWriter() {}
 
     /**
@@ -107,15 +112,30 @@ final class PostgresBatchWriter {
         if (toInsert.isEmpty()) {
             return new InsertResult(Set.of(), plan.conflicts(), ingestedAt);
         }
-        Map<UUID, Long> seqs = insertEvents(c, toInsert, ingestedBy, ingestedAt, INSERT_CLAIMED);
+        Map<UUID, Long> seqs;
+        try {
+            seqs = insertEvents(c, toInsert, ingestedBy, ingestedAt, INSERT_CLAIMED);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                // the claim said these ids are new: a row written around it is the store's
+                // inconsistency (a 500, logged), not a value of the request
+                throw new SQLException(
+                        "audit_events holds an event that audit_event_ids does not: " + e.getMessage(),
+                        INTERNAL_ERROR,
+                        e);
+            }
+            throw e;
+        }
         if (seqs.size() != toInsert.size() || !claimed.containsAll(seqs.keySet())) {
             // an event row without its claim: written around this class, not by a batch
-            throw new SQLException("audit_events holds an event that audit_event_ids does not: "
-                    + toInsert.stream()
-                            .map(AuditEvent::eventId)
-                            .filter(id -> !seqs.containsKey(id))
-                            .findFirst()
-                            .orElse(null));
+            throw new SQLException(
+                    "audit_events holds an event that audit_event_ids does not: "
+                            + toInsert.stream()
+                                    .map(AuditEvent::eventId)
+                                    .filter(id -> !seqs.containsKey(id))
+                                    .findFirst()
+                                    .orElse(null),
+                    INTERNAL_ERROR);
         }
         int n = toInsert.size();
         String[] logIds = new String[n];
