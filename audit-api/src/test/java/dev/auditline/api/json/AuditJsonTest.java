@@ -33,31 +33,6 @@ class AuditJsonTest {
     }
 
     @Test
-    void timestampsAreFormattedAsTheMicrosecondPatternFormatsThem() {
-        java.time.format.DateTimeFormatter pattern = java.time.format.DateTimeFormatter.ofPattern(
-                        "uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-                .withZone(java.time.ZoneOffset.UTC);
-        List<Instant> instants = new ArrayList<>(List.of(
-                Instant.parse("0000-01-01T00:00:00Z"),
-                Instant.parse("0001-01-01T00:00:00Z"),
-                Instant.parse("1969-12-31T23:59:59.999999999Z"),
-                Instant.EPOCH,
-                Instant.parse("2026-11-26T18:31:04.123456789Z"),
-                Instant.parse("2028-02-29T07:08:09.000001Z"),
-                Instant.parse("9999-12-31T23:59:59.999999Z"),
-                Instant.parse("+10000-01-01T00:00:00Z"),
-                Instant.parse("-0001-12-31T23:59:59Z")));
-        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
-        for (int i = 0; i < 100_000; i++) {
-            instants.add(Instant.ofEpochSecond(
-                    random.nextLong(-62_200_000_000L, 253_500_000_000L), random.nextInt(1_000_000_000)));
-        }
-        for (Instant instant : instants) {
-            assertThat(AuditJson.formatTimestamp(instant)).as("%s", instant).isEqualTo(pattern.format(instant));
-        }
-    }
-
-    @Test
     void anEventRoundTripsToAnEqualEvent() throws Exception {
         AuditEvent event = TestEvents.full().build();
 
@@ -145,7 +120,14 @@ class AuditJsonTest {
                 Instant.parse("1969-12-31T23:59:59.999999Z"),
                 Instant.EPOCH,
                 Instant.parse("2024-02-29T23:59:59.000001Z"),
-                Instant.parse("-0001-12-31T23:59:59.5Z")));
+                Instant.parse("-0001-12-31T23:59:59.5Z"),
+                Instant.parse("0001-01-01T00:00:00Z"),
+                Instant.parse("1969-12-31T23:59:59.999999999Z"),
+                Instant.parse("2026-11-26T18:31:04.123456789Z"),
+                Instant.parse("2028-02-29T07:08:09.000001Z"),
+                Instant.parse("9999-12-31T23:59:59.999999Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("-0001-12-31T23:59:59Z")));
         SplittableRandom random = new SplittableRandom(7);
         long first = Instant.parse("-0100-01-01T00:00:00Z").getEpochSecond();
         long last = Instant.parse("+10100-01-01T00:00:00Z").getEpochSecond();
