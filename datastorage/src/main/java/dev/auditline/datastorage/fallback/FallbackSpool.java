@@ -3,24 +3,18 @@ package dev.auditline.datastorage.fallback;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.store.EventRepository;
-import dev.auditline.datastorage.store.InsertResult;
 import dev.auditline.datastorage.store.StorageUnavailableException;
 import dev.auditline.spool.ReplayResult;
 import dev.auditline.spool.Spool;
 import dev.auditline.spool.SpoolConfig;
 import dev.auditline.spool.SpoolFullException;
 import dev.auditline.spool.SpoolStats;
-import dev.auditline.spool.internal.OwnerOnly;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * client has to hold the events itself. With it an outage costs the clients nothing, while ack
  * still means durable (DESIGN §1.4): {@link #store} returns only after the record is on disk.
  *
- * <p>The database counts as <em>down</em> from the first {@link StorageUnavailableException} (or a
+ * <p>The database counts as <em>down</em> from the first {@link StorageUnavailableException} that is not
+ * {@linkplain StorageUnavailableException#busy() busy} (or a
  * failed readiness probe) until the replayer's {@link EventRepository#isReady()} poll succeeds.
  * While down, ingest goes to the spool without trying the database, so no request waits for the
  * pool's {@code connection_timeout}. Once up, new batches go to the database again while the
@@ -42,10 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The replay goes through {@link EventRepository#insertBatch}, whose {@code ON CONFLICT DO
  * NOTHING} makes a record offered twice (a crash between commit and the spool's bookkeeping)
- * harmless. A record that fails stops the replay; it is retried after a backoff, never skipped.
- * The one exception is a record that cannot be decoded at all: it is copied to {@code
- * unreadable/} in the spool directory for people to inspect, logged at ERROR, and acknowledged,
- * so it cannot block every record behind it forever.
+ * harmless. A record whose replay fails because the database is unavailable or busy, or because
+ * of a fault of the server, stops the replay; it is retried after a backoff, never skipped. The
+ * exceptions are records that retrying cannot help: one the database refuses (a value refused by a
+ * constraint or trigger) and one that cannot be decoded at all. Each is copied whole to {@code
+ * refused/} or {@code unreadable/} in the spool directory, counted, logged at ERROR and
+ * acknowledged, so it cannot block every record behind it forever ({@link RecordDelivery}).
  *
  * <p>Misuse: the spool directory is locked by this instance; a second server on the same
  * directory fails at start-up. Records of a previous run are replayed after start-up like any
@@ -60,15 +57,14 @@ public final class FallbackSpool implements AutoCloseable {
     /** Longest wait between two probes of a database that is down. */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(2);
 
-    static final String UNREADABLE_DIR = "unreadable";
-
     private final Spool spool;
     private final EventRepository repository;
     private final ServerMetrics metrics;
     private final Duration minBackoff;
     private final Duration maxBackoff;
     private final Thread replayer;
-    private final AtomicLong unreadable = new AtomicLong();
+    private final SetAside setAside;
+    private final RecordDelivery delivery;
 
     /** Guards the fields below; the replayer waits on it. */
     private final Object stateLock = new Object();
@@ -80,10 +76,17 @@ public final class FallbackSpool implements AutoCloseable {
     private volatile boolean failed; // an append failed with IOException: the spool refuses appends until reopened
 
     private FallbackSpool(
-            Spool spool, EventRepository repository, ServerMetrics metrics, Duration minBackoff, Duration maxBackoff) {
+            Spool spool,
+            EventRepository repository,
+            ServerMetrics metrics,
+            Clock clock,
+            Duration minBackoff,
+            Duration maxBackoff) {
         this.spool = spool;
         this.repository = repository;
         this.metrics = metrics;
+        this.setAside = new SetAside(spool.config().dir(), clock);
+        this.delivery = new RecordDelivery(repository, metrics, setAside, this::storageFailed);
         this.minBackoff = minBackoff;
         this.maxBackoff = maxBackoff;
         this.replayer = new Thread(this::replayLoop, "datastorage-fallback-replayer");
@@ -117,7 +120,7 @@ public final class FallbackSpool implements AutoCloseable {
                     "backoff must satisfy 0 < min ≤ max (got " + minBackoff + ", " + maxBackoff + ")");
         }
         Spool spool = Spool.open(config, clock);
-        FallbackSpool fallback = new FallbackSpool(spool, repository, metrics, minBackoff, maxBackoff);
+        FallbackSpool fallback = new FallbackSpool(spool, repository, metrics, clock, minBackoff, maxBackoff);
         metrics.bindFallbackSpool(config.maxBytes(), spool::stats, fallback::storageDown);
         SpoolStats stats = spool.stats();
         LOG.info(
@@ -196,7 +199,8 @@ public final class FallbackSpool implements AutoCloseable {
                 stats.pendingRecords(),
                 stats.pendingBytes(),
                 spool.config().maxBytes(),
-                unreadable.get());
+                setAside.count(SetAside.Reason.UNREADABLE),
+                setAside.count(SetAside.Reason.REFUSED));
     }
 
     /**
@@ -204,6 +208,7 @@ public final class FallbackSpool implements AutoCloseable {
      * @param accepting the spool takes new records (not full, not failed)
      * @param pendingRecords spooled batches not yet replayed
      * @param unreadableRecords records set aside in {@code unreadable/} since start-up
+     * @param refusedRecords records the database refused, set aside in {@code refused/} since start-up
      */
     public record Status(
             boolean storageDown,
@@ -211,7 +216,8 @@ public final class FallbackSpool implements AutoCloseable {
             long pendingRecords,
             long pendingBytes,
             long maxBytes,
-            long unreadableRecords) {}
+            long unreadableRecords,
+            long refusedRecords) {}
 
     /** Stops the replayer and seals the spool within {@code timeout}. Idempotent. */
     public void close(Duration timeout) {
@@ -344,73 +350,14 @@ public final class FallbackSpool implements AutoCloseable {
         return result.drained() && (result.deliveredRecords() > 0 || after.pendingRecords() == 0);
     }
 
-    /** The spool's record handler: {@code true} once the record's transaction committed. */
+    /** The spool's record handler: {@code true} once the record is stored or set aside. */
     private boolean deliver(byte[] payload) {
         synchronized (stateLock) {
             if (stopping) {
                 return false;
             }
         }
-        FallbackRecord record;
-        try {
-            record = FallbackRecord.decode(payload);
-        } catch (IOException e) {
-            return setAside(payload, e);
-        }
-        try {
-            InsertResult result = repository.insertBatch(record.events(), record.ingestedBy());
-            int created = result.created().size();
-            int conflicts = 0;
-            for (AuditEvent e : record.events()) {
-                if (result.conflicts().contains(e.eventId())
-                        && !result.created().contains(e.eventId())) {
-                    conflicts++;
-                }
-            }
-            if (conflicts > 0) {
-                // answered 202 when spooled; the client cannot learn of it any more
-                LOG.warn(
-                        "Fallback replay: {} of {} spooled events were refused: their event_id is already stored"
-                                + " with other content (e.g. {})",
-                        conflicts,
-                        record.events().size(),
-                        record.events()
-                                .get(result.conflicts().iterator().next())
-                                .eventId());
-            }
-            metrics.fallbackReplayed(created, record.events().size() - created - conflicts, conflicts);
-            for (AuditEvent e : record.events()) {
-                if (result.created().contains(e.eventId())) {
-                    metrics.lag(Duration.between(e.eventTimestamp(), result.ingestedAt()));
-                }
-            }
-            return true;
-        } catch (StorageUnavailableException e) {
-            storageFailed(e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
-            LOG.error(
-                    "Fallback replay of a batch of {} events failed; it stays spooled",
-                    record.events().size(),
-                    e);
-            return false;
-        }
-    }
-
-    private boolean setAside(byte[] payload, IOException why) {
-        Path dir = spool.config().dir().resolve(UNREADABLE_DIR);
-        Path file = dir.resolve("record-" + System.currentTimeMillis() + "-" + unreadable.incrementAndGet() + ".bin");
-        try {
-            OwnerOnly.createDirectories(dir);
-            OwnerOnly.createFile(file);
-            Files.write(file, payload, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
-        } catch (IOException e) {
-            LOG.error(
-                    "Fallback spool record cannot be decoded ({}) nor set aside in {}; it stays spooled", why, dir, e);
-            return false;
-        }
-        LOG.error("Fallback spool record cannot be decoded ({}); set aside as {} and skipped", why.getMessage(), file);
-        return true;
+        return delivery.deliver(payload);
     }
 
     /** Waits {@code d} unless stopping. @return {@code false} when stopping */

@@ -43,9 +43,16 @@ public final class MetricNames {
     public static final String FALLBACK_SPOOL_ACTIVE = "audit.fallback.spool.active";
     /**
      * Counter of spooled events replayed into the database, by {@code outcome}: created, duplicate,
-     * conflict (refused: the id was already stored with other content).
+     * conflict (refused: the id was already stored with other content), refused (the database
+     * refused a value of the event's batch: the whole record was set aside in {@code refused/}).
      */
     public static final String FALLBACK_SPOOL_REPLAYED = "audit.fallback.spool.replayed";
+    /**
+     * Counter of fallback spool records (one per spooled batch) the replayer set aside instead of
+     * retrying, by {@code reason}: refused (the database refused a value; kept in {@code refused/}),
+     * unreadable (cannot be decoded; kept in {@code unreadable/}). Any increase needs an operator.
+     */
+    public static final String FALLBACK_SPOOL_SET_ASIDE = "audit.fallback.spool.set.aside";
     /**
      * Counter of valid events answered {@code 503} although the fallback spool is on, by {@code
      * reason}: spool_full, spool_error. Nothing of those requests was stored.

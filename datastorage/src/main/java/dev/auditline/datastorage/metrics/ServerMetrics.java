@@ -146,6 +146,9 @@ public final class ServerMetrics {
         Gauge.builder(MetricNames.FALLBACK_SPOOL_ACTIVE, this, m -> m.fallbackActive.getAsBoolean() ? 1 : 0)
                 .description("1 while ingest goes to the fallback spool because the database is down, else 0")
                 .register(registry);
+        // registered at 0, so that an alert on any increase sees the series before the first one
+        fallbackSetAsideCounter("refused");
+        fallbackSetAsideCounter("unreadable");
     }
 
     public void itemsSpooled(int n) {
@@ -164,6 +167,19 @@ public final class ServerMetrics {
         fallbackReplayedCounter("created").increment(createdCount);
         fallbackReplayedCounter("duplicate").increment(duplicateCount);
         fallbackReplayedCounter("conflict").increment(conflictCount);
+    }
+
+    /**
+     * A spooled batch the database refused at replay (a value refused: a constraint or trigger); its
+     * record was set aside whole, as the batch is one transaction.
+     */
+    public void fallbackReplayRefused(int events) {
+        fallbackReplayedCounter("refused").increment(events);
+    }
+
+    /** @param reason refused or unreadable */
+    public void fallbackSetAside(String reason) {
+        fallbackSetAsideCounter(reason).increment();
     }
 
     /** @param reason spool_full or spool_error */
@@ -237,6 +253,15 @@ public final class ServerMetrics {
                 .baseUnit("events")
                 .description("Events replayed from the fallback spool into the database, by outcome")
                 .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    private Counter fallbackSetAsideCounter(String reason) {
+        return Counter.builder(MetricNames.FALLBACK_SPOOL_SET_ASIDE)
+                .baseUnit("records")
+                .description(
+                        "Fallback spool records set aside instead of replayed (kept on disk for an operator), by reason")
+                .tag("reason", reason)
                 .register(registry);
     }
 

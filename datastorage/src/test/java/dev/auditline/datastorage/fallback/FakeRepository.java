@@ -21,14 +21,16 @@ import java.util.UUID;
 
 /**
  * An in-memory repository that can be down (not ready, every insert throws {@link
- * StorageUnavailableException}) or broken (ready, but every insert fails), and records what was
+ * StorageUnavailableException}), busy or broken (ready, but every insert fails), and records what was
  * stored with its {@code ingested_by}.
  */
 final class FakeRepository implements EventRepository {
     enum Mode {
         UP,
         DOWN,
-        FAILING_INSERTS
+        FAILING_INSERTS,
+        /** Ready, but every insert fails as busy (a lock it cannot get). */
+        BUSY
     }
 
     private final Object lock = new Object();
@@ -65,6 +67,8 @@ final class FakeRepository implements EventRepository {
                 case DOWN -> throw new StorageUnavailableException(
                         "fake: database down", new SQLException("Connection refused"));
                 case FAILING_INSERTS -> throw new IllegalStateException("fake: insert failed");
+                case BUSY -> throw new StorageUnavailableException(
+                        "fake: database is locked", new SQLException("database is locked"), true);
                 case UP -> {
                     // store below
                 }

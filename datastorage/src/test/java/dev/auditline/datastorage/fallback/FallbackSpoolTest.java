@@ -180,6 +180,32 @@ class FallbackSpoolTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> repository.insertCalls() >= 3);
         assertThat(fallback.status().pendingRecords()).isEqualTo(1);
         assertThat(repository.stored()).isEmpty();
+        assertThat(fallback.status().refusedRecords())
+                .as("a fault of the server is retried")
+                .isZero();
+
+        repository.mode(FakeRepository.Mode.UP);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> fallback.status().pendingRecords() == 0);
+        assertThat(repository.stored().keySet()).containsExactlyElementsOf(ids(batch));
+    }
+
+    @Test
+    void keepsRetryingARecordWhoseReplayFindsTheDatabaseBusyAndSetsNothingAside() throws Exception {
+        repository.mode(FakeRepository.Mode.BUSY);
+        FallbackSpool fallback = start();
+        List<AuditEvent> batch = events(3);
+        fallback.store(batch, "orchestrator");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> repository.insertCalls() >= 3);
+        assertThat(fallback.status().pendingRecords()).isEqualTo(1);
+        assertThat(fallback.status().refusedRecords()).isZero();
+        assertThat(fallback.storageDown())
+                .as("busy is not down: ingest keeps going to the database")
+                .isFalse();
+        assertThat(dir.resolve(SetAside.Reason.REFUSED.directory)).doesNotExist();
+        assertThat(counter(MetricNames.FALLBACK_SPOOL_SET_ASIDE, "reason", "refused"))
+                .isZero();
 
         repository.mode(FakeRepository.Mode.UP);
 
@@ -246,7 +272,9 @@ class FallbackSpoolTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> fallback.status().pendingRecords() == 0);
         assertThat(repository.stored().keySet()).containsExactlyElementsOf(ids(batch));
         assertThat(fallback.status().unreadableRecords()).isEqualTo(1);
-        try (Stream<Path> files = Files.list(dir.resolve(FallbackSpool.UNREADABLE_DIR))) {
+        assertThat(counter(MetricNames.FALLBACK_SPOOL_SET_ASIDE, "reason", "unreadable"))
+                .isEqualTo(1);
+        try (Stream<Path> files = Files.list(dir.resolve(SetAside.Reason.UNREADABLE.directory))) {
             assertThat(files.toList()).singleElement().satisfies(f -> assertThat(Files.readString(f))
                     .isEqualTo("not a batch"));
         }
