@@ -3,7 +3,11 @@ package dev.auditline.datastorage.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.SpecVersion;
+import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
@@ -49,5 +53,24 @@ class OpenApiDocumentTest {
             assertThat(api.getPaths().get(path).getGet()).as(path).isNotNull();
         }
         assertThat(api.getComponents().getSchemas()).containsKeys("Problem", "BatchResponse", "StoredEvent");
+    }
+
+    @Test
+    void declaresTheViewerSearchAndItsRefusedHead() throws IOException {
+        OpenAPI api = new OpenAPIV3Parser().readContents(document()).getOpenAPI();
+        PathItem search = api.getPaths().get(ViewerRoutes.SEARCH);
+
+        assertThat(search).as(ViewerRoutes.SEARCH).isNotNull();
+        assertThat(search.getGet().getResponses()).containsKeys("200", "400", "401", "403");
+        assertThat(search.getGet().getParameters())
+                .extracting(Parameter::getName)
+                .contains("view", "correlation_id", "cursor");
+        // a HEAD gets no answer, so it is refused rather than recorded as a look nobody got
+        assertThat(search.getHead()).as("HEAD " + ViewerRoutes.SEARCH).isNotNull();
+        ApiResponses head = search.getHead().getResponses();
+        assertThat(head).containsOnlyKeys("401", "403", "405");
+        Header allow = head.get("405").getHeaders().get("Allow");
+        assertThat(allow.getRequired()).isTrue();
+        assertThat(allow.getSchema().getEnum()).containsExactly("GET");
     }
 }
