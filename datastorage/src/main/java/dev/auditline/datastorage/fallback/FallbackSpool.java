@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * client has to hold the events itself. With it an outage costs the clients nothing, while ack
  * still means durable (DESIGN §1.4): {@link #store} returns only after the record is on disk.
  *
- * <p>The database counts as <em>down</em> from the first {@link StorageUnavailableException} that is not
- * {@linkplain StorageUnavailableException#busy() busy} (or a
- * failed readiness probe) until the replayer's {@link EventRepository#isReady()} poll succeeds.
+ * <p>The database counts as <em>down</em> from the first {@link StorageUnavailableException} that
+ * is not {@linkplain StorageUnavailableException#busy() busy} (or a failed readiness probe) until
+ * the replayer's {@link EventRepository#isReady()} poll succeeds.
  * While down, ingest goes to the spool without trying the database, so no request waits for the
  * pool's {@code connection_timeout}. Once up, new batches go to the database again while the
  * replayer drains what was spooled: the order of storing does not matter, queries order by {@code
@@ -340,7 +340,8 @@ public final class FallbackSpool implements AutoCloseable {
         }
         SpoolStats after = spool.stats();
         LOG.info(
-                "Fallback replay: {} records stored in {} ms, {} segments deleted, {} records left",
+                "Fallback replay: {} records stored (or set aside, logged above) in {} ms, {} segments deleted,"
+                        + " {} records left",
                 result.deliveredRecords(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
                 result.deletedSegments(),
