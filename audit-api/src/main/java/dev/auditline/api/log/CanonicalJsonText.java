@@ -215,6 +215,25 @@ final class CanonicalJsonText {
         boolean escaped = false;
         int n = in.length();
         while (true) {
+            // the common run: printable ASCII without a quote or backslash, one byte each
+            int run = pos;
+            while (run < n) {
+                char c = in.charAt(run);
+                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                    break;
+                }
+                run++;
+            }
+            if (run > pos) {
+                ensure(run - pos);
+                byte[] o = out;
+                int l = len;
+                for (int i = pos; i < run; i++) {
+                    o[l++] = (byte) in.charAt(i);
+                }
+                len = l;
+                pos = run;
+            }
             if (pos >= n) {
                 throw NOT_ACCEPTED;
             }
