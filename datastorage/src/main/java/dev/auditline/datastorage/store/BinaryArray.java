@@ -7,7 +7,7 @@ import org.postgresql.util.PGobject;
 
 /**
  * A one-dimensional {@code text[]} or {@code bytea[]} parameter in PostgreSQL's binary array
- * format, written once into an array of its exact size. pgjdbc's own binding of a {@code String[]}
+ * format, written once, straight into the exact-size array pgjdbc sends. pgjdbc's own binding of a {@code String[]}
  * or {@code byte[][]} writes the same bytes through a {@code ByteArrayOutputStream} that starts at
  * 1 KB and doubles (a synchronized write per element and per length, and copies of the growing
  * buffer, megabyte-sized for a batch's {@code event_data}); a batch binds 26 such arrays per insert
@@ -23,14 +23,24 @@ final class BinaryArray extends PGobject implements PGBinaryObject {
 
     private final byte[][] elements;
     private final boolean bytea;
-    private final byte[] bytes;
+    private final int length;
+    private final boolean hasNull;
 
     private BinaryArray(byte[][] elements, boolean bytea) {
         this.elements = elements;
         this.bytea = bytea;
         setType(bytea ? "bytea[]" : "text[]");
-        this.bytes = encode(elements, bytea ? BYTEA_OID : TEXT_OID);
+        int size = HEADER_BYTES;
+        boolean nulls = false;
+        for (byte[] e : elements) {
+            size = Math.addExact(size, 4 + (e == null ? 0 : e.length));
+            nulls |= e == null;
+        }
+        this.length = size;
+        this.hasNull = nulls;
     }
+
+    private static final int HEADER_BYTES = 20;
 
     /** A {@code text[]} of {@code values} ({@code null} elements allowed). */
     static BinaryArray text(String[] values) {
@@ -46,18 +56,15 @@ final class BinaryArray extends PGobject implements PGBinaryObject {
         return new BinaryArray(values, true);
     }
 
-    /** The array_recv format: header, then per element its length (-1 for null) and bytes. */
-    private static byte[] encode(byte[][] elements, int elementOid) {
-        int size = 20;
-        boolean hasNull = false;
-        for (byte[] e : elements) {
-            size += 4 + (e == null ? 0 : e.length);
-            hasNull |= e == null;
-        }
-        byte[] out = new byte[size];
-        int at = putInt(out, 0, 1); // dimensions
+    /**
+     * Writes the array_recv format into {@code out} at {@code at}: header, then per element its
+     * length (-1 for null) and bytes. Straight into pgjdbc's parameter buffer, so the array's
+     * bytes are copied once.
+     */
+    private void encode(byte[] out, int offset) {
+        int at = putInt(out, offset, 1); // dimensions
         at = putInt(out, at, hasNull ? 1 : 0);
-        at = putInt(out, at, elementOid);
+        at = putInt(out, at, bytea ? BYTEA_OID : TEXT_OID);
         at = putInt(out, at, elements.length);
         at = putInt(out, at, 1); // lower bound
         for (byte[] e : elements) {
@@ -69,7 +76,6 @@ final class BinaryArray extends PGobject implements PGBinaryObject {
                 at += e.length;
             }
         }
-        return out;
     }
 
     private static int putInt(byte[] out, int at, int v) {
@@ -82,12 +88,12 @@ final class BinaryArray extends PGobject implements PGBinaryObject {
 
     @Override
     public int lengthInBytes() {
-        return bytes.length;
+        return length;
     }
 
     @Override
     public void toBytes(byte[] target, int offset) {
-        System.arraycopy(bytes, 0, target, offset, bytes.length);
+        encode(target, offset);
     }
 
     @Override
