@@ -64,6 +64,20 @@ final class CanonicalJson {
      * @throws IllegalArgumentException when the text is not JSON
      */
     static void write(String json, MessageDigest out) {
+        CanonicalJsonText direct = CanonicalJsonText.read(json);
+        if (direct != null) {
+            out.update(direct.bytes(), 0, direct.length());
+            return;
+        }
+        writeParsed(json, out);
+    }
+
+    /**
+     * {@link #write(String, MessageDigest)} through Jackson's parser: the reference the direct
+     * reading ({@link CanonicalJsonText}) is tested against, and the reading of any text it does
+     * not accept.
+     */
+    static void writeParsed(String json, MessageDigest out) {
         try (JsonParser in = TEXT.createParser(json)) {
             in.nextToken();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(json.length() + 64);

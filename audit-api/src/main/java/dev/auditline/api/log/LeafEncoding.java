@@ -85,15 +85,30 @@ public final class LeafEncoding {
         MessageDigest sha = sha256();
         byte[] leaf = new byte[LEAF_BYTES];
         leaf[0] = VERSION;
-        int[] at = {1};
-        Sink sink = bytes -> {
-            System.arraycopy(bytes, 0, leaf, at[0], DIGEST_BYTES);
-            at[0] += DIGEST_BYTES;
+        // each digest is written straight into its place in the leaf
+        Sink sink = new Sink() {
+            private int at = 1;
+
+            @Override
+            public void accept(byte[] digest) {
+                System.arraycopy(digest, 0, leaf, at, DIGEST_BYTES);
+                at += DIGEST_BYTES;
+            }
+
+            @Override
+            public void finish(MessageDigest sha) {
+                try {
+                    sha.digest(leaf, at, DIGEST_BYTES);
+                } catch (java.security.DigestException e) {
+                    throw new IllegalStateException("a SHA-256 digest fits its 32 bytes", e);
+                }
+                at += DIGEST_BYTES;
+            }
         };
         clientFields(stored, sha, sink);
-        sink.accept(digest(sha, stored.ingestedAt()));
-        sink.accept(digest(sha, stored.ingestSeq()));
-        sink.accept(digest(sha, stored.ingestedBy()));
+        digest(sha, stored.ingestedAt(), sink);
+        digest(sha, stored.ingestSeq(), sink);
+        digest(sha, stored.ingestedBy(), sink);
         return leaf;
     }
 
@@ -134,7 +149,17 @@ public final class LeafEncoding {
         MessageDigest fields = sha256();
         MessageDigest all = sha256();
         all.update((byte) VERSION);
-        clientFields(event, fields, all::update);
+        clientFields(event, fields, new Sink() {
+            @Override
+            public void accept(byte[] digest) {
+                all.update(digest);
+            }
+
+            @Override
+            public void finish(MessageDigest sha) {
+                all.update(sha.digest());
+            }
+        });
         return all.digest();
     }
 
@@ -203,42 +228,68 @@ public final class LeafEncoding {
         }
     }
 
+    /** Where the field digests go, in leaf order. */
     private interface Sink {
+        /** Takes a finished digest. */
         void accept(byte[] digest);
+
+        /** Takes the digest {@code sha} holds the input of, and resets it. */
+        void finish(MessageDigest sha);
     }
 
     private static void clientFields(AuditEvent e, MessageDigest sha, Sink sink) {
-        sink.accept(digest(sha, e.eventId()));
-        sink.accept(digest(sha, e.version()));
-        sink.accept(digest(sha, e.eventType()));
-        sink.accept(digest(sha, e.eventCategory()));
-        sink.accept(digest(sha, e.eventAction()));
-        sink.accept(
-                digest(sha, e.eventOutcome() == null ? null : e.eventOutcome().wireName()));
-        sink.accept(digest(sha, e.eventTimestamp()));
-        sink.accept(digest(sha, e.correlationId()));
-        sink.accept(digest(sha, e.actorType()));
-        sink.accept(digest(sha, e.actorId()));
-        sink.accept(digest(sha, e.resourceType()));
-        sink.accept(digest(sha, e.resourceId()));
+        digest(sha, e.eventId(), sink);
+        digest(sha, e.version(), sink);
+        digest(sha, e.eventType(), sink);
+        digest(sha, e.eventCategory(), sink);
+        digest(sha, e.eventAction(), sink);
+        digest(sha, e.eventOutcome() == null ? null : e.eventOutcome().wireName(), sink);
+        digest(sha, e.eventTimestamp(), sink);
+        digest(sha, e.correlationId(), sink);
+        digest(sha, e.actorType(), sink);
+        digest(sha, e.actorId(), sink);
+        digest(sha, e.resourceType(), sink);
+        digest(sha, e.resourceId(), sink);
         if (e.eventData() == null) {
             sink.accept(absent());
         } else {
             sha.update(PRESENT);
             CanonicalJson.write(e.eventData().json(), sha);
-            sink.accept(sha.digest());
+            sink.finish(sha);
         }
-        sink.accept(digest(sha, e.actorIp()));
-        sink.accept(digest(sha, e.resourceName()));
-        sink.accept(digest(sha, e.parentEventId()));
-        sink.accept(digest(sha, e.namespace()));
-        sink.accept(digest(sha, e.clusterId()));
-        sink.accept(digest(sha, e.severity()));
-        sink.accept(digest(sha, e.durationMs()));
-        sink.accept(digest(sha, e.errorCode()));
-        sink.accept(digest(sha, e.errorMessage()));
-        sink.accept(digest(sha, e.traceId()));
-        sink.accept(digest(sha, e.spanId()));
+        digest(sha, e.actorIp(), sink);
+        digest(sha, e.resourceName(), sink);
+        digest(sha, e.parentEventId(), sink);
+        digest(sha, e.namespace(), sink);
+        digest(sha, e.clusterId(), sink);
+        digest(sha, e.severity(), sink);
+        digest(sha, e.durationMs(), sink);
+        digest(sha, e.errorCode(), sink);
+        digest(sha, e.errorMessage(), sink);
+        digest(sha, e.traceId(), sink);
+        digest(sha, e.spanId(), sink);
+    }
+
+    private static void digest(MessageDigest sha, String value, Sink sink) {
+        if (value == null) {
+            sink.accept(absent());
+            return;
+        }
+        sha.update(PRESENT);
+        sha.update(value.getBytes(StandardCharsets.UTF_8));
+        sink.finish(sha);
+    }
+
+    private static void digest(MessageDigest sha, UUID value, Sink sink) {
+        digest(sha, value == null ? null : value.toString(), sink);
+    }
+
+    private static void digest(MessageDigest sha, Instant value, Sink sink) {
+        digest(sha, value == null ? null : AuditJson.formatTimestamp(value), sink);
+    }
+
+    private static void digest(MessageDigest sha, Long value, Sink sink) {
+        digest(sha, value == null ? null : value.toString(), sink);
     }
 
     private static byte[] digest(MessageDigest sha, String value) {
@@ -267,13 +318,27 @@ public final class LeafEncoding {
      * several optional fields out, and each would otherwise cost a SHA-256 on ingest. Shared, so
      * never written to (callers copy it or feed it to a digest).
      */
-    private static final byte[] ABSENT_DIGEST = sha256().digest(new byte[] {ABSENT});
+    private static final byte[] ABSENT_DIGEST = newSha256().digest(new byte[] {ABSENT});
 
     private static byte[] absent() {
         return ABSENT_DIGEST;
     }
 
+    /**
+     * A fresh SHA-256: a clone of one made once, which skips the provider lookup of {@link
+     * MessageDigest#getInstance} (every leaf takes one or more on ingest).
+     */
     private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static final MessageDigest SHA256 = newSha256();
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
