@@ -1,5 +1,7 @@
 package dev.auditline.api;
 
+import java.util.Arrays;
+
 /**
  * The fast path of {@link EventData#parse}: compacts a JSON object text in one pass over its
  * characters, without a parser, a generator or a string per value, when the text holds only what
@@ -22,15 +24,14 @@ final class PlainObjectText {
     private static final int MAX_KEYS = 64;
 
     private final String in;
-    private final char[] out;
+    private final StringBuilder out; // Latin-1 text stays one byte a character
     private int pos;
-    private int length;
     private long bytes;
     private int maxDepth;
 
     private PlainObjectText(String in) {
         this.in = in;
-        this.out = new char[in.length()];
+        this.out = new StringBuilder(in.length());
     }
 
     /** The compact object, or {@code null} when the text needs the copy. */
@@ -44,7 +45,7 @@ final class PlainObjectText {
         if (t.pos != json.length()) {
             return null;
         }
-        return EventData.measured(new String(t.out, 0, t.length), t.bytes, t.maxDepth);
+        return EventData.measured(t.out.toString(), t.bytes, t.maxDepth);
     }
 
     /** The object at {@code pos} (on its '{'), {@code depth} levels deep. */
@@ -67,18 +68,18 @@ final class PlainObjectText {
             if (peek() != '"') {
                 return false;
             }
-            int keyStart = length + 1;
+            int keyStart = out.length() + 1;
             if (!string()) {
                 return false;
             }
-            int keyEnd = length - 1;
+            int keyEnd = out.length() - 1;
             if (keys == null) {
                 keys = new int[16];
             } else if (count * 2 == keys.length) {
                 if (count == MAX_KEYS) {
                     return false;
                 }
-                keys = java.util.Arrays.copyOf(keys, keys.length * 2);
+                keys = Arrays.copyOf(keys, keys.length * 2);
             }
             for (int k = 0; k < count; k++) {
                 if (sameText(keys[2 * k], keys[2 * k + 1], keyStart, keyEnd)) {
@@ -242,7 +243,7 @@ final class PlainObjectText {
             return false;
         }
         for (int i = 0; i < aEnd - aStart; i++) {
-            if (out[aStart + i] != out[bStart + i]) {
+            if (out.charAt(aStart + i) != out.charAt(bStart + i)) {
                 return false;
             }
         }
@@ -265,7 +266,7 @@ final class PlainObjectText {
     }
 
     private void emit(char c) {
-        out[length++] = c;
+        out.append(c);
         bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     }
 }
