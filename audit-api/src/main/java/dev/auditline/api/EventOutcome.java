@@ -10,9 +10,14 @@ public enum EventOutcome {
     FAILURE,
     PENDING;
 
+    /** Read for every stored event a query returns and written in every answer: made once. */
+    private static final EventOutcome[] VALUES = values();
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /**
@@ -22,7 +27,7 @@ public enum EventOutcome {
      */
     @JsonCreator
     public static EventOutcome fromWire(String value) {
-        for (EventOutcome outcome : values()) {
+        for (EventOutcome outcome : VALUES) {
             if (outcome.wireName().equals(value)) {
                 return outcome;
             }

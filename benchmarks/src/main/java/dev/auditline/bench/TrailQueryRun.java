@@ -37,11 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  * defaults, access log on), and of the layers under it, against the big table of {@link TrailTable}
  * (10M rows by default).
  *
- * <p>Five paths, measured in turn in the same loop, each query with its own random correlation id
+ * <p>Seven paths, measured in turn in the same loop, each query with its own random correlation id
  * of the whole table: the same SQL over plain JDBC in one fetch (the baseline) and, as the repository fetches, 16 rows
  * a round trip inside a read-only transaction; the repository
  * query alone; the JSON of the page that query returned, written
- * as the route writes it to a sink (no socket); the HTTP query with the JDK's {@code HttpClient}; and
+ * as the route writes it to a sink (no socket); the HTTP query with the JDK's {@code HttpClient}, as
+ * built by default and with a direct executor (completions run on its selector thread); and
  * the HTTP query with {@link PlainHttpClient} (one blocking kept-alive socket on the calling thread),
  * so the server's part of the HTTP figure shows apart from the client's thread hand-overs. HTTP
  * times are send to last body byte (the client does not parse the JSON inside the timed span); the
@@ -88,6 +89,7 @@ public final class TrailQueryRun {
         "EventRepository.query (no HTTP)",
         "the page's JSON alone (no socket)",
         "HTTP, JDK HttpClient",
+        "HTTP, JDK HttpClient, direct executor",
         "HTTP, plain socket client",
     };
     private static final int RAW_JDBC = 0;
@@ -95,7 +97,8 @@ public final class TrailQueryRun {
     private static final int REPOSITORY = 2;
     private static final int JSON = 3;
     private static final int HTTP_JDK = 4;
-    private static final int HTTP_PLAIN = 5;
+    private static final int HTTP_JDK_DIRECT = 5;
+    private static final int HTTP_PLAIN = 6;
     private static final ObjectWriter EVENT_WRITER =
             AuditJson.mapper().writerFor(AuditEvent.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
@@ -153,6 +156,13 @@ public final class TrailQueryRun {
             HttpClient http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            // the same client with its completions run on its selector thread instead of handed to
+            // its executor's threads: one thread hand-over fewer per exchange
+            HttpClient httpDirect = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .executor(Runnable::run)
                     .build();
             String path = "/api/v1/audit/events?correlation_id=";
             String base = server.baseUrl() + path;
@@ -251,6 +261,26 @@ public final class TrailQueryRun {
                 due += intervalNanos;
                 expectTrail(
                         response.statusCode(), response.body(), request.uri().toString(), check, spec);
+
+                id = TrailTable.correlationId(random.nextLong(spec.trails()));
+                HttpRequest directRequest = HttpRequest.newBuilder(
+                                URI.create(base + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build();
+                a0 = JvmCounters.allocatedBytes();
+                t0 = start(measured, intervalNanos, due);
+                HttpResponse<byte[]> directResponse =
+                        httpDirect.send(directRequest, HttpResponse.BodyHandlers.ofByteArray());
+                nanos[HTTP_JDK_DIRECT] = System.nanoTime() - t0;
+                bytes[HTTP_JDK_DIRECT] = JvmCounters.allocatedBytes() - a0;
+                due += intervalNanos;
+                expectTrail(
+                        directResponse.statusCode(),
+                        directResponse.body(),
+                        directRequest.uri().toString(),
+                        check,
+                        spec);
 
                 id = TrailTable.correlationId(random.nextLong(spec.trails()));
                 String target = path + URLEncoder.encode(id, StandardCharsets.UTF_8);

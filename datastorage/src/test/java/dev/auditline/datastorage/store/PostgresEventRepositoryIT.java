@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.EventData;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,6 +56,43 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
         pg.setPassword(own.password());
         LegacyRows.storeBeforeTheLog(pg, "classpath:db/postgresql", legacy, PostgresEventRepository.DIALECT, true);
         return EventRepositories.open(own.storageConfig(), clock);
+    }
+
+    /**
+     * {@code jsonb} prints {@code {"a": 1}} with its own key order and escapes; a query must answer
+     * the compact text the token copy made of it before the one-pass compaction existed, byte for
+     * byte, whether the data needs decoding (escapes, a surrogate pair, an exponent) or not.
+     */
+    @Test
+    void readsEventDataBackAsTheCompactTextOfItsJsonbForm() {
+        String correlation = "jsonb-" + UUID.randomUUID();
+        AuditEvent plain = TestEvents.minimal(correlation, NOW)
+                .eventData(EventData.parse("{\"nested\":{\"x\":true,\"y\":[]},\"actor\":\"a b ü€\",\"n\":-12.50,"
+                        + "\"list\":[1,2,{\"k\":null}]}"))
+                .build();
+        AuditEvent escaped = TestEvents.minimal(correlation, NOW.plusMillis(1))
+                .eventData(EventData.parse(
+                        "{\"t\":\"tab\\tq\\\"\\u001f\",\"e\":\"\uD83D\uDE00\",\"x\":1e2,\"a\":[1.0E+1]}"))
+                .build();
+        repository.insertBatch(List.of(plain, escaped), null);
+
+        List<AuditEvent> read =
+                repository.query(query().correlationId(correlation).build()).events();
+
+        assertThat(read)
+                .extracting(e -> e.eventData().json())
+                .containsExactly(
+                        "{\"n\":-12.50,\"list\":[1,2,{\"k\":null}],\"actor\":\"a b ü€\",\"nested\":{\"x\":true,\"y\":[]}}",
+                        "{\"a\":[10],\"e\":\"\uD83D\uDE00\",\"t\":\"tab\\tq\\\"\\u001F\",\"x\":100}");
+        assertThat(read)
+                .extracting(e -> e.eventData().jsonBytes())
+                .containsExactly(
+                        read.get(0).eventData().json().getBytes(StandardCharsets.UTF_8).length,
+                        read.get(1).eventData().json().getBytes(StandardCharsets.UTF_8).length);
+        assertThat(read).extracting(e -> e.eventData().depth()).containsExactly(3, 2);
+        assertThat(read.get(0)).isEqualTo(repository.findById(plain.eventId()).orElseThrow());
+        assertThat(read.get(0)).isEqualTo(plain.withIngestion(NOW, read.get(0).ingestSeq(), null));
+        assertThat(read.get(1)).isEqualTo(escaped.withIngestion(NOW, read.get(1).ingestSeq(), null));
     }
 
     @Test
