@@ -113,12 +113,6 @@ public final class EventData {
      */
     public static EventData parse(String json) {
         Objects.requireNonNull(json, "event_data");
-        EventData plain = PlainObjectText.compact(json);
-        return plain != null ? plain : copy(json);
-    }
-
-    /** {@link #parse} through Jackson, token by token: every text, including the ones the fast path passes on. */
-    static EventData copy(String json) {
         try (JsonParser in = PLAIN.createParser(json)) {
             JsonToken first = in.nextToken();
             if (first != JsonToken.START_OBJECT) {
@@ -134,11 +128,6 @@ public final class EventData {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** A compact object text measured by {@link PlainObjectText}: no rule broken, no exponent. */
-    static EventData measured(String compactJson, long jsonBytes, int depth) {
-        return new EventData(compactJson, jsonBytes, depth, null, null);
     }
 
     /**

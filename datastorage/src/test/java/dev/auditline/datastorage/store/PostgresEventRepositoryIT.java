@@ -60,8 +60,7 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
 
     /**
      * {@code jsonb} prints {@code {"a": 1}} with its own key order and escapes; a query must answer
-     * the compact text the token copy made of it before the one-pass compaction existed, byte for
-     * byte, whether the data needs decoding (escapes, a surrogate pair, an exponent) or not.
+     * the compact text of that form, byte for byte, whether the data needs decoding (escapes, a surrogate pair, an exponent) or not.
      */
     @Test
     void readsEventDataBackAsTheCompactTextOfItsJsonbForm() {
