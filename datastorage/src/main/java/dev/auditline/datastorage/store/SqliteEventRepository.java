@@ -163,6 +163,11 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
         return writer.insertBatch(events, ingestedBy);
     }
 
+    /** The writer, for tests of its group commit. */
+    SqliteBatchWriter writer() {
+        return writer;
+    }
+
     @Override
     public Optional<AuditEvent> findById(UUID eventId) {
         return reads.read("read event " + eventId, c -> {
