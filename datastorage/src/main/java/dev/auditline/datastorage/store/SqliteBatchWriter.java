@@ -14,12 +14,14 @@ import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * second writing connection would only wait on the file lock or fail with {@code SQLITE_BUSY}.
  *
  * <p>The time spent inside the lock bounds the ingest rate, so everything that does not need the
- * connection is done before taking it. The single writer also makes the log's indexes follow
- * commit order.
+ * connection is done before taking it, and the batches that wait for the lock meanwhile are
+ * stored together by its next holder, with one commit (group commit, see {@link #insertBatch}):
+ * each commit is an fsync, and pages that several batches change are written to the WAL once.
+ * The single writer also makes the log's indexes follow commit order.
  *
  * <p>Each transaction starts with {@code BEGIN IMMEDIATE}, which takes SQLite's write lock before
  * the first read (waiting up to the busy timeout for another connection's write, such as the
@@ -45,6 +49,13 @@ final class SqliteBatchWriter implements AutoCloseable {
 
     /** A batch transaction refused as busy is run again up to this many times in all: {@value}. */
     static final int MAX_BUSY_ATTEMPTS = 20;
+
+    /**
+     * The most events one group commit stores, unless its first batch alone is larger: {@value}
+     * (four of the client's default 1,000-event batches), so one transaction's WAL growth and the
+     * wait of its last batch stay bounded.
+     */
+    static final int MAX_GROUP_EVENTS = 4_096;
 
     private static final String INSERT = "INSERT INTO audit_events (event_date, "
             + String.join(", ", EventSql.EVENT_COLUMNS)
@@ -70,9 +81,12 @@ final class SqliteBatchWriter implements AutoCloseable {
     private final String location;
     private final Clock clock;
     private final StoreReads reads;
-    private final Object writeLock = new Object();
+    private final ReentrantLock writeLock = new ReentrantLock();
     private final Connection writer; // guarded by writeLock
     private boolean inTransaction; // guarded by writeLock
+    private volatile long commits; // written under writeLock only
+    /** Batches waiting for the writer, in arrival order; taken only under writeLock. */
+    private final Queue<WaitingBatch> waiting = new ConcurrentLinkedQueue<>();
 
     /** @param writer a connection in auto-commit mode; this class owns and closes it */
     SqliteBatchWriter(String location, Clock clock, StoreReads reads, Connection writer) {
@@ -83,52 +97,152 @@ final class SqliteBatchWriter implements AutoCloseable {
     }
 
     /**
-     * Stores a batch in one transaction and appends the leaves of the events stored now to
-     * {@code audit_log}. Each row's values (the event_date, the UUID and timestamp values, the
-     * event_data JSON text) and the digests of its client fields, 24 of a leaf's 27, are computed
-     * before taking the lock; inside it the rows go through a single {@code executeBatch} instead of
-     * one {@code INSERT … RETURNING} query each, and a leaf only gets its three ingestion digests.
+     * Stores a batch and appends the leaves of the events stored now to {@code audit_log}, and
+     * returns once the transaction that holds them committed. Each row's values (the event_date,
+     * the UUID and timestamp values, the event_data JSON text) and the digests of its client
+     * fields, 24 of a leaf's 27, are computed before the batch queues for the writer; inside it the
+     * rows go through a single {@code executeBatch} instead of one {@code INSERT … RETURNING} query
+     * each, and a leaf only gets its three ingestion digests.
+     *
+     * <p>Group commit: the batch joins the queue of batches waiting for the writer, and whichever
+     * caller takes the writer lock next stores every batch then waiting (up to {@value
+     * #MAX_GROUP_EVENTS} events) in one transaction, one after the other in arrival order, with
+     * one commit and so one fsync for all of them. Nothing waits for more batches to arrive: a lone
+     * batch is stored at once, alone. Each batch of a group sees the rows the earlier ones stored,
+     * so its duplicates, conflicts and created ids are the ones it would get run alone in that
+     * order. When any batch of a group fails, the group is rolled back and its batches are run
+     * again one transaction each, so only the failing batch fails.
      */
     InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
-        Map<UUID, PreparedRow> rows = new HashMap<>();
-        for (AuditEvent e : events) {
-            rows.computeIfAbsent(
-                    e.eventId(),
-                    id -> new PreparedRow(
-                            EventSql.eventDate(e.eventTimestamp()).toString(),
-                            EventSql.eventValues(e, SqliteEventRepository.DIALECT),
-                            LeafEncoding.encode(e.withIngestion(Instant.EPOCH, 0, ingestedBy))));
-        }
-        List<UUID> ids = BatchPlan.distinctIds(events);
-        synchronized (writeLock) {
-            reads.ensureOpen();
-            // The clock is read under the lock, so batches get ingested_at in the order they are stored.
-            Instant ingestedAt = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
-            if (events.isEmpty()) {
-                return new InsertResult(Set.of(), ingestedAt);
+        if (events.isEmpty()) {
+            writeLock.lock();
+            try {
+                reads.ensureOpen();
+                return new InsertResult(Set.of(), Instant.now(clock).truncatedTo(ChronoUnit.MICROS));
+            } finally {
+                writeLock.unlock();
             }
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    begin();
-                    BatchPlan plan = BatchPlan.of(events, storedLeaves(ids));
-                    Set<UUID> created = new HashSet<>();
-                    if (!plan.toInsert().isEmpty()) {
-                        insertEvents(plan.toInsert(), rows, ingestedBy, ingestedAt);
-                        created = appendLeaves(plan.toInsert(), rows, ingestedBy, ingestedAt);
-                    }
-                    commit();
-                    return new InsertResult(created, plan.conflicts(), ingestedAt);
-                } catch (SQLException e) {
-                    rollbackQuietly();
-                    SqlErrors.Kind kind = SqlErrors.classify(e);
-                    if (kind != SqlErrors.Kind.BUSY || attempt >= MAX_BUSY_ATTEMPTS) {
-                        // by its meaning, as reads are: a refused value is not an outage (which would spool)
-                        throw reads.translate("store a batch of " + events.size() + " events", e);
-                    }
+        }
+        WaitingBatch mine = WaitingBatch.prepare(events, ingestedBy);
+        waiting.add(mine);
+        while (!mine.isDone()) {
+            writeLock.lock();
+            try {
+                if (!mine.isDone()) {
+                    store(takeGroup());
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        return mine.outcome();
+    }
+
+    /**
+     * The batches waiting now, oldest first, up to {@value #MAX_GROUP_EVENTS} events (the first
+     * one whatever its size). Only the holder of the writer lock takes from the queue.
+     */
+    private List<WaitingBatch> takeGroup() {
+        List<WaitingBatch> group = new ArrayList<>();
+        int events = 0;
+        for (WaitingBatch next = waiting.peek(); next != null; next = waiting.peek()) {
+            if (!group.isEmpty() && events + next.events().size() > MAX_GROUP_EVENTS) {
+                break;
+            }
+            waiting.poll();
+            group.add(next);
+            events += next.events().size();
+        }
+        return group;
+    }
+
+    /** Stores {@code group} and completes each of its batches, whatever happens; under the writer lock. */
+    private void store(List<WaitingBatch> group) {
+        try {
+            reads.ensureOpen();
+            storeTogether(group);
+        } catch (RuntimeException e) {
+            for (WaitingBatch b : group) {
+                b.fail(e);
+            }
+        } finally {
+            for (WaitingBatch b : group) {
+                b.fail(new IllegalStateException("SQLite store " + location + ": a batch of "
+                        + b.events().size() + " events was left unfinished by its writer"));
+            }
+        }
+    }
+
+    /**
+     * One transaction for the whole group, run again while SQLite answers busy; on any other error
+     * with more than one batch, each batch on its own.
+     */
+    private void storeTogether(List<WaitingBatch> group) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                begin();
+                List<InsertResult> results = new ArrayList<>(group.size());
+                for (WaitingBatch b : group) {
+                    results.add(storeInTransaction(b));
+                }
+                commit();
+                commits++;
+                for (int i = 0; i < group.size(); i++) {
+                    group.get(i).succeed(results.get(i));
+                }
+                return;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                boolean busy = e instanceof SQLException sql && SqlErrors.classify(sql) == SqlErrors.Kind.BUSY;
+                if (busy && attempt < MAX_BUSY_ATTEMPTS) {
                     pauseBeforeRetry(attempt);
+                } else if (!busy && group.size() > 1) {
+                    // one batch failed: the others must not fail with it, nor depend on it
+                    for (WaitingBatch b : group) {
+                        storeTogether(List.of(b));
+                    }
+                    return;
+                } else {
+                    for (WaitingBatch b : group) {
+                        // by its meaning, as reads are: a refused value is not an outage (which would spool)
+                        b.fail(
+                                e instanceof SQLException sql
+                                        ? reads.translate(
+                                                "store a batch of " + b.events().size() + " events", sql)
+                                        : (RuntimeException) e);
+                    }
+                    return;
                 }
             }
         }
+    }
+
+    /** One batch inside the open transaction; sees every row stored earlier in it. */
+    private InsertResult storeInTransaction(WaitingBatch b) throws SQLException {
+        // The clock is read under the lock, so batches get ingested_at in the order they are stored.
+        Instant ingestedAt = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
+        BatchPlan plan = BatchPlan.of(b.events(), storedLeaves(b.ids()));
+        Set<UUID> created = Set.of();
+        if (!plan.toInsert().isEmpty()) {
+            insertEvents(plan.toInsert(), b.rows(), b.ingestedBy(), ingestedAt);
+            created = appendLeaves(plan.toInsert(), b.rows(), b.ingestedBy(), ingestedAt);
+        }
+        return new InsertResult(created, plan.conflicts(), ingestedAt);
+    }
+
+    /** Batches queued for the writer now; for tests and diagnostics. */
+    int waitingBatches() {
+        return waiting.size();
+    }
+
+    /** Transactions that stored batches and committed; for tests and diagnostics. */
+    long commits() {
+        return commits;
+    }
+
+    /** Whether a caller holds the writer now; for tests and diagnostics. */
+    boolean isWriting() {
+        return writeLock.isLocked();
     }
 
     /**
@@ -140,7 +254,8 @@ final class SqliteBatchWriter implements AutoCloseable {
         // The first day after the last whole month that ended on or before the cutoff.
         LocalDate keepFrom = YearMonth.from(cutoff).atDay(1);
         List<YearMonth> months = new ArrayList<>();
-        synchronized (writeLock) {
+        writeLock.lock();
+        try {
             reads.ensureOpen();
             try (Statement s = writer.createStatement();
                     PreparedStatement select = writer.prepareStatement("SELECT DISTINCT substr(event_date, 1, 7)"
@@ -165,6 +280,8 @@ final class SqliteBatchWriter implements AutoCloseable {
                 rollbackQuietly();
                 throw reads.unavailable("delete the events before " + keepFrom, e);
             }
+        } finally {
+            writeLock.unlock();
         }
         return months;
     }
@@ -198,12 +315,12 @@ final class SqliteBatchWriter implements AutoCloseable {
     }
 
     private void insertEvents(
-            List<AuditEvent> events, Map<UUID, PreparedRow> rows, String ingestedBy, Instant ingestedAt)
+            List<AuditEvent> events, Map<UUID, WaitingBatch.PreparedRow> rows, String ingestedBy, Instant ingestedAt)
             throws SQLException {
         long ingestedAtMicros = EventSql.epochMicros(ingestedAt);
         try (PreparedStatement ps = writer.prepareStatement(INSERT)) {
             for (AuditEvent e : events) {
-                PreparedRow row = rows.get(e.eventId());
+                WaitingBatch.PreparedRow row = rows.get(e.eventId());
                 ps.setString(1, row.eventDate());
                 int i = 2;
                 for (Object value : row.values()) {
@@ -224,7 +341,7 @@ final class SqliteBatchWriter implements AutoCloseable {
      * reads back their {@code ingest_seq} first, which the leaf covers.
      */
     private Set<UUID> appendLeaves(
-            List<AuditEvent> inserted, Map<UUID, PreparedRow> rows, String ingestedBy, Instant ingestedAt)
+            List<AuditEvent> inserted, Map<UUID, WaitingBatch.PreparedRow> rows, String ingestedBy, Instant ingestedAt)
             throws SQLException {
         Map<UUID, Long> seqs = new HashMap<>();
         try (PreparedStatement ps = writer.prepareStatement(INSERTED_SEQS)) {
@@ -242,7 +359,7 @@ final class SqliteBatchWriter implements AutoCloseable {
                 if (seq == null) {
                     throw new SQLException("event " + e.eventId() + " was inserted but cannot be read back");
                 }
-                PreparedRow row = rows.get(e.eventId());
+                WaitingBatch.PreparedRow row = rows.get(e.eventId());
                 byte[] leaf = LeafEncoding.withIngestion(row.clientLeaf(), ingestedAt, seq, ingestedBy);
                 ps.setLong(1, next++);
                 ps.setString(2, e.eventId().toString());
@@ -255,12 +372,6 @@ final class SqliteBatchWriter implements AutoCloseable {
         }
         return seqs.keySet();
     }
-
-    /**
-     * One event's event_date, {@link EventSql#eventValues} and leaf with placeholder ingestion
-     * values, computed before taking the writer lock.
-     */
-    private record PreparedRow(String eventDate, Object[] values, byte[] clientLeaf) {}
 
     private void begin() throws SQLException {
         try (Statement s = writer.createStatement()) {
@@ -291,12 +402,13 @@ final class SqliteBatchWriter implements AutoCloseable {
     /** Waits for the batch in progress, then closes the connection. */
     @Override
     public void close() {
-        synchronized (writeLock) {
-            try {
-                writer.close();
-            } catch (SQLException e) {
-                log.warn("SQLite store {}: closing the writer connection failed", location, e);
-            }
+        writeLock.lock();
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            log.warn("SQLite store {}: closing the writer connection failed", location, e);
+        } finally {
+            writeLock.unlock();
         }
     }
 }

@@ -36,7 +36,7 @@ import org.sqlite.SQLiteDataSource;
  * installs. Same columns and semantics as {@link PostgresEventRepository}.
  *
  * <p>SQLite allows one writer at a time, so every batch goes through a single writer connection
- * guarded by a lock; readers use a small pool and, thanks to WAL, never wait for the writer.
+ * guarded by a lock (the batches that queue for it meanwhile are committed together); readers use a small pool and, thanks to WAL, never wait for the writer.
  * Commits are fsynced ({@code synchronous=FULL}) because an acknowledged event must survive a
  * power loss, not just a process crash.
  */
@@ -156,11 +156,18 @@ public final class SqliteEventRepository implements EventRepository, MeterBinder
 
     /**
      * Stores a batch in one transaction and appends the leaves of the events stored now to
-     * {@code audit_log}, through the single writer ({@link SqliteBatchWriter}).
+     * {@code audit_log}, through the single writer ({@link SqliteBatchWriter}); batches that wait
+     * for the writer at the same time share one transaction and one commit (group commit), each
+     * with the outcome it would have alone.
      */
     @Override
     public InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
         return writer.insertBatch(events, ingestedBy);
+    }
+
+    /** The writer, for tests of its group commit. */
+    SqliteBatchWriter writer() {
+        return writer;
     }
 
     @Override
