@@ -84,4 +84,52 @@ class InsertErrorsApiTest {
         assertThat(stored.get(0).get("event_id").textValue())
                 .isEqualTo(good.get("event_id").textValue());
     }
+
+    /**
+     * Another connection holding the SQLite file's write lock (an operator's {@code sqlite3}
+     * session, a backup): the batch is answered {@code 503 storage-busy} with {@code Retry-After}
+     * once the busy timeout has passed, within the client's request timeout; nothing is stored or
+     * spooled and the storage is not taken for down. Once the lock is released the same batch is
+     * stored.
+     */
+    @Test
+    void aBatchWhileAnotherConnectionHoldsTheWriteLockIsA503BusyWithinTheClientsTimeout()
+            throws IOException, SQLException {
+        DataStorageConfig defaults = DataStorageConfig.defaults();
+        DataStorageConfig config = defaults.withServer(defaults.server().withPort(0))
+                .withStorage(defaults.storage()
+                        .withUrl("sqlite:" + dir.resolve("audit.db"))
+                        .withFallbackSpool(dir.resolve("spool"), StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
+        server = DataStorage.start(config, Clock.systemUTC());
+        ApiClient api = new ApiClient(server.baseUrl());
+        String trail = WireEvents.uniqueCorrelationId("busy");
+        ObjectNode event = WireEvents.valid(trail, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        SQLiteDataSource sqlite = new SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite:" + dir.resolve("audit.db"));
+
+        ApiClient.Reply busy;
+        try (Connection holder = sqlite.getConnection();
+                Statement s = holder.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            // ApiClient gives up after 30 s: a writer that retried past it would fail this test
+            busy = api.post(BATCH, WireEvents.batch(event));
+            s.execute("ROLLBACK");
+        }
+
+        assertThat(busy.status()).as(busy.body()).isEqualTo(503);
+        assertThat(busy.json().get("type").textValue()).isEqualTo("https://auditline.dev/problems/storage-busy");
+        assertThat(busy.header("Retry-After")).isNotNull();
+        JsonNode ready = api.get("/readyz").json();
+        assertThat(ready.get("status").textValue()).as(ready.toString()).isEqualTo("ready");
+        assertThat(ready.get("fallback_spool").get("pending_records").longValue())
+                .isZero();
+        assertThat(api.get(DataStorageApiContract.EVENTS + "?correlation_id=" + trail)
+                        .json()
+                        .get("events"))
+                .isEmpty();
+
+        ApiClient.Reply stored = api.post(BATCH, WireEvents.batch(event));
+        assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+        assertThat(stored.json().get("created").intValue()).isEqualTo(1);
+    }
 }

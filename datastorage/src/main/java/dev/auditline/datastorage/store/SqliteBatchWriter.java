@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,15 @@ final class SqliteBatchWriter implements AutoCloseable {
 
     /** A batch transaction refused as busy is run again up to this many times in all: {@value}. */
     static final int MAX_BUSY_ATTEMPTS = 20;
+
+    /**
+     * Busy answers are retried only while the group has waited less than this in all: the busy
+     * timeout. Each attempt's {@code BEGIN IMMEDIATE} already waits up to the busy timeout for
+     * another connection's write, so without this bound a file held by another writer kept a
+     * batch for 20 busy timeouts (100 s), far past any client's timeout, instead of answering
+     * {@code 503 storage-busy} after one or two.
+     */
+    static final long BUSY_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(SqliteEventRepository.BUSY_TIMEOUT_MS);
 
     /**
      * The most events one group commit stores, unless its first batch alone is larger: {@value}
@@ -178,6 +188,7 @@ final class SqliteBatchWriter implements AutoCloseable {
      * with more than one batch, each batch on its own.
      */
     private void storeTogether(List<WaitingBatch> group) {
+        long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             try {
                 begin();
@@ -194,7 +205,7 @@ final class SqliteBatchWriter implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly();
                 boolean busy = e instanceof SQLException sql && SqlErrors.classify(sql) == SqlErrors.Kind.BUSY;
-                if (busy && attempt < MAX_BUSY_ATTEMPTS) {
+                if (busy && attempt < MAX_BUSY_ATTEMPTS && System.nanoTime() - started < BUSY_RETRY_NANOS) {
                     pauseBeforeRetry(attempt);
                 } else if (!busy && group.size() > 1) {
                     // one batch failed: the others must not fail with it, nor depend on it
