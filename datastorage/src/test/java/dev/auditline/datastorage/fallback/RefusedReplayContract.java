@@ -9,6 +9,7 @@ import dev.auditline.datastorage.metrics.MetricNames;
 import dev.auditline.datastorage.metrics.ServerMetrics;
 import dev.auditline.datastorage.store.EventQuery;
 import dev.auditline.datastorage.store.EventRepository;
+import dev.auditline.datastorage.store.RefusingTrigger;
 import dev.auditline.spool.Spool;
 import dev.auditline.spool.SpoolConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class RefusedReplayContract {
-    static final String REFUSED_ACTOR = "refused-by-db";
+    static final String REFUSED_ACTOR = RefusingTrigger.ACTOR;
     private static final Duration BACKOFF = Duration.ofMillis(20);
 
     @TempDir

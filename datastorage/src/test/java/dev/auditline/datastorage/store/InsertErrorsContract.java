@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class InsertErrorsContract {
     static final Instant NOW = Instant.parse("2026-03-15T10:15:30.123456Z");
-    static final String REFUSED_ACTOR = "refused-by-db";
+    static final String REFUSED_ACTOR = RefusingTrigger.ACTOR;
     static final String FAULTY_ACTOR = "faulty-trigger";
 
     EventRepository repository;

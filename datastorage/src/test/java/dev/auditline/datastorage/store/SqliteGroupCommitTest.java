@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SqliteGroupCommitTest {
     private static final Instant NOW = Instant.parse("2026-03-15T10:15:30.123456Z");
-    private static final String REFUSED_ACTOR = "refused-by-db";
+    private static final String REFUSED_ACTOR = RefusingTrigger.ACTOR;
 
     @TempDir
     Path dir;

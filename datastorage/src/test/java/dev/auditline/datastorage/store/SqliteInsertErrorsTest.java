@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteDataSource;
 
 class SqliteInsertErrorsTest extends InsertErrorsContract {
     @TempDir
@@ -18,16 +17,12 @@ class SqliteInsertErrorsTest extends InsertErrorsContract {
 
     @Override
     DataSource plainDataSource() {
-        SQLiteDataSource ds = new SQLiteDataSource();
-        ds.setUrl("jdbc:sqlite:" + dir.resolve("audit.db"));
-        return ds;
+        return RefusingTrigger.sqliteDataSource(dir.resolve("audit.db"));
     }
 
     @Override
     List<String> sqlRefusingTheActor() {
-        // SQLITE_CONSTRAINT (19), as a CHECK constraint on the value would raise it
-        return List.of("CREATE TRIGGER refuse_actor BEFORE INSERT ON audit_events WHEN NEW.actor_id = '" + REFUSED_ACTOR
-                + "' BEGIN SELECT RAISE(ABORT, 'actor refused'); END");
+        return RefusingTrigger.sqlite();
     }
 
     @Override
