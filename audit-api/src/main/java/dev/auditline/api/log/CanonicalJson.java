@@ -58,8 +58,9 @@ final class CanonicalJson {
 
     /**
      * The canonical bytes of a JSON text, read in one streaming pass: the same bytes as
-     * {@link #write(JsonNode, MessageDigest)} of its tree, without building the tree. Only an
-     * object's members are buffered, to sort them.
+     * {@link #write(JsonNode, MessageDigest)} of its tree, without building the tree, for every
+     * text without a duplicate key (ingest refuses those; a tree keeps only the last member, this
+     * reading keeps both). Only an object's members are buffered, to sort them.
      *
      * @throws IllegalArgumentException when the text is not JSON
      */

@@ -305,7 +305,7 @@ final class CanonicalJsonText {
             case 'u' -> {
                 int v = 0;
                 for (int i = 0; i < 4; i++) {
-                    int d = Character.digit(in.charAt(pos++), 16);
+                    int d = hexDigit(in.charAt(pos++));
                     if (d < 0) {
                         throw NOT_ACCEPTED;
                     }
@@ -419,6 +419,15 @@ final class CanonicalJsonText {
             put((byte) e.charAt(i));
         }
         setLength(at);
+    }
+
+    /** An ASCII hex digit's value, else -1: {@code Character.digit} also takes Arabic-Indic and fullwidth digits, which JSON does not. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        char lower = (char) (c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     private static boolean isDigit(char c) {

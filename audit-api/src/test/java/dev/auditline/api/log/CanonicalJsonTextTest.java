@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -117,6 +118,21 @@ class CanonicalJsonTextTest {
         assertThat(direct(json)).isEqualTo(tree(json));
     }
 
+    /**
+     * What the tree form cannot hold: a duplicate key (ingest refuses it, but the function takes
+     * any text) keeps both members in the parser's reading, and so must the direct one; past 64
+     * levels the direct reader passes the text on to the parser.
+     */
+    @Test
+    void directReadingEqualsTheParsersReadingForDuplicateKeysAndDeepNesting() {
+        String duplicates = "{\"a\":1,\"b\":{\"x\":2,\"x\":[3]},\"a\":2}";
+        assertThat(CanonicalJsonText.read(duplicates)).as("accepted").isNotNull();
+        assertThat(direct(duplicates)).isEqualTo(parsed(duplicates));
+        String deep = "{\"a\":".repeat(70) + "1" + "}".repeat(70);
+        assertThat(CanonicalJsonText.read(deep)).as("passed on").isNull();
+        assertThat(direct(deep)).isEqualTo(parsed(deep));
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {
@@ -134,7 +150,10 @@ class CanonicalJsonTextTest {
                 "{\"a\":1e}",
                 "{a:1}",
                 "{\"\\udc00\":1}",
-                "{\"\\ud83dx\":1}"
+                "{\"\\ud83dx\":1}",
+                // digits Character.digit accepts and JSON does not: Arabic-Indic, fullwidth
+                "{\"a\":\"\\u\u0660\u0660\u0664\u0661\"}",
+                "{\"a\":\"\\u\uFF26\uFF26\uFF26\uFF26\"}"
             })
     void textsThatAreNotJsonAreLeftToTheParserWhichRejectsThem(String json) {
         assertThat(CanonicalJsonText.read(json)).isNull();
