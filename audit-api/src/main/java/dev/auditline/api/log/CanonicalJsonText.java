@@ -324,12 +324,9 @@ final class CanonicalJsonText {
     private void number() throws NotAccepted {
         int start = pos;
         int n = in.length();
-        boolean negative = false;
         if (in.charAt(pos) == '-') {
-            negative = true;
             pos++;
         }
-        int intStart = pos;
         if (pos >= n || !isDigit(in.charAt(pos))) {
             throw NOT_ACCEPTED;
         }
@@ -340,17 +337,13 @@ final class CanonicalJsonText {
                 pos++;
             }
         }
-        int intEnd = pos;
-        int fracStart = pos;
-        int fracEnd = pos;
         if (pos < n && in.charAt(pos) == '.') {
             pos++;
-            fracStart = pos;
+            int fracStart = pos;
             while (pos < n && isDigit(in.charAt(pos))) {
                 pos++;
             }
-            fracEnd = pos;
-            if (fracEnd == fracStart) {
+            if (pos == fracStart) {
                 throw NOT_ACCEPTED;
             }
         }
@@ -380,48 +373,17 @@ final class CanonicalJsonText {
             setLength(at);
             return;
         }
-        // the value's digits are the integer digits then the fraction digits; the exponent of the
-        // last digit is minus the fraction's length
         put((byte) 'n');
         int at = reserve();
-        int first = -1;
-        int last = -1;
-        for (int i = intStart; i < fracEnd; i++) {
-            char c = in.charAt(i);
-            if (c >= '1' && c <= '9') {
-                first = first < 0 ? i : first;
-                last = i;
-            }
-        }
-        if (first < 0) {
-            put((byte) '0'); // zero, whatever its sign or notation
-            setLength(at);
-            return;
-        }
-        long exponent = -(long) (fracEnd - fracStart);
-        for (int i = last + 1; i < fracEnd; i++) {
-            if (in.charAt(i) == '0') {
-                exponent++; // a trailing zero, stripped
-            }
-        }
-        if (negative) {
-            put((byte) '-');
-        }
-        for (int i = first; i <= last; i++) {
-            char c = in.charAt(i);
-            if (c != '.') {
-                put((byte) c);
-            }
-        }
-        put((byte) 'e');
-        String e = Long.toString(exponent);
-        for (int i = 0; i < e.length(); i++) {
-            put((byte) e.charAt(i));
-        }
+        ensure(PlainNumber.maxCanonicalBytes(start, pos));
+        len = PlainNumber.canonical(in, start, pos, out, len);
         setLength(at);
     }
 
-    /** An ASCII hex digit's value, else -1: {@code Character.digit} also takes Arabic-Indic and fullwidth digits, which JSON does not. */
+    /**
+     * An ASCII hex digit's value, else -1: {@code Character.digit} also takes Arabic-Indic and
+     * fullwidth digits, which JSON does not.
+     */
     private static int hexDigit(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
