@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditline.datastorage.config.DataStorageConfig;
 import dev.auditline.datastorage.config.StorageSettings;
+import dev.auditline.datastorage.store.RefusingTrigger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * With the fallback spool on, a batch the database refuses for its values is answered {@code 400
@@ -43,26 +43,31 @@ class InsertErrorsApiTest {
         }
     }
 
-    @Test
-    void aBatchTheDatabaseRefusesIsA400AndNeitherSpooledNorAnOutage() throws IOException, SQLException {
+    /** DataStorage on the SQLite file {@code audit.db} in {@link #dir}, the fallback spool on. */
+    private ApiClient startOnSqliteWithTheFallbackSpool() {
         DataStorageConfig defaults = DataStorageConfig.defaults();
         DataStorageConfig config = defaults.withServer(defaults.server().withPort(0))
                 .withStorage(defaults.storage()
                         .withUrl("sqlite:" + dir.resolve("audit.db"))
                         .withFallbackSpool(dir.resolve("spool"), StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
         server = DataStorage.start(config, Clock.systemUTC());
-        ApiClient api = new ApiClient(server.baseUrl());
-        SQLiteDataSource sqlite = new SQLiteDataSource();
-        sqlite.setUrl("jdbc:sqlite:" + dir.resolve("audit.db"));
-        try (Connection c = sqlite.getConnection();
+        return new ApiClient(server.baseUrl());
+    }
+
+    @Test
+    void aBatchTheDatabaseRefusesIsA400AndNeitherSpooledNorAnOutage() throws IOException, SQLException {
+        ApiClient api = startOnSqliteWithTheFallbackSpool();
+        try (Connection c = RefusingTrigger.sqliteDataSource(dir.resolve("audit.db"))
+                        .getConnection();
                 Statement s = c.createStatement()) {
-            s.execute("CREATE TRIGGER refuse_actor BEFORE INSERT ON audit_events WHEN NEW.actor_id = 'refused-by-db'"
-                    + " BEGIN SELECT RAISE(ABORT, 'actor refused'); END");
+            for (String sql : RefusingTrigger.sqlite()) {
+                s.execute(sql);
+            }
         }
         String trail = WireEvents.uniqueCorrelationId("refused");
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         ObjectNode good = WireEvents.valid(trail, now);
-        ObjectNode refused = WireEvents.valid(trail, now).put("actor_id", "refused-by-db");
+        ObjectNode refused = WireEvents.valid(trail, now).put("actor_id", RefusingTrigger.ACTOR);
 
         ApiClient.Reply reply = api.post(BATCH, WireEvents.batch(good, refused));
 
@@ -95,20 +100,13 @@ class InsertErrorsApiTest {
     @Test
     void aBatchWhileAnotherConnectionHoldsTheWriteLockIsA503BusyWithinTheClientsTimeout()
             throws IOException, SQLException {
-        DataStorageConfig defaults = DataStorageConfig.defaults();
-        DataStorageConfig config = defaults.withServer(defaults.server().withPort(0))
-                .withStorage(defaults.storage()
-                        .withUrl("sqlite:" + dir.resolve("audit.db"))
-                        .withFallbackSpool(dir.resolve("spool"), StorageSettings.DEFAULT_FALLBACK_SPOOL_MAX_BYTES));
-        server = DataStorage.start(config, Clock.systemUTC());
-        ApiClient api = new ApiClient(server.baseUrl());
+        ApiClient api = startOnSqliteWithTheFallbackSpool();
         String trail = WireEvents.uniqueCorrelationId("busy");
         ObjectNode event = WireEvents.valid(trail, Instant.now().truncatedTo(ChronoUnit.MICROS));
-        SQLiteDataSource sqlite = new SQLiteDataSource();
-        sqlite.setUrl("jdbc:sqlite:" + dir.resolve("audit.db"));
 
         ApiClient.Reply busy;
-        try (Connection holder = sqlite.getConnection();
+        try (Connection holder = RefusingTrigger.sqliteDataSource(dir.resolve("audit.db"))
+                        .getConnection();
                 Statement s = holder.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
             // ApiClient gives up after 30 s: a writer that retried past it would fail this test

@@ -149,8 +149,9 @@ class SqliteGroupCommitTest {
         try (SqliteEventRepository store = open("failing.db", Clock.fixed(NOW, ZoneOffset.UTC));
                 Connection other = plain("failing.db")) {
             try (Statement s = other.createStatement()) {
-                s.execute("CREATE TRIGGER refuse_actor BEFORE INSERT ON audit_events WHEN NEW.actor_id = '"
-                        + REFUSED_ACTOR + "' BEGIN SELECT RAISE(ABORT, 'actor refused'); END");
+                for (String sql : RefusingTrigger.sqlite()) {
+                    s.execute(sql);
+                }
             }
             List<Future<InsertResult>> results = queueBehindALockedWriter(
                     store,
@@ -201,8 +202,9 @@ class SqliteGroupCommitTest {
             for (String file : List.of("concurrent.db", "replay.db")) {
                 try (Connection c = plain(file);
                         Statement s = c.createStatement()) {
-                    s.execute("CREATE TRIGGER refuse_actor BEFORE INSERT ON audit_events WHEN NEW.actor_id = '"
-                            + REFUSED_ACTOR + "' BEGIN SELECT RAISE(ABORT, 'actor refused'); END");
+                    for (String sql : RefusingTrigger.sqlite()) {
+                        s.execute(sql);
+                    }
                 }
             }
             Map<String, List<AuditEvent>> sent = new LinkedHashMap<>();
