@@ -3,6 +3,7 @@ package dev.auditline.api.log;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.json.AuditJson;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -85,26 +86,7 @@ public final class LeafEncoding {
         MessageDigest sha = sha256();
         byte[] leaf = new byte[LEAF_BYTES];
         leaf[0] = VERSION;
-        // each digest is written straight into its place in the leaf
-        Sink sink = new Sink() {
-            private int at = 1;
-
-            @Override
-            public void accept(byte[] digest) {
-                System.arraycopy(digest, 0, leaf, at, DIGEST_BYTES);
-                at += DIGEST_BYTES;
-            }
-
-            @Override
-            public void finish(MessageDigest sha) {
-                try {
-                    sha.digest(leaf, at, DIGEST_BYTES);
-                } catch (java.security.DigestException e) {
-                    throw new IllegalStateException("a SHA-256 digest fits its 32 bytes", e);
-                }
-                at += DIGEST_BYTES;
-            }
-        };
+        Sink sink = new LeafWriter(leaf, 1);
         clientFields(stored, sha, sink);
         digest(sha, stored.ingestedAt(), sink);
         digest(sha, stored.ingestSeq(), sink);
@@ -125,11 +107,10 @@ public final class LeafEncoding {
         check(leaf, "leaf");
         MessageDigest sha = sha256();
         byte[] stored = leaf.clone();
-        int at = 1 + CLIENT_FIELDS * DIGEST_BYTES;
-        for (byte[] digest : List.of(digest(sha, ingestedAt), digest(sha, ingestSeq), digest(sha, ingestedBy))) {
-            System.arraycopy(digest, 0, stored, at, DIGEST_BYTES);
-            at += DIGEST_BYTES;
-        }
+        Sink sink = new LeafWriter(stored, 1 + CLIENT_FIELDS * DIGEST_BYTES);
+        digest(sha, ingestedAt, sink);
+        digest(sha, ingestSeq, sink);
+        digest(sha, ingestedBy, sink);
         return stored;
     }
 
@@ -237,6 +218,33 @@ public final class LeafEncoding {
         void finish(MessageDigest sha);
     }
 
+    /** Writes each digest straight into its place in a leaf, from {@code at} on. */
+    private static final class LeafWriter implements Sink {
+        private final byte[] leaf;
+        private int at;
+
+        LeafWriter(byte[] leaf, int at) {
+            this.leaf = leaf;
+            this.at = at;
+        }
+
+        @Override
+        public void accept(byte[] digest) {
+            System.arraycopy(digest, 0, leaf, at, DIGEST_BYTES);
+            at += DIGEST_BYTES;
+        }
+
+        @Override
+        public void finish(MessageDigest sha) {
+            try {
+                sha.digest(leaf, at, DIGEST_BYTES);
+            } catch (DigestException e) {
+                throw new IllegalStateException("a SHA-256 digest fits its 32 bytes", e);
+            }
+            at += DIGEST_BYTES;
+        }
+    }
+
     private static void clientFields(AuditEvent e, MessageDigest sha, Sink sink) {
         digest(sha, e.eventId(), sink);
         digest(sha, e.version(), sink);
@@ -290,27 +298,6 @@ public final class LeafEncoding {
 
     private static void digest(MessageDigest sha, Long value, Sink sink) {
         digest(sha, value == null ? null : value.toString(), sink);
-    }
-
-    private static byte[] digest(MessageDigest sha, String value) {
-        if (value == null) {
-            return absent();
-        }
-        sha.update(PRESENT);
-        sha.update(value.getBytes(StandardCharsets.UTF_8));
-        return sha.digest();
-    }
-
-    private static byte[] digest(MessageDigest sha, UUID value) {
-        return digest(sha, value == null ? null : value.toString());
-    }
-
-    private static byte[] digest(MessageDigest sha, Instant value) {
-        return digest(sha, value == null ? null : AuditJson.formatTimestamp(value));
-    }
-
-    private static byte[] digest(MessageDigest sha, Long value) {
-        return digest(sha, value == null ? null : value.toString());
     }
 
     /**
