@@ -21,8 +21,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * The verifiable log's per-event work in DataStorage for one 1,000-event batch of {@code
  * IngestLoadRun}'s events (~1 KB of JSON, {@code event_data} ~465 bytes): the leaf of each event
  * ({@code LeafEncoding.encode}: 24 client field digests, the canonical {@code event_data}, the
- * ingestion digests) and its RFC 6962 leaf hash, as {@code PostgresBatchWriter} does them. Run the
- * same class from two builds' jars to compare them.
+ * ingestion digests) and its RFC 6962 leaf hash ({@link #leavesOfABatch}); and the same as {@code
+ * PostgresBatchWriter} does it, the client fields before the ingestion values are known and those
+ * three digests put in at commit ({@link #leavesAsTheStoreMakesThem}). Run the same class from two
+ * builds' jars to compare them.
  *
  * <p>{@code java -jar benchmarks/target/benchmarks.jar LeafBenchmark}
  */
@@ -47,6 +49,17 @@ public class LeafBenchmark {
     public void leavesOfABatch(Blackhole bh) {
         for (AuditEvent e : events) {
             byte[] leaf = LeafEncoding.encode(e);
+            bh.consume(LeafEncoding.leafHash(leaf));
+        }
+    }
+
+    @Benchmark
+    public void leavesAsTheStoreMakesThem(Blackhole bh) {
+        Instant ingestedAt = Instant.parse("2026-11-28T12:00:01Z");
+        long seq = 0;
+        for (AuditEvent e : events) {
+            byte[] client = LeafEncoding.encode(e.withIngestion(Instant.EPOCH, 0, "bench"));
+            byte[] leaf = LeafEncoding.withIngestion(client, ingestedAt, ++seq, "bench");
             bh.consume(LeafEncoding.leafHash(leaf));
         }
     }
