@@ -123,6 +123,9 @@ final class StoreShutdown {
                     t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
                 }
             }
+            // A sender logs its drop summary after its batch is settled: wait for it, so the summary
+            // is logged before close() returns (and not polled away from the final report below).
+            senders.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
