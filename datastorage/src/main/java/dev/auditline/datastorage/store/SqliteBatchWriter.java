@@ -224,6 +224,10 @@ final class SqliteBatchWriter implements AutoCloseable {
                     }
                     return;
                 }
+            } catch (Error e) {
+                // left open, the transaction would keep the write lock and fail every later batch
+                rollbackQuietly();
+                throw e;
             }
         }
     }
@@ -290,6 +294,9 @@ final class SqliteBatchWriter implements AutoCloseable {
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw reads.unavailable("delete the events before " + keepFrom, e);
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(); // and the delete trigger dropped inside it comes back
+                throw e;
             }
         } finally {
             writeLock.unlock();
