@@ -9,11 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,30 +36,21 @@ class ClientSecretsMaskingTest {
     private Level previous;
 
     /** Answers 404 to everything: events are dropped (reason not_found) or spooled, never retried. */
-    private HttpServer server;
+    private NotFoundServer server;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            byte[] body = "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"no such route\"}"
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
-            exchange.sendResponseHeaders(404, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
+        server = NotFoundServer.start();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     /** {@code template} with {@code PORT} replaced by the loopback server's port. */
     private String at(String template) {
-        return template.replace("PORT", Integer.toString(server.getAddress().getPort()));
+        return template.replace("PORT", Integer.toString(server.port()));
     }
 
     @BeforeEach

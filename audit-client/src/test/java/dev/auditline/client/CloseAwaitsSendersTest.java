@@ -7,11 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,19 +57,11 @@ class CloseAwaitsSendersTest {
     private Level previous;
 
     /** Answers 404 to everything: each event is dropped (reason not_found), never retried. */
-    private HttpServer server;
+    private NotFoundServer server;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            byte[] body = "{\"title\":\"Not Found\",\"status\":404}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
-            exchange.sendResponseHeaders(404, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
+        server = NotFoundServer.start();
         previous = logger.getLevel();
         logger.setLevel(Level.DEBUG);
         appender.start();
@@ -85,14 +73,14 @@ class CloseAwaitsSendersTest {
         closeReturned.countDown();
         logger.detachAppender(appender);
         logger.setLevel(previous);
-        server.stop(0);
+        server.close();
     }
 
     @Test
     @Timeout(30)
     void theDropSummaryOfTheLastBatchIsLoggedBeforeCloseReturns() {
         BufferedAuditStore store = BufferedAuditStore.create(AuditClientConfig.builder()
-                .datastorageUrl("http://127.0.0.1:" + server.getAddress().getPort())
+                .datastorageUrl("http://127.0.0.1:" + server.port())
                 .serviceName("close-test")
                 .maxRetries(0)
                 .timeout(Duration.ofSeconds(2))
