@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * The baseline of the log's cost: DataStorage's own PostgreSQL batch insert ({@link
- * PostgresBatchWriter#insertUnclaimed}: the same {@code unnest} statement with {@code RETURNING}, the
- * same conversion of each event in the timed code, and {@code ON CONFLICT DO NOTHING} as before ids were claimed) in one transaction per batch, without the id
- * claim, the known-id lookup, the leaves and the log append. It lives in the store's package (in
+ * PostgresBatchWriter#insertWithoutLog}: the same {@code unnest} statement with {@code RETURNING},
+ * the same conversion of each event in the timed code, and {@code ON CONFLICT DO NOTHING} as the
+ * store wrote before its ids were unique across partitions) in one transaction per batch, without
+ * the leaves, the log lock and the log append. It lives in the store's package (in
  * the benchmarks module only) so it runs the product's code instead of a copy of it.
  */
 public final class UnloggedInserts implements AutoCloseable {
@@ -40,7 +41,7 @@ public final class UnloggedInserts implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                int stored = PostgresBatchWriter.insertUnclaimed(c, events, ingestedBy, ingestedAt)
+                int stored = PostgresBatchWriter.insertWithoutLog(c, events, ingestedBy, ingestedAt)
                         .size();
                 c.commit();
                 return stored;

@@ -10,10 +10,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +20,23 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The statements of one PostgreSQL batch transaction, in order: claim the batch's ids in
- * {@code audit_event_ids} (in id order; a batch that sends an id another uncommitted batch has
- * claimed waits for it there, then sees it as stored), look up the log's leaves of the ids claimed
- * before, insert the events the {@link BatchPlan} keeps, then take {@link #LOG_LOCK_KEY} and append
- * their leaves after the log's last index. The lock is held only from the append to the commit, so
- * log indexes follow commit order without a gap while the inserts of concurrent batches still run
- * in parallel.
+ * The statements of one PostgreSQL batch transaction, and the rule that keeps each event id unique
+ * across the store. {@code audit_log.event_id} ({@code UNIQUE}) is the one unique check: a batch
+ * inserts its events (no {@code ON CONFLICT}, in id order), then takes {@link #LOG_LOCK_KEY} and
+ * appends their leaves after the log's last index. The lock is held only from the append to the
+ * commit, so log indexes follow commit order without a gap while the inserts of concurrent batches
+ * still run in parallel.
+ *
+ * <p>The first attempt looks nothing up: a batch of new ids, the usual case, pays no read. A
+ * unique violation (an id already stored, on the day's primary key of {@code audit_events} or on
+ * the log's {@code event_id}) or a deadlock rolls the transaction back; the batch then reads the
+ * log's leaves of all its ids and runs again knowing them ({@link BatchPlan} names duplicates and
+ * conflicts). It runs again only while that read, made after the failure, finds more of its ids
+ * than the attempt knew: ids are never removed from the log, so each retry follows an id another
+ * batch committed, and a batch retries at most once per id it shares. A violation that no stored id explains (a row in
+ * {@code audit_events} without its leaf, written around this class) fails the batch as the store's
+ * fault ({@code XX000}, a {@code 500}). Inserting in id order means two batches that send the same
+ * new ids wait for each other in one direction only, never in a deadlock.
  *
  * <p>The events go in one {@code INSERT … SELECT FROM unnest(arrays) RETURNING event_id,
  * ingest_seq}. {@code unnest} was chosen over a multi-row {@code VALUES} list and over {@code COPY}
@@ -37,16 +46,14 @@ import java.util.UUID;
  */
 final class PostgresBatchWriter {
     /**
-     * The insert of a batch whose ids this transaction has claimed: no {@code ON CONFLICT}. The
-     * claim in {@code audit_event_ids} is the store's one unique check; an arbiter here would probe
-     * the primary key of every row again and write a speculative insertion per row (PostgreSQL's
-     * {@code ON CONFLICT} path) for a conflict that cannot happen. A row written around the claim
-     * fails the batch with a unique violation instead of being skipped.
+     * The insert of a batch: no {@code ON CONFLICT}. An arbiter would write a speculative insertion
+     * per row (PostgreSQL's {@code ON CONFLICT} path) for a conflict that is rare; a stored id fails
+     * the statement instead, and the batch runs again knowing it.
      */
-    private static final String INSERT_CLAIMED = buildInsert(false);
+    private static final String INSERT = buildInsert(false);
 
-    /** The same insert as it ran before ids were claimed: skips an id already stored that day. */
-    private static final String INSERT_UNCLAIMED = buildInsert(true);
+    /** The same insert with {@code ON CONFLICT DO NOTHING}: skips an id already stored that day. */
+    private static final String INSERT_SKIPPING = buildInsert(true);
 
     /** Serializes appends to audit_log, so log indexes follow commit order. */
     static final long LOG_LOCK_KEY = 0x6175646974_6c6f67L;
@@ -56,10 +63,6 @@ final class PostgresBatchWriter {
         int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
         return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     };
-
-    private static final String CLAIM_IDS = "INSERT INTO audit_event_ids (event_id)"
-            + " SELECT u.id FROM unnest(?::text[]::uuid[]) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord"
-            + " ON CONFLICT DO NOTHING RETURNING event_id";
 
     private static final String STORED_LEAVES =
             "SELECT event_id, leaf FROM audit_log WHERE event_id = ANY(?::text[]::uuid[])";
@@ -73,6 +76,8 @@ final class PostgresBatchWriter {
     private static final String LOCK_LOG = "SELECT pg_advisory_xact_lock(" + LOG_LOCK_KEY + ")";
 
     private static final String UNIQUE_VIOLATION = "23505";
+
+    private static final String DEADLOCK_DETECTED = "40P01";
 
     /** SQLState of an internal inconsistency: a fault of the store ({@code 500}), not the request's. */
     private static final String INTERNAL_ERROR = "XX000";
@@ -93,11 +98,13 @@ final class PostgresBatchWriter {
     }
 
     /**
-     * Runs the batch on {@code c}, inside the caller's transaction, which commits on return.
+     * Stores the batch on {@code c} (in manual-commit mode) and commits, running it again after a
+     * unique violation or a deadlock as the class comment describes; rolls back whatever it does
+     * not commit.
      *
      * @param clientLeaves {@link #clientLeaves} of {@code events}
      */
-    static InsertResult write(
+    static InsertResult store(
             Connection c,
             List<AuditEvent> events,
             Map<AuditEvent, byte[]> clientLeaves,
@@ -105,38 +112,71 @@ final class PostgresBatchWriter {
             Instant ingestedAt)
             throws SQLException {
         List<UUID> ids = BatchPlan.distinctIds(events);
-        Set<UUID> claimed = claim(c, ids);
-        List<UUID> known = ids.stream().filter(id -> !claimed.contains(id)).toList();
-        BatchPlan plan = BatchPlan.of(events, known.isEmpty() ? Map.of() : storedLeaves(c, known));
+        Map<UUID, byte[]> stored = Map.of(); // the first attempt reads nothing
+        while (true) {
+            try {
+                InsertResult result = write(c, events, stored, clientLeaves, ingestedBy, ingestedAt);
+                c.commit();
+                return result;
+            } catch (SQLException e) {
+                c.rollback();
+                String state = e.getSQLState();
+                if (!UNIQUE_VIOLATION.equals(state) && !DEADLOCK_DETECTED.equals(state)) {
+                    throw e;
+                }
+                // read after the failure: whatever the attempt met was committed before it failed
+                Map<UUID, byte[]> nowStored = readAfter(c, ids, e);
+                if (nowStored.size() <= stored.size()) {
+                    c.rollback();
+                    throw unexplained(e);
+                }
+                stored = nowStored; // the read began the next attempt's transaction
+            } catch (RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** {@link #storedLeaves} after {@code failure}; rolls back and keeps the failure if it fails. */
+    private static Map<UUID, byte[]> readAfter(Connection c, List<UUID> ids, SQLException failure) throws SQLException {
+        try {
+            return storedLeaves(c, ids);
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            e.addSuppressed(failure);
+            throw e;
+        }
+    }
+
+    /** The violation of an attempt after which the log holds no more of the batch's ids than before it. */
+    private static SQLException unexplained(SQLException e) {
+        if (DEADLOCK_DETECTED.equals(e.getSQLState())) {
+            return e; // a lock cycle with DDL (partitions, retention), not a stored id: transient
+        }
+        // every id the log holds was read and left out: a row written around the log is the
+        // store's inconsistency (a 500, logged), not a value of the request
+        return new SQLException(
+                "audit_events holds an event that audit_log does not: " + e.getMessage(), INTERNAL_ERROR, e);
+    }
+
+    /** One attempt: inserts the events the plan keeps and appends their leaves; does not commit. */
+    private static InsertResult write(
+            Connection c,
+            List<AuditEvent> events,
+            Map<UUID, byte[]> stored,
+            Map<AuditEvent, byte[]> clientLeaves,
+            String ingestedBy,
+            Instant ingestedAt)
+            throws SQLException {
+        BatchPlan plan = BatchPlan.of(events, stored);
         List<AuditEvent> toInsert = plan.toInsert();
         if (toInsert.isEmpty()) {
             return new InsertResult(Set.of(), plan.conflicts(), ingestedAt);
         }
-        Map<UUID, Long> seqs;
-        try {
-            seqs = insertEvents(c, toInsert, ingestedBy, ingestedAt, INSERT_CLAIMED);
-        } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                // the claim said these ids are new: a row written around it is the store's
-                // inconsistency (a 500, logged), not a value of the request
-                throw new SQLException(
-                        "audit_events holds an event that audit_event_ids does not: " + e.getMessage(),
-                        INTERNAL_ERROR,
-                        e);
-            }
-            throw e;
-        }
-        if (seqs.size() != toInsert.size() || !claimed.containsAll(seqs.keySet())) {
-            // an event row without its claim: written around this class, not by a batch
-            throw new SQLException(
-                    "audit_events holds an event that audit_event_ids does not: "
-                            + toInsert.stream()
-                                    .map(AuditEvent::eventId)
-                                    .filter(id -> !seqs.containsKey(id))
-                                    .findFirst()
-                                    .orElse(null),
-                    INTERNAL_ERROR);
-        }
+        List<AuditEvent> inIdOrder = new ArrayList<>(toInsert);
+        inIdOrder.sort(Comparator.comparing(AuditEvent::eventId, PG_UUID_ORDER));
+        Map<UUID, Long> seqs = insertEvents(c, inIdOrder, ingestedBy, ingestedAt, INSERT);
         int n = toInsert.size();
         String[] logIds = new String[n];
         String[] dates = new String[n];
@@ -166,29 +206,6 @@ final class PostgresBatchWriter {
         return new InsertResult(seqs.keySet(), plan.conflicts(), ingestedAt);
     }
 
-    /**
-     * Claims the ids no committed batch has stored; returns those claimed now. Ids go in order, so
-     * two batches waiting for each other's claims always wait in the same direction.
-     */
-    private static Set<UUID> claim(Connection c, List<UUID> ids) throws SQLException {
-        UUID[] sorted = ids.toArray(new UUID[0]);
-        Arrays.sort(sorted, PG_UUID_ORDER);
-        String[] texts = new String[sorted.length];
-        for (int i = 0; i < sorted.length; i++) {
-            texts[i] = sorted[i].toString();
-        }
-        Set<UUID> claimed = new HashSet<>(sorted.length * 2);
-        try (PreparedStatement ps = c.prepareStatement(CLAIM_IDS)) {
-            ps.setObject(1, BinaryArray.text(texts));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(rs.getObject(1, UUID.class));
-                }
-            }
-        }
-        return claimed;
-    }
-
     private static void lockLog(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(LOCK_LOG)) {
             ps.execute();
@@ -199,7 +216,7 @@ final class PostgresBatchWriter {
     private static Map<UUID, byte[]> storedLeaves(Connection c, List<UUID> ids) throws SQLException {
         Map<UUID, byte[]> leaves = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(STORED_LEAVES)) {
-            ps.setObject(1, ids.stream().map(UUID::toString).toArray(String[]::new));
+            ps.setObject(1, BinaryArray.text(ids.stream().map(UUID::toString).toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     leaves.put(rs.getObject(1, UUID.class), rs.getBytes(2));
@@ -210,13 +227,13 @@ final class PostgresBatchWriter {
     }
 
     /**
-     * Inserts the events without the id claim and the log, as the store did before it had them
-     * ({@code ON CONFLICT DO NOTHING} on the day's primary key); returns each stored one's {@code
-     * ingest_seq}. Only for the benchmark that measures the claim and the log against this insert.
+     * Inserts the events without the log, as the store did before it had one ({@code ON CONFLICT
+     * DO NOTHING} on the day's primary key); returns each stored one's {@code ingest_seq}. Only for
+     * the benchmark that measures the log and whole-store unique ids against this insert.
      */
-    static Map<UUID, Long> insertUnclaimed(Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt)
-            throws SQLException {
-        return insertEvents(c, events, ingestedBy, ingestedAt, INSERT_UNCLAIMED);
+    static Map<UUID, Long> insertWithoutLog(
+            Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt) throws SQLException {
+        return insertEvents(c, events, ingestedBy, ingestedAt, INSERT_SKIPPING);
     }
 
     /** Inserts the events with {@code insert}; returns each one's {@code ingest_seq}. */

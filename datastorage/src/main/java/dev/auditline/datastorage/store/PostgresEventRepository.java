@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * The production store: PostgreSQL, table {@code audit_events} range-partitioned by month (see
  * {@code db/postgresql/V1__audit_events.sql}), append-only.
  *
- * <p>A batch is one transaction ({@link PostgresBatchWriter}): its ids are claimed, its new events
- * inserted with one {@code INSERT … SELECT FROM unnest(arrays)}, and their leaves appended to the
- * log ({@code audit_log}) at the next contiguous indexes.
+ * <p>A batch is one transaction ({@link PostgresBatchWriter}): its new events are inserted with
+ * one {@code INSERT … SELECT FROM unnest(arrays)}, and their leaves appended to the log ({@code
+ * audit_log}, whose unique {@code event_id} keeps ids unique across partitions) at the next
+ * contiguous indexes.
  *
  * <p>Monthly partitions ({@link PostgresPartitions}) are created at start-up and then daily, for
  * the current month and {@code partitions_ahead} more; events outside them land in the default
@@ -198,12 +199,11 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
     }
 
     /**
-     * Stores a batch in one transaction: claims the batch's ids in {@code audit_event_ids} (in id
-     * order; a batch that sends an id another uncommitted batch has claimed waits for it there),
-     * looks up the log's leaves of the ids claimed before, inserts the events the {@link BatchPlan}
-     * keeps (one {@code unnest} statement, in parallel with other batches), then takes the log lock
-     * and appends their leaves after the log's last index. The lock is held only
-     * from the append to the commit, so log indexes follow commit order without a gap.
+     * Stores a batch in one transaction ({@link PostgresBatchWriter#store}): inserts the events the
+     * {@link BatchPlan} keeps (one {@code unnest} statement, in parallel with other batches), then
+     * takes the log lock and appends their leaves after the log's last index. The lock is held only
+     * from the append to the commit, so log indexes follow commit order without a gap. A batch
+     * that meets an id another batch stored runs again knowing the stored ids.
      */
     @Override
     public InsertResult insertBatch(List<AuditEvent> events, String ingestedBy) {
@@ -217,12 +217,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                InsertResult result = PostgresBatchWriter.write(c, events, clientLeaves, ingestedBy, ingestedAt);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+                return PostgresBatchWriter.store(c, events, clientLeaves, ingestedBy, ingestedAt);
             } finally {
                 c.setAutoCommit(true);
             }
