@@ -188,7 +188,7 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("inserted: %d%n", report.inserted());
         if (!report.rootMatches()) {
             out.println("TAMPERED tree: the stored Merkle tree does not reproduce the signed root of size "
-                    + checkpoint.treeSize() + " (log_tree_node or audit_log rewritten)");
+                    + checkpoint.treeSize() + " (log_tree_strip or audit_log rewritten)");
         }
         report.findings().forEach(f -> out.println(f.line()));
         long listed = report.findings().size();

@@ -130,7 +130,7 @@ class PostgresRolesIT {
                 Statement s = owner.createStatement();
                 ResultSet rs = s.executeQuery(
                         "SELECT tableowner, schemaname FROM pg_tables"
-                                + " WHERE tablename IN ('audit_events', 'audit_log', 'log_tree_node', 'flyway_schema_history')")) {
+                                + " WHERE tablename IN ('audit_events', 'audit_log', 'log_tree_strip', 'flyway_schema_history')")) {
             int tables = 0;
             while (rs.next()) {
                 tables++;
@@ -182,7 +182,7 @@ class PostgresRolesIT {
                 "TRUNCATE audit_log",
                 "ALTER TABLE audit_log DISABLE TRIGGER ALL",
                 "DROP TABLE audit_log",
-                "DELETE FROM log_tree_node",
+                "DELETE FROM log_tree_strip",
                 "INSERT INTO audit_partitions VALUES ('2020-01-01')",
                 "DELETE FROM flyway_schema_history",
                 "INSERT INTO flyway_schema_history (installed_rank, description, type, script, installed_by,"

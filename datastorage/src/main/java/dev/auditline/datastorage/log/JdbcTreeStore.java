@@ -16,26 +16,22 @@ import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.StringJoiner;
 import java.util.TreeMap;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * {@link TreeStore} over JDBC, the same SQL on PostgreSQL and SQLite (V20 migration of each). It has
+ * {@link TreeStore} over JDBC, the same SQL on PostgreSQL and SQLite (V20 and V80 migrations of
+ * each); the tree is stored as strips ({@link TreeStrips}). It has
  * its own two-connection pool: the tree grows in the background and must never take a connection
  * an ingest request is waiting for. On SQLite its writes wait for the event writer through the
  * busy timeout; they are short (one page of nodes per transaction).
  */
 final class JdbcTreeStore implements TreeStore {
-    /** Rows per IN list when reading nodes: {@value}. */
-    private static final int NODES_PER_QUERY = 200;
-
     private static final int POOL_SIZE = 2;
 
     private final HikariDataSource pool;
@@ -102,90 +98,100 @@ final class JdbcTreeStore implements TreeStore {
         }
     }
 
+    /**
+     * Reads the strips under {@code ids} ({@link TreeStrips#spans}: one range scan of the primary
+     * key per merged span) and computes each node from them.
+     */
     @Override
     public Map<NodeId, byte[]> nodes(Collection<NodeId> ids) {
-        Map<NodeId, byte[]> out = new HashMap<>();
-        List<NodeId> all = new ArrayList<>(ids);
+        TreeStrips.Known known = new TreeStrips.Known();
         try (Connection c = pool.getConnection()) {
-            for (int i = 0; i < all.size(); i += NODES_PER_QUERY) {
-                List<NodeId> chunk = all.subList(i, Math.min(all.size(), i + NODES_PER_QUERY));
-                StringJoiner in = new StringJoiner(", ", "(", ")");
-                chunk.forEach(id -> in.add("(?, ?)"));
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT level, node_index, hash FROM log_tree_node WHERE (level, node_index) IN " + in)) {
-                    int p = 1;
-                    for (NodeId id : chunk) {
-                        ps.setInt(p++, id.level());
-                        ps.setLong(p++, id.index());
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            out.put(new NodeId(rs.getInt(1), rs.getLong(2)), rs.getBytes(3));
-                        }
-                    }
-                }
+            for (TreeStrips.Span span : TreeStrips.spans(ids)) {
+                readStrips(c, span, known);
             }
-            return out;
         } catch (SQLException e) {
             throw unavailable("read " + ids.size() + " tree nodes", e);
+        }
+        return TreeStrips.resolve(ids, known);
+    }
+
+    /** Adds every strip that holds a node of {@code span} to {@code known}. */
+    private static void readStrips(Connection c, TreeStrips.Span span, TreeStrips.Known known) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT node_index, hashes FROM log_tree_strip"
+                + " WHERE level = ? AND node_index > ? AND node_index < ? ORDER BY node_index, node_count")) {
+            ps.setInt(1, span.level());
+            ps.setLong(2, span.from() - TreeStrips.TILE_WIDTH); // a strip starts in the tile it covers
+            ps.setLong(3, span.to());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.add(new TreeStrips.Strip(span.level(), rs.getLong(1), rs.getBytes(2)));
+                }
+            }
         }
     }
 
     /**
-     * PostgreSQL: every node of a round in one {@code INSERT … SELECT FROM unnest(arrays)}. The tree
-     * writes about two nodes per logged event; as single-row statements in a JDBC batch each one
-     * paid PostgreSQL's per-statement work (bind, executor start, speculative insertion), which
-     * cost ingest more CPU than the rows themselves.
+     * PostgreSQL: every strip of a round in one {@code INSERT … SELECT FROM unnest(arrays)}; a
+     * round that grows the tree by a few thousand leaves writes a strip per 256 of them and a few
+     * more for the upper levels.
      */
-    private static void insertAsArrays(Connection c, List<CompactRange.Node> nodes) throws SQLException {
-        int n = nodes.size();
+    private static void insertAsArrays(Connection c, List<TreeStrips.Strip> strips) throws SQLException {
+        int n = strips.size();
         int[] levels = new int[n];
         long[] indexes = new long[n];
+        int[] counts = new int[n];
         byte[][] hashes = new byte[n][];
         for (int i = 0; i < n; i++) {
-            CompactRange.Node node = nodes.get(i);
-            levels[i] = node.id().level();
-            indexes[i] = node.id().index();
-            hashes[i] = node.hash();
+            TreeStrips.Strip strip = strips.get(i);
+            levels[i] = strip.level();
+            indexes[i] = strip.index();
+            counts[i] = strip.count();
+            hashes[i] = strip.hashes();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO log_tree_node (level, node_index, hash)"
-                + " SELECT u.level::smallint, u.node_index, u.hash"
-                + " FROM unnest(?::int4[], ?::int8[], ?::bytea[]) AS u(level, node_index, hash)"
-                + " ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO log_tree_strip (level, node_index, node_count, hashes)"
+                        + " SELECT u.level::smallint, u.node_index, u.node_count::smallint, u.hashes"
+                        + " FROM unnest(?::int4[], ?::int8[], ?::int4[], ?::bytea[]) AS u(level, node_index, node_count, hashes)"
+                        + " ON CONFLICT DO NOTHING")) {
             // primitive arrays and byte[][] travel as binary int4[], int8[] and bytea[]
             ps.setObject(1, levels);
             ps.setObject(2, indexes);
-            ps.setObject(3, hashes);
+            ps.setObject(3, counts);
+            ps.setObject(4, hashes);
             ps.executeUpdate();
         }
     }
 
-    /** SQLite has no arrays: one prepared row per node, in one transaction under its writer lock. */
-    private static void insertRowByRow(Connection c, List<CompactRange.Node> nodes) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO log_tree_node (level, node_index, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (CompactRange.Node node : nodes) {
-                ps.setInt(1, node.id().level());
-                ps.setLong(2, node.id().index());
-                ps.setBytes(3, node.hash());
+    /** SQLite has no arrays: one prepared row per strip, in one transaction under its writer lock. */
+    private static void insertRowByRow(Connection c, List<TreeStrips.Strip> strips) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO log_tree_strip (level, node_index, node_count, hashes)"
+                        + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (TreeStrips.Strip strip : strips) {
+                ps.setInt(1, strip.level());
+                ps.setLong(2, strip.index());
+                ps.setInt(3, strip.count());
+                ps.setBytes(4, strip.hashes());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
 
+    /** Stores the nodes of the stored levels as strips ({@link TreeStrips#of}); the others are computed on read. */
     @Override
     public void addNodes(List<CompactRange.Node> nodes) {
-        if (nodes.isEmpty()) {
+        List<TreeStrips.Strip> strips = TreeStrips.of(nodes);
+        if (strips.isEmpty()) {
             return;
         }
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
                 if (sqlite) {
-                    insertRowByRow(c, nodes);
+                    insertRowByRow(c, strips);
                 } else {
-                    insertAsArrays(c, nodes);
+                    insertAsArrays(c, strips);
                 }
                 c.commit();
             } catch (SQLException e) {
@@ -195,7 +201,7 @@ final class JdbcTreeStore implements TreeStore {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw unavailable("store " + nodes.size() + " tree nodes", e);
+            throw unavailable("store " + strips.size() + " tree strips", e);
         }
     }
 
@@ -300,7 +306,7 @@ final class JdbcTreeStore implements TreeStore {
     @Override
     public List<LogLeafRow> leaves(long from, int max) {
         Map<Long, LogLeafRow> rows = new LinkedHashMap<>();
-        Map<Long, byte[]> tree = new HashMap<>();
+        TreeStrips.Known tree = new TreeStrips.Known();
         try (Connection c = pool.getConnection()) {
             try (PreparedStatement ps =
                     c.prepareStatement("SELECT log_index, event_id, event_date, leaf, leaf_hash FROM audit_log"
@@ -321,23 +327,14 @@ final class JdbcTreeStore implements TreeStore {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT node_index, hash FROM log_tree_node"
-                    + " WHERE level = 0 AND node_index >= ? AND node_index < ?")) {
-                ps.setLong(1, from);
-                ps.setLong(2, from + max);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        tree.put(rs.getLong(1), rs.getBytes(2));
-                    }
-                }
-            }
+            readStrips(c, new TreeStrips.Span(0, from, from + max), tree);
         } catch (SQLException e) {
             throw unavailable("read log leaves from " + from, e);
         }
         List<LogLeafRow> out = new ArrayList<>();
         for (long i = from; i < from + max; i++) {
             LogLeafRow row = rows.get(i);
-            byte[] treeHash = tree.get(i);
+            byte[] treeHash = tree.stored(0, i);
             if (row == null && treeHash == null) {
                 continue;
             }

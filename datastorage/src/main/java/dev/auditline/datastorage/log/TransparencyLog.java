@@ -107,14 +107,14 @@ public final class TransparencyLog implements AutoCloseable {
             byte[] h = nodes.get(id);
             if (h == null) {
                 throw new IllegalStateException("verifiable log: node " + id + " of the signed tree of size " + size
-                        + " is missing from log_tree_node; the tree store was changed outside DataStorage");
+                        + " is missing from log_tree_strip; the tree store was changed outside DataStorage");
             }
             hashes.add(h);
         }
         CompactRange restored = CompactRange.restore(size, hashes);
         if (!Arrays.equals(restored.root(), last.get().rootHash())) {
             throw new IllegalStateException("verifiable log: the stored tree of size " + size
-                    + " does not match its signed checkpoint; log_tree_node was changed outside DataStorage");
+                    + " does not match its signed checkpoint; log_tree_strip was changed outside DataStorage");
         }
         range = restored;
         if (last.get().keyId().equals(noteKey.keyIdHex())) {
@@ -226,7 +226,7 @@ public final class TransparencyLog implements AutoCloseable {
             Set<NodeId> missing =
                     wanted.stream().filter(id -> !nodes.containsKey(id)).collect(Collectors.toSet());
             throw new IllegalStateException(
-                    "verifiable log: tree nodes " + missing + " are missing from log_tree_node");
+                    "verifiable log: tree nodes " + missing + " are missing from log_tree_strip");
         }
         return compute.apply(MerkleProofs.from(nodes));
     }

@@ -1,0 +1,35 @@
+package dev.auditline.datastorage.log;
+
+import dev.auditline.datastorage.store.StorageConfig;
+import dev.auditline.datastorage.store.TestPostgres;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+class PostgresTreeStoreIT extends TreeStoreContract {
+    private TestPostgres.Database database;
+
+    @Override
+    protected StorageConfig newStore() {
+        database = TestPostgres.shared().createDatabase();
+        return database.storageConfig();
+    }
+
+    @Override
+    protected DataSource dataSource(StorageConfig config) {
+        PGSimpleDataSource pg = new PGSimpleDataSource();
+        pg.setUrl(database.jdbcUrl());
+        pg.setUser(database.user());
+        pg.setPassword(database.password());
+        return pg;
+    }
+
+    @Override
+    protected boolean postgres() {
+        return true;
+    }
+
+    @Override
+    protected String versionBeforeStrips() {
+        return "70";
+    }
+}
