@@ -27,7 +27,7 @@ import java.util.concurrent.Future;
  * <p>The HTTP side posts what the real client posts: {@code {"events":[…]}} of {@code --batch-size}
  * events, gzip-compressed, from {@code --senders} threads, to a real DataStorage started in this
  * JVM on 127.0.0.1 at its defaults (validation, one transaction per batch with the verifiable log's
- * rows and the id claims, per-item results, metrics, the checkpoint thread: all of it). On
+ * rows and the unique-id check, per-item results, metrics, the checkpoint thread: all of it). On
  * PostgreSQL the baselines are the three raw writers of {@link PostgresBaselines} ({@code
  * reWriteBatchedInserts}, {@code unnest} arrays, binary {@code COPY}), on SQLite plain batched JDBC
  * ({@code addBatch}/{@code executeBatch}, one commit per batch); each from as many threads over a
@@ -69,7 +69,7 @@ public final class IngestLoadRun {
         /** DataStorage's {@code EventRepository.insertBatch} called directly: the store without HTTP and decoding. */
         REPOSITORY,
         /**
-         * The repository's own {@code unnest} insert without the id claim and the log (PostgreSQL;
+         * The repository's own {@code unnest} insert without the log and its unique-id check (PostgreSQL;
          * {@code UnloggedInserts}): what {@link #REPOSITORY} costs without them, measured alike.
          */
         UNLOGGED;
