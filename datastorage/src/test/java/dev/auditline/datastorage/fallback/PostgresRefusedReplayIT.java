@@ -24,7 +24,7 @@ class PostgresRefusedReplayIT extends RefusedReplayContract {
 
     @Override
     DataSource plainDataSource() {
-        return RefusingTrigger.postgresDataSource(database);
+        return database.dataSource();
     }
 
     @Override

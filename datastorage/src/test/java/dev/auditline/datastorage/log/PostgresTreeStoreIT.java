@@ -3,7 +3,6 @@ package dev.auditline.datastorage.log;
 import dev.auditline.datastorage.store.StorageConfig;
 import dev.auditline.datastorage.store.TestPostgres;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 class PostgresTreeStoreIT extends TreeStoreContract {
     private TestPostgres.Database database;
@@ -16,11 +15,7 @@ class PostgresTreeStoreIT extends TreeStoreContract {
 
     @Override
     protected DataSource dataSource(StorageConfig config) {
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(database.jdbcUrl());
-        pg.setUser(database.user());
-        pg.setPassword(database.password());
-        return pg;
+        return database.dataSource();
     }
 
     @Override

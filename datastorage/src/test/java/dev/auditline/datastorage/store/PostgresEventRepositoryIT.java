@@ -50,11 +50,8 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
     @Override
     protected EventRepository openUpgradedRepository(List<AuditEvent> legacy, Clock clock) throws Exception {
         TestPostgres.Database own = TestPostgres.shared().createDatabase();
-        org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
-        pg.setUrl(own.jdbcUrl());
-        pg.setUser(own.user());
-        pg.setPassword(own.password());
-        LegacyRows.storeBeforeTheLog(pg, "classpath:db/postgresql", legacy, PostgresEventRepository.DIALECT, true);
+        LegacyRows.storeBeforeTheLog(
+                own.dataSource(), "classpath:db/postgresql", legacy, PostgresEventRepository.DIALECT, true);
         return EventRepositories.open(own.storageConfig(), clock);
     }
 

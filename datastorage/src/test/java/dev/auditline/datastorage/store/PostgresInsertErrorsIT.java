@@ -37,7 +37,7 @@ class PostgresInsertErrorsIT extends InsertErrorsContract {
 
     @Override
     DataSource plainDataSource() {
-        return RefusingTrigger.postgresDataSource(database);
+        return database.dataSource();
     }
 
     @Override

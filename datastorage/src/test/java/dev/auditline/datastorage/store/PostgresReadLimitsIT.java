@@ -3,7 +3,6 @@ package dev.auditline.datastorage.store;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
-import org.postgresql.ds.PGSimpleDataSource;
 
 class PostgresReadLimitsIT extends ReadLimitsContract {
     private static TestPostgres.Database database;
@@ -20,11 +19,7 @@ class PostgresReadLimitsIT extends ReadLimitsContract {
 
     @Override
     DataSource plainDataSource() {
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(database.jdbcUrl());
-        pg.setUser(database.user());
-        pg.setPassword(database.password());
-        return pg;
+        return database.dataSource();
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.auditline.datastorage.store;
 import java.nio.file.Path;
 import java.util.List;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -40,14 +39,5 @@ public final class RefusingTrigger {
         SQLiteDataSource ds = new SQLiteDataSource();
         ds.setUrl("jdbc:sqlite:" + file);
         return ds;
-    }
-
-    /** A plain connection source to {@code database}, as its owner. */
-    public static DataSource postgresDataSource(TestPostgres.Database database) {
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(database.jdbcUrl());
-        pg.setUser(database.user());
-        pg.setPassword(database.password());
-        return pg;
     }
 }

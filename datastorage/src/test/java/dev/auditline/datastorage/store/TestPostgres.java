@@ -82,6 +82,15 @@ public final class TestPostgres implements AutoCloseable {
         public Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl, user, password);
         }
+
+        /** A plain connection source to this database, as its owner. */
+        public javax.sql.DataSource dataSource() {
+            org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
+            pg.setUrl(jdbcUrl);
+            pg.setUser(user);
+            pg.setPassword(password);
+            return pg;
+        }
     }
 
     private final Object lock = new Object();
