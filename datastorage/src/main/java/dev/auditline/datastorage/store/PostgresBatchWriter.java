@@ -119,7 +119,7 @@ final class PostgresBatchWriter {
                 c.commit();
                 return result;
             } catch (SQLException e) {
-                c.rollback();
+                rollbackKeeping(c, e);
                 String state = e.getSQLState();
                 if (!UNIQUE_VIOLATION.equals(state) && !DEADLOCK_DETECTED.equals(state)) {
                     throw e;
@@ -127,14 +127,27 @@ final class PostgresBatchWriter {
                 // read after the failure: whatever the attempt met was committed before it failed
                 Map<UUID, byte[]> nowStored = readAfter(c, ids, e);
                 if (nowStored.size() <= stored.size()) {
-                    c.rollback();
-                    throw unexplained(e);
+                    SQLException unexplained = unexplained(e);
+                    rollbackKeeping(c, unexplained);
+                    throw unexplained;
                 }
                 stored = nowStored; // the read began the next attempt's transaction
             } catch (RuntimeException | Error e) {
-                c.rollback();
+                rollbackKeeping(c, e);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Rolls back; a rollback that fails too (the connection is gone) is kept as suppressed by
+     * {@code cause}, so the error that ended the attempt is the one reported.
+     */
+    private static void rollbackKeeping(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException r) {
+            cause.addSuppressed(r);
         }
     }
 
@@ -143,7 +156,7 @@ final class PostgresBatchWriter {
         try {
             return storedLeaves(c, ids);
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            rollbackKeeping(c, e);
             e.addSuppressed(failure);
             throw e;
         }
