@@ -127,11 +127,7 @@ final class VerifyCommand implements Callable<Integer> {
                 // The key came from the state file: a verifier pointed at another log (or at a log
                 // whose key was replaced) lands here, and must be told how to start over.
                 throw new CommandFailure(
-                        ExitCodes.CANNOT_VERIFY,
-                        e.getMessage() + " with the key saved in " + stateFile
-                                + ". If this is another log, or its key was rotated on purpose, verify with"
-                                + " --state pointing at another file (or remove " + stateFile
-                                + "); otherwise the server is not the log this verifier trusted.");
+                        ExitCodes.CANNOT_VERIFY, e.getMessage() + " with the key saved in " + stateFile + startOver());
             }
             throw e;
         }
@@ -141,13 +137,14 @@ final class VerifyCommand implements Callable<Integer> {
 
         List<String> problems = new ArrayList<>();
         if (state.checkpointNote() != null) {
-            checkConsistency(
-                    api,
-                    open(state.checkpointNote(), key, "the state file's checkpoint"),
-                    checkpoint,
-                    "the last verified checkpoint",
-                    out,
-                    problems);
+            Checkpoint last;
+            try {
+                last = open(state.checkpointNote(), key, "the state file's checkpoint");
+            } catch (CommandFailure e) {
+                // a key pinned with --public-key that is not the one the state file was saved with
+                throw new CommandFailure(ExitCodes.CANNOT_VERIFY, e.getMessage() + startOver());
+            }
+            checkConsistency(api, last, checkpoint, "the last verified checkpoint", out, problems);
         }
         if (trustedCheckpoint != null) {
             String text;
@@ -235,6 +232,13 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(ExitCodes.CANNOT_VERIFY, "the server's log key is unusable: " + e.getMessage());
         }
+    }
+
+    /** What to do when the state file belongs to another log or key. */
+    private String startOver() {
+        return ". If this is another log, or its key was rotated on purpose, verify with --state pointing at"
+                + " another file (or remove " + stateFile + "); otherwise the server is not the log this"
+                + " verifier trusted.";
     }
 
     private static Checkpoint open(String note, NoteKey key, String what) {

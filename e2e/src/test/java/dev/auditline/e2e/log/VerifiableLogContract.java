@@ -234,6 +234,12 @@ abstract class VerifiableLogContract {
             assertThat(stale.err())
                     .contains("with the key saved in " + state)
                     .contains("--state pointing at another file");
+            // the other log's key pinned, the state file still the first log's: the same advice
+            LogHarness.Verify pinned = LogHarness.verify(other, state, LogHarness.pinKey(other, dir));
+            assertThat(pinned.exitCode()).as(pinned.out() + pinned.err()).isEqualTo(2);
+            assertThat(pinned.err())
+                    .contains("the state file's checkpoint does not verify")
+                    .contains("--state pointing at another file");
             LogHarness.Verify fresh = LogHarness.verifyTrustingFirstUse(other, dir.resolve("other-state.json"));
             assertThat(fresh.exitCode()).as(fresh.out() + fresh.err()).isZero();
             assertThat(fresh.count("verified")).isEqualTo(5);
