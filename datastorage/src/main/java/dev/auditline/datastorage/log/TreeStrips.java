@@ -4,13 +4,12 @@ import dev.auditline.api.merkle.CompactRange;
 import dev.auditline.api.merkle.MerkleHash;
 import dev.auditline.api.merkle.NodeId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -142,21 +141,18 @@ final class TreeStrips {
      * strips give different hashes for is dropped and stays dropped.
      */
     static final class Known {
+        /** Marks a position two strips disagree on; never a hash (a hash is 32 bytes). */
+        private static final byte[] DISPUTED = new byte[0];
+
         private final Map<Integer, Map<Long, byte[]>> hashes = new HashMap<>();
-        private final Set<NodeId> disputed = new HashSet<>();
 
         void add(Strip strip) {
             Map<Long, byte[]> level = hashes.computeIfAbsent(strip.level(), l -> new HashMap<>());
             for (int i = 0; i < strip.count(); i++) {
-                long index = strip.index() + i;
-                if (disputed.contains(new NodeId(strip.level(), index))) {
-                    continue;
-                }
                 byte[] h = strip.hash(i);
-                byte[] before = level.putIfAbsent(index, h);
-                if (before != null && !java.util.Arrays.equals(before, h)) {
-                    level.remove(index);
-                    disputed.add(new NodeId(strip.level(), index));
+                byte[] before = level.putIfAbsent(strip.index() + i, h);
+                if (before != null && !Arrays.equals(before, h)) {
+                    level.put(strip.index() + i, DISPUTED);
                 }
             }
         }
@@ -164,7 +160,8 @@ final class TreeStrips {
         /** The stored hash at {@code level} (a stored level) and {@code index}, or {@code null}. */
         byte[] stored(int level, long index) {
             Map<Long, byte[]> l = hashes.get(level);
-            return l == null ? null : l.get(index);
+            byte[] h = l == null ? null : l.get(index);
+            return h == DISPUTED ? null : h;
         }
 
         /**
@@ -173,9 +170,6 @@ final class TreeStrips {
          */
         byte[] node(NodeId id) {
             Span span = spanOf(id);
-            if (span.to() - span.from() == 1) {
-                return stored(span.level(), span.from());
-            }
             return hashOf(span.level(), span.from(), span.to());
         }
 

@@ -33,9 +33,9 @@ import java.util.UUID;
  * log's leaves of all its ids and runs again knowing them ({@link BatchPlan} names duplicates and
  * conflicts). It runs again only while that read, made after the failure, finds more of its ids
  * than the attempt knew: ids are never removed from the log, so each retry follows an id another
- * batch committed, and a batch retries at most once per id it shares. A violation that no stored id explains (a row in
- * {@code audit_events} without its leaf, written around this class) fails the batch as the store's
- * fault ({@code XX000}, a {@code 500}). Inserting in id order means two batches that send the same
+ * batch committed, and a batch retries at most once per id it shares. A violation that no stored
+ * id explains (a row in {@code audit_events} without its leaf, written around this class) fails
+ * the batch as the store's fault ({@code XX000}, a {@code 500}). Inserting in id order means two batches that send the same
  * new ids wait for each other in one direction only, never in a deadlock.
  *
  * <p>The events go in one {@code INSERT … SELECT FROM unnest(arrays) RETURNING event_id,
@@ -111,7 +111,6 @@ final class PostgresBatchWriter {
             String ingestedBy,
             Instant ingestedAt)
             throws SQLException {
-        List<UUID> ids = BatchPlan.distinctIds(events);
         Map<UUID, byte[]> stored = Map.of(); // the first attempt reads nothing
         while (true) {
             try {
@@ -125,7 +124,7 @@ final class PostgresBatchWriter {
                     throw e;
                 }
                 // read after the failure: whatever the attempt met was committed before it failed
-                Map<UUID, byte[]> nowStored = readAfter(c, ids, e);
+                Map<UUID, byte[]> nowStored = readAfter(c, BatchPlan.distinctIds(events), e);
                 if (nowStored.size() <= stored.size()) {
                     SQLException unexplained = unexplained(e);
                     rollbackKeeping(c, unexplained);
