@@ -323,60 +323,27 @@ final class CanonicalJsonText {
      */
     private void number() throws NotAccepted {
         int start = pos;
-        int n = in.length();
-        if (in.charAt(pos) == '-') {
-            pos++;
-        }
-        if (pos >= n || !isDigit(in.charAt(pos))) {
+        int end = JsonNumberScan.end(in, start);
+        if (end < 0) {
             throw NOT_ACCEPTED;
         }
-        if (in.charAt(pos) == '0') {
-            pos++;
-        } else {
-            while (pos < n && isDigit(in.charAt(pos))) {
-                pos++;
-            }
-        }
-        if (pos < n && in.charAt(pos) == '.') {
-            pos++;
-            int fracStart = pos;
-            while (pos < n && isDigit(in.charAt(pos))) {
-                pos++;
-            }
-            if (pos == fracStart) {
-                throw NOT_ACCEPTED;
-            }
-        }
-        if (pos < n && (in.charAt(pos) == 'e' || in.charAt(pos) == 'E')) {
-            pos++;
-            if (pos < n && (in.charAt(pos) == '+' || in.charAt(pos) == '-')) {
-                pos++;
-            }
-            int expStart = pos;
-            while (pos < n && isDigit(in.charAt(pos))) {
-                pos++;
-            }
-            if (pos == expStart) {
-                throw NOT_ACCEPTED;
-            }
+        pos = end;
+        put((byte) 'n');
+        int at = reserve();
+        if (JsonNumberScan.hasExponent(in, start, end)) {
             String canonical;
             try {
-                canonical = CanonicalJson.canonicalNumber(in.substring(start, pos));
+                canonical = CanonicalJson.canonicalNumber(in.substring(start, end));
             } catch (NumberFormatException | ArithmeticException e) {
                 throw NOT_ACCEPTED;
             }
-            put((byte) 'n');
-            int at = reserve();
             for (int i = 0; i < canonical.length(); i++) {
                 put((byte) canonical.charAt(i));
             }
-            setLength(at);
-            return;
+        } else {
+            ensure(PlainNumber.maxCanonicalBytes(start, end));
+            len = PlainNumber.canonical(in, start, end, out, len);
         }
-        put((byte) 'n');
-        int at = reserve();
-        ensure(PlainNumber.maxCanonicalBytes(start, pos));
-        len = PlainNumber.canonical(in, start, pos, out, len);
         setLength(at);
     }
 
@@ -390,10 +357,6 @@ final class CanonicalJsonText {
         }
         char lower = (char) (c | 0x20);
         return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
     }
 
     private void literal(String word, byte tag) throws NotAccepted {
