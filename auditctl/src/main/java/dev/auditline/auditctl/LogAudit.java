@@ -110,10 +110,9 @@ final class LogAudit {
             }
             return;
         }
-        byte[] leaf = LeafEncoding.encode(event);
-        byte[] hash = LeafEncoding.leafHash(leaf);
         byte[] expected = signed ? trusted : row == null ? null : row.leafHash();
-        if (expected != null && Arrays.equals(hash, expected)) {
+        byte[] leaf = LeafEncoding.encode(event, loggedVersion(row));
+        if (expected != null && matchesInAnyVersion(event, leaf, expected)) {
             if (signed) {
                 verified++;
             } else {
@@ -123,6 +122,30 @@ final class LogAudit {
         }
         tampered++;
         list(new Finding(Kind.TAMPERED, logIndex, eventId, describeEdit(row, leaf, expected)));
+    }
+
+    /**
+     * The encoding version of the logged leaf, which the event's leaf is recomputed in; the current
+     * one when the row holds no leaf of a known version. Only a hint: the leaf hash decides.
+     */
+    private static int loggedVersion(Row row) {
+        byte[] logged = row == null ? null : row.leaf();
+        return logged != null && logged.length > 0 && (logged[0] == 1 || logged[0] == LeafEncoding.VERSION)
+                ? logged[0]
+                : LeafEncoding.VERSION;
+    }
+
+    /**
+     * Whether the event's leaf in any known version hashes to {@code expected}: a log holds the
+     * versions its stores wrote, and a rewritten version byte in the stored leaf must not turn an
+     * intact event into a false alarm.
+     */
+    private static boolean matchesInAnyVersion(AuditEvent event, byte[] leaf, byte[] expected) {
+        if (Arrays.equals(LeafEncoding.leafHash(leaf), expected)) {
+            return true;
+        }
+        int other = leaf[0] == 1 ? LeafEncoding.VERSION : 1;
+        return Arrays.equals(LeafEncoding.leafHash(LeafEncoding.encode(event, other)), expected);
     }
 
     /** Names the fields when the stored leaf is the one the tree was built over (or, pending, the stored one). */

@@ -73,10 +73,15 @@ class LogAuditTest {
         final Checkpoint checkpoint;
 
         Log(int n, int signed) {
+            this(n, signed, 0);
+        }
+
+        /** The first {@code version1} entries with leaves of encoding version 1, as an older store wrote them. */
+        Log(int n, int signed, int version1) {
             CompactRange tree = new CompactRange();
             for (int i = 0; i < n; i++) {
                 AuditEvent e = stored(i);
-                byte[] leaf = LeafEncoding.encode(e);
+                byte[] leaf = LeafEncoding.encode(e, i < version1 ? 1 : LeafEncoding.VERSION);
                 byte[] hash = LeafEncoding.leafHash(leaf);
                 events.add(e);
                 rows.add(new LogAudit.Row(
@@ -118,6 +123,45 @@ class LogAuditTest {
         assertThat(List.of(r.verified(), r.pending(), r.pruned(), r.tampered(), r.missing(), r.inserted()))
                 .containsExactly(8L, 2L, 0L, 0L, 0L, 0L);
         assertThat(r.findings()).isEmpty();
+    }
+
+    @Test
+    void aLogOfVersion1LeavesThenVersion2LeavesIsIntactAndAnEditIsNamedInEither() {
+        Log log = new Log(10, 8, 5);
+        assertThat(log.rows.get(4).leaf()).hasSize(865);
+        assertThat(log.rows.get(5).leaf()).hasSize(281);
+        LogAudit.Report r = log.audit(Set.of(), log.ids());
+        assertThat(r.intact()).isTrue();
+        assertThat(List.of(r.verified(), r.pending(), r.tampered())).containsExactly(8L, 2L, 0L);
+
+        AuditEvent old = log.events.get(2);
+        AuditEvent recent = log.events.get(6);
+        log.events.set(2, withActor(old, "mallory"));
+        log.events.set(6, withActor(recent, "mallory"));
+        r = log.audit(Set.of(), log.ids());
+        assertThat(r.tampered()).isEqualTo(2);
+        assertThat(r.findings())
+                .extracting(LogAudit.Finding::line)
+                .containsExactly(
+                        "TAMPERED log_index=2 event_id=" + old.eventId()
+                                + ": field actor_id differs from what was logged",
+                        "TAMPERED log_index=6 event_id=" + recent.eventId()
+                                + ": field actor_id differs from what was logged");
+    }
+
+    @Test
+    void aRewrittenVersionByteInTheStoredLeafRaisesNoFalseAlarm() {
+        Log log = new Log(6, 6, 3);
+        for (int i : new int[] {1, 4}) {
+            LogAudit.Row row = log.rows.get(i);
+            byte[] leaf = row.leaf().clone();
+            leaf[0] = (byte) (leaf[0] == 1 ? 2 : 1);
+            log.rows.set(
+                    i, new LogAudit.Row(i, row.eventId(), row.eventDate(), leaf, row.leafHash(), row.treeLeafHash()));
+        }
+        LogAudit.Report r = log.audit(Set.of(), log.ids());
+        assertThat(r.intact()).isTrue();
+        assertThat(r.verified()).isEqualTo(6);
     }
 
     @Test

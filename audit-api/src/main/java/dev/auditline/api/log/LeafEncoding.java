@@ -15,31 +15,45 @@ import java.util.UUID;
 /**
  * The canonical, versioned encoding of a stored event as a leaf of the verifiable log.
  *
- * <p>A leaf is one version byte ({@value #VERSION}) followed by one SHA-256 digest per field, in
- * the fixed order of {@link #FIELDS}: the 24 fields a client sends, then {@code ingested_at},
- * {@code ingest_seq} and {@code ingested_by}, the values DataStorage adds. Because each field has
- * its own digest, a verifier that holds a leaf and an event can name the field that differs
- * ({@link #differingFields}) instead of only saying "the hash does not match".
- *
- * <p>Each field digest is {@code SHA-256(0x00)} when the field is absent and
- * {@code SHA-256(0x01 || value)} when present, so an absent field never equals an empty one. The
- * value bytes are the field exactly as the API serves it: strings as their exact UTF-8 (no Unicode
- * normalisation), UUIDs in lowercase canonical form, timestamps as RFC 3339 UTC with six
- * fractional digits, integers in decimal, {@code event_outcome} by its wire name, and
+ * <p>Every version starts from one SHA-256 <em>field digest</em> per field, in the fixed order of
+ * {@link #FIELDS}: the 24 fields a client sends, then {@code ingested_at}, {@code ingest_seq} and
+ * {@code ingested_by}, the values DataStorage adds. Each field digest is {@code SHA-256(0x00)} when
+ * the field is absent and {@code SHA-256(0x01 || value)} when present, so an absent field never
+ * equals an empty one. The value bytes are the field exactly as the API serves it: strings as their
+ * exact UTF-8 (no Unicode normalisation), UUIDs in lowercase canonical form, timestamps as RFC 3339
+ * UTC with six fractional digits, integers in decimal, {@code event_outcome} by its wire name, and
  * {@code event_data} in the {@link CanonicalJson} form, which a JSONB round trip, key order,
  * whitespace or number formatting cannot change.
  *
- * <p>The leaf hash is RFC 6962's: {@code SHA-256(0x00 || leaf)}. A later encoding version gets a
- * new version byte and field list; leaves already in the log keep theirs.
+ * <ul>
+ *   <li><b>Version 2</b> ({@link #encode(AuditEvent)} writes it; {@value #LEAF_BYTES} bytes): the
+ *       version byte; the first {@value #FINGERPRINT_BYTES} bytes of each field digest (its
+ *       <em>fingerprint</em>); the <em>client hash</em>, {@code SHA-256} of the 24 client field
+ *       digests concatenated; the <em>ingestion hash</em>, {@code SHA-256} of the last three. The
+ *       two full hashes bind every field with SHA-256's full strength; the fingerprints name the
+ *       field that differs.
+ *   <li><b>Version 1</b> ({@value #V1_LEAF_BYTES} bytes): the version byte and the 27 field digests
+ *       whole. Leaves already in a log keep it and stay verifiable. Stores write version 2, whose
+ *       leaves are a third of the size: every stored event writes its leaf as a second row, and its
+ *       bytes were most of what the log cost ingest.
+ * </ul>
+ *
+ * <p>Because each field has its own fingerprint, a verifier that holds a leaf and an event can name
+ * the field that differs ({@link #differingFields}), across versions, instead of only saying "the
+ * hash does not match". The leaf hash is RFC 6962's: {@code SHA-256(0x00 || leaf)}. A later
+ * encoding gets a new version byte; leaves already in the log keep theirs.
  */
 public final class LeafEncoding {
-    /** The encoding version, the first byte of every leaf this class writes. */
-    public static final int VERSION = 1;
+    /** The encoding version {@link #encode(AuditEvent)} writes, the first byte of its leaves. */
+    public static final int VERSION = 2;
 
     /** Bytes of one field digest (SHA-256). */
     public static final int DIGEST_BYTES = 32;
 
-    /** The fields of a version-1 leaf, in leaf order, by their wire (snake_case) names. */
+    /** Bytes of a field's fingerprint in a version-2 leaf: the start of its field digest. */
+    public static final int FINGERPRINT_BYTES = 8;
+
+    /** The fields of a leaf, in leaf order, by their wire (snake_case) names. */
     public static final List<String> FIELDS = List.of(
             "event_id",
             "version",
@@ -72,8 +86,16 @@ public final class LeafEncoding {
     /** How many of {@link #FIELDS}, from the first, a client supplies; the rest DataStorage adds. */
     public static final int CLIENT_FIELDS = 24;
 
+    private static final int INGESTION_FIELDS = 3;
+
+    /** Size of a version-2 leaf in bytes. */
+    public static final int LEAF_BYTES = 1 + (CLIENT_FIELDS + INGESTION_FIELDS) * FINGERPRINT_BYTES + 2 * DIGEST_BYTES;
+
     /** Size of a version-1 leaf in bytes. */
-    public static final int LEAF_BYTES = 1 + FIELDS.size() * DIGEST_BYTES;
+    public static final int V1_LEAF_BYTES = 1 + (CLIENT_FIELDS + INGESTION_FIELDS) * DIGEST_BYTES;
+
+    private static final int CLIENT_HASH_AT = 1 + (CLIENT_FIELDS + INGESTION_FIELDS) * FINGERPRINT_BYTES;
+    private static final int INGESTION_HASH_AT = CLIENT_HASH_AT + DIGEST_BYTES;
 
     private static final byte ABSENT = 0x00;
     private static final byte PRESENT = 0x01;
@@ -81,25 +103,48 @@ public final class LeafEncoding {
 
     private LeafEncoding() {}
 
-    /** The leaf of a stored event (with its {@code ingested_at}, {@code ingest_seq}, {@code ingested_by}). */
+    /** The version-2 leaf of a stored event (with its {@code ingested_at}, {@code ingest_seq}, {@code ingested_by}). */
     public static byte[] encode(AuditEvent stored) {
+        return encode(stored, VERSION);
+    }
+
+    /**
+     * The leaf of a stored event in encoding {@code version} (1 or 2): a verifier recomputes an
+     * event's leaf in the version of its log entry.
+     *
+     * @throws IllegalArgumentException when the version is not a known one
+     */
+    public static byte[] encode(AuditEvent stored, int version) {
+        if (version != 1 && version != VERSION) {
+            throw new IllegalArgumentException("unknown leaf encoding version " + version + " (known: 1, 2)");
+        }
         MessageDigest sha = sha256();
-        byte[] leaf = new byte[LEAF_BYTES];
-        leaf[0] = VERSION;
-        Sink sink = new LeafWriter(leaf, 1);
+        byte[] digests = new byte[FIELDS.size() * DIGEST_BYTES];
+        Sink sink = new LeafWriter(digests, 0);
         clientFields(stored, sha, sink);
         digest(sha, stored.ingestedAt(), sink);
         digest(sha, stored.ingestSeq(), sink);
         digest(sha, stored.ingestedBy(), sink);
+        if (version == 1) {
+            byte[] leaf = new byte[V1_LEAF_BYTES];
+            leaf[0] = 1;
+            System.arraycopy(digests, 0, leaf, 1, digests.length);
+            return leaf;
+        }
+        byte[] leaf = new byte[LEAF_BYTES];
+        leaf[0] = VERSION;
+        fingerprints(digests, 0, FIELDS.size(), leaf);
+        hashInto(sha, digests, 0, CLIENT_FIELDS * DIGEST_BYTES, leaf, CLIENT_HASH_AT);
+        hashInto(sha, digests, CLIENT_FIELDS * DIGEST_BYTES, INGESTION_FIELDS * DIGEST_BYTES, leaf, INGESTION_HASH_AT);
         return leaf;
     }
 
     /**
-     * The leaf {@code leaf}'s event gets once stored with these ingestion values: {@code leaf} with
-     * its last three digests ({@code ingested_at}, {@code ingest_seq}, {@code ingested_by})
-     * replaced. Lets a store hash the client fields, the bulk of the work, before it knows the
-     * values it assigns at commit: {@code withIngestion(encode(e.withIngestion(any…)), at, seq, by)}
-     * equals {@code encode(e.withIngestion(at, seq, by))}.
+     * The leaf {@code leaf}'s event gets once stored with these ingestion values: {@code leaf}, in
+     * its own version, with what it holds of {@code ingested_at}, {@code ingest_seq} and {@code
+     * ingested_by} replaced. Lets a store hash the client fields, the bulk of the work, before it
+     * knows the values it assigns at commit: {@code withIngestion(encode(e.withIngestion(any…)), at,
+     * seq, by)} equals {@code encode(e.withIngestion(at, seq, by))}.
      *
      * @throws IllegalArgumentException when the leaf is not a well-formed leaf of a known version
      */
@@ -107,10 +152,16 @@ public final class LeafEncoding {
         check(leaf, "leaf");
         MessageDigest sha = sha256();
         byte[] stored = leaf.clone();
-        Sink sink = new LeafWriter(stored, 1 + CLIENT_FIELDS * DIGEST_BYTES);
+        boolean v1 = leaf[0] == 1;
+        byte[] digests = v1 ? stored : new byte[INGESTION_FIELDS * DIGEST_BYTES];
+        Sink sink = new LeafWriter(digests, v1 ? 1 + CLIENT_FIELDS * DIGEST_BYTES : 0);
         digest(sha, ingestedAt, sink);
         digest(sha, ingestSeq, sink);
         digest(sha, ingestedBy, sink);
+        if (!v1) {
+            fingerprints(digests, CLIENT_FIELDS, INGESTION_FIELDS, stored);
+            hashInto(sha, digests, 0, digests.length, stored, INGESTION_HASH_AT);
+        }
         return stored;
     }
 
@@ -123,13 +174,13 @@ public final class LeafEncoding {
     }
 
     /**
-     * A digest of the client-supplied fields only (no {@code ingested_*}): two sends of one event
-     * id are the same event exactly when their content digests are equal.
+     * A digest of the client-supplied fields only (no {@code ingested_*}): {@code SHA-256} of their
+     * 24 field digests, which is a version-2 leaf's client hash. Two sends of one event id are the
+     * same event exactly when their content digests are equal.
      */
     public static byte[] contentDigest(AuditEvent event) {
         MessageDigest fields = sha256();
         MessageDigest all = sha256();
-        all.update((byte) VERSION);
         clientFields(event, fields, new Sink() {
             @Override
             public void accept(byte[] digest) {
@@ -145,67 +196,90 @@ public final class LeafEncoding {
     }
 
     /**
-     * The {@link #contentDigest} of the event a leaf was made from, without the event: equal to
-     * {@code contentDigest(e)} exactly when the leaf's client fields are those of {@code e}.
+     * The {@link #contentDigest} of the event a leaf of either version was made from, without the
+     * event: equal to {@code contentDigest(e)} exactly when the leaf's client fields are those of
+     * {@code e}.
      *
      * @throws IllegalArgumentException when the leaf is not a well-formed leaf of a known version
      */
     public static byte[] contentDigestOf(byte[] leaf) {
         check(leaf, "leaf");
-        MessageDigest sha = sha256();
-        sha.update(leaf, 0, 1 + CLIENT_FIELDS * DIGEST_BYTES);
-        return sha.digest();
+        if (leaf[0] == 1) {
+            MessageDigest sha = sha256();
+            sha.update(leaf, 1, CLIENT_FIELDS * DIGEST_BYTES);
+            return sha.digest();
+        }
+        return Arrays.copyOfRange(leaf, CLIENT_HASH_AT, CLIENT_HASH_AT + DIGEST_BYTES);
     }
 
     /**
-     * Whether two leaves hold the same client-supplied content (they may differ in what DataStorage
-     * added): a resend of a stored event is a duplicate exactly when this holds.
+     * Whether two leaves, of any versions, hold the same client-supplied content (they may differ
+     * in what DataStorage added): a resend of a stored event is a duplicate exactly when this holds.
      *
      * @throws IllegalArgumentException when a leaf is not a well-formed leaf of a known version
      */
     public static boolean sameContent(byte[] leafA, byte[] leafB) {
         check(leafA, "leafA");
         check(leafB, "leafB");
-        return leafA[0] == leafB[0]
-                && Arrays.equals(
-                        leafA, 1, 1 + CLIENT_FIELDS * DIGEST_BYTES, leafB, 1, 1 + CLIENT_FIELDS * DIGEST_BYTES);
+        return Arrays.equals(contentDigestOf(leafA), contentDigestOf(leafB));
     }
 
     /**
-     * The names of the fields whose digests differ between two leaves, in leaf order; empty when
-     * the leaves are equal. Compare the leaf in the log with {@link #encode} of the event the API
-     * serves to name what was changed.
+     * The names of the fields whose fingerprints differ between two leaves of any versions, in leaf
+     * order; empty when none does: equal leaves, or a change that no {@value #FINGERPRINT_BYTES}-byte
+     * fingerprint shows (about one in 2^64 for a changed field). Compare the leaf in the log with
+     * {@link #encode} of the event the API serves to name what was changed.
      *
-     * @throws IllegalArgumentException when a leaf is malformed or the two have different versions
+     * @throws IllegalArgumentException when a leaf is not a well-formed leaf of a known version
      */
     public static List<String> differingFields(byte[] leafA, byte[] leafB) {
         check(leafA, "leafA");
         check(leafB, "leafB");
-        if (leafA[0] != leafB[0]) {
-            throw new IllegalArgumentException(
-                    "leaves have different encoding versions (" + leafA[0] + " and " + leafB[0] + ")");
-        }
         List<String> differing = new ArrayList<>();
         for (int f = 0; f < FIELDS.size(); f++) {
-            int from = 1 + f * DIGEST_BYTES;
-            if (!Arrays.equals(leafA, from, from + DIGEST_BYTES, leafB, from, from + DIGEST_BYTES)) {
+            int a = fingerprintAt(leafA, f);
+            int b = fingerprintAt(leafB, f);
+            if (!Arrays.equals(leafA, a, a + FINGERPRINT_BYTES, leafB, b, b + FINGERPRINT_BYTES)) {
                 differing.add(FIELDS.get(f));
             }
         }
         return differing;
     }
 
+    /** Where field {@code f}'s fingerprint starts in a checked leaf; in version 1, its whole digest. */
+    private static int fingerprintAt(byte[] leaf, int f) {
+        return 1 + f * (leaf[0] == 1 ? DIGEST_BYTES : FINGERPRINT_BYTES);
+    }
+
+    /** Copies the fingerprints of {@code count} digests to their places in a version-2 leaf, from field {@code first}. */
+    private static void fingerprints(byte[] digests, int first, int count, byte[] leaf) {
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(digests, i * DIGEST_BYTES, leaf, 1 + (first + i) * FINGERPRINT_BYTES, FINGERPRINT_BYTES);
+        }
+    }
+
+    /** Writes {@code SHA-256(in[from, from + length))} into {@code out} at {@code at}. */
+    private static void hashInto(MessageDigest sha, byte[] in, int from, int length, byte[] out, int at) {
+        sha.update(in, from, length);
+        try {
+            sha.digest(out, at, DIGEST_BYTES);
+        } catch (DigestException e) {
+            throw new IllegalStateException("a SHA-256 digest fits its 32 bytes", e);
+        }
+    }
+
     private static void check(byte[] leaf, String name) {
         if (leaf == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
-        if (leaf.length == 0 || leaf[0] != VERSION) {
+        if (leaf.length == 0 || (leaf[0] != 1 && leaf[0] != VERSION)) {
             throw new IllegalArgumentException(name + ": unknown leaf encoding version (got "
-                    + (leaf.length == 0 ? "an empty leaf" : String.valueOf(leaf[0])) + ", known: " + VERSION + ")");
+                    + (leaf.length == 0 ? "an empty leaf" : String.valueOf(leaf[0])) + ", known: 1, 2)");
         }
-        if (leaf.length != LEAF_BYTES) {
+        int expected = leaf[0] == 1 ? V1_LEAF_BYTES : LEAF_BYTES;
+        if (leaf.length != expected) {
             throw new IllegalArgumentException(
-                    name + ": a version " + VERSION + " leaf has " + LEAF_BYTES + " bytes (got " + leaf.length + ")");
+                    name + ": a version " + leaf[0] + " leaf has " + expected + " bytes (got " + leaf.length + ")");
         }
     }
 

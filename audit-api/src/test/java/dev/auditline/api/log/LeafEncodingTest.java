@@ -42,12 +42,79 @@ class LeafEncodingTest {
     }
 
     @Test
-    void aLeafIsTheVersionByteThenOneDigestPerField() {
-        byte[] leaf = LeafEncoding.encode(stored(full()));
+    void aVersion1LeafIsTheVersionByteThenOneDigestPerField() {
+        byte[] leaf = LeafEncoding.encode(stored(full()), 1);
 
         assertThat(leaf).hasSize(1 + 27 * 32);
         assertThat(leaf[0]).isEqualTo((byte) 1);
         assertThat(LeafEncoding.FIELDS).hasSize(27).endsWith("ingested_at", "ingest_seq", "ingested_by");
+    }
+
+    @Test
+    void aVersion2LeafIsTheVersionByteFingerprintsThenTheClientAndIngestionHashes() throws Exception {
+        AuditEvent event = stored(full());
+        byte[] digests = Arrays.copyOfRange(LeafEncoding.encode(event, 1), 1, 1 + 27 * 32);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.write(2);
+        for (int f = 0; f < 27; f++) {
+            expected.write(digests, f * 32, 8);
+        }
+        expected.write(sha256(Arrays.copyOfRange(digests, 0, 24 * 32)));
+        expected.write(sha256(Arrays.copyOfRange(digests, 24 * 32, 27 * 32)));
+
+        assertThat(LeafEncoding.encode(event)).hasSize(281).isEqualTo(expected.toByteArray());
+        assertThat(LeafEncoding.encode(event, 2)).isEqualTo(expected.toByteArray());
+        assertThatThrownBy(() -> LeafEncoding.encode(event, 3))
+                .hasMessage("unknown leaf encoding version 3 (known: 1, 2)");
+    }
+
+    @Test
+    void bothVersionsAgreeOnContentAndNameTheSameFields() {
+        AuditEvent original = stored(full());
+        AuditEvent resent = full().eventId(ID).build().withIngestion(INGESTED_AT.plusSeconds(9), 99, "other");
+        AuditEvent edited = stored(full().actorId("mallory").eventData(EventData.parse("{\"approver\":\"mallory\"}")));
+
+        assertThat(LeafEncoding.sameContent(LeafEncoding.encode(original, 1), LeafEncoding.encode(resent, 2)))
+                .isTrue();
+        assertThat(LeafEncoding.sameContent(LeafEncoding.encode(original, 1), LeafEncoding.encode(edited, 2)))
+                .isFalse();
+        assertThat(LeafEncoding.contentDigestOf(LeafEncoding.encode(original, 1)))
+                .isEqualTo(LeafEncoding.contentDigestOf(LeafEncoding.encode(original, 2)))
+                .isEqualTo(LeafEncoding.contentDigest(original));
+        assertThat(LeafEncoding.differingFields(LeafEncoding.encode(original, 1), LeafEncoding.encode(edited, 2)))
+                .containsExactly("actor_id", "event_data");
+        assertThat(LeafEncoding.differingFields(LeafEncoding.encode(edited, 2), LeafEncoding.encode(original, 1)))
+                .containsExactly("actor_id", "event_data");
+        assertThat(LeafEncoding.differingFields(LeafEncoding.encode(original, 1), LeafEncoding.encode(original, 2)))
+                .isEmpty();
+        assertThat(LeafEncoding.leafHash(LeafEncoding.encode(original, 1)))
+                .isNotEqualTo(LeafEncoding.leafHash(LeafEncoding.encode(original, 2)));
+    }
+
+    @Test
+    void aVersion2LeafBindsEveryFieldBeyondItsFingerprint() {
+        byte[] leaf = LeafEncoding.encode(stored(full()));
+        byte[] clientHashEdited = leaf.clone();
+        clientHashEdited[1 + 27 * 8] ^= 1;
+        byte[] ingestionHashEdited = leaf.clone();
+        ingestionHashEdited[1 + 27 * 8 + 32] ^= 1;
+
+        // fingerprints equal, full hashes not: no field can be named, yet the content and leaf differ
+        assertThat(LeafEncoding.differingFields(leaf, clientHashEdited)).isEmpty();
+        assertThat(LeafEncoding.sameContent(leaf, clientHashEdited)).isFalse();
+        assertThat(LeafEncoding.sameContent(leaf, ingestionHashEdited)).isTrue();
+        assertThat(LeafEncoding.leafHash(ingestionHashEdited)).isNotEqualTo(LeafEncoding.leafHash(leaf));
+    }
+
+    @Test
+    void replacingTheIngestionDigestsOfAVersion1LeafGivesItsLeafOfTheStoredEvent() {
+        AuditEvent client = full().eventId(ID).build();
+        AuditEvent provisional = client.withIngestion(Instant.EPOCH, 0L, null);
+        AuditEvent stored = client.withIngestion(INGESTED_AT, 4242L, "svc-a");
+        byte[] leaf = LeafEncoding.withIngestion(
+                LeafEncoding.encode(provisional, 1), stored.ingestedAt(), stored.ingestSeq(), stored.ingestedBy());
+
+        assertThat(leaf).isEqualTo(LeafEncoding.encode(stored, 1));
     }
 
     @Test
@@ -76,16 +143,17 @@ class LeafEncodingTest {
     @Test
     void theEncodingOfAFixedEventDoesNotChange() {
         // Leaves already in a log must stay verifiable: a change here needs a new VERSION.
-        byte[] leaf =
-                LeafEncoding.encode(stored(full().eventData(EventData.parse("{\"a\":1.5,\"b\":[true,null,\"x\"]}"))));
+        AuditEvent event = stored(full().eventData(EventData.parse("{\"a\":1.5,\"b\":[true,null,\"x\"]}")));
 
-        assertThat(HexFormat.of().formatHex(LeafEncoding.leafHash(leaf)))
+        assertThat(HexFormat.of().formatHex(LeafEncoding.leafHash(LeafEncoding.encode(event, 1))))
                 .isEqualTo("805d7b564d0ab5f0a4cd3445a62abbac17244aef7e581ae7e3623726a53611ff");
+        assertThat(HexFormat.of().formatHex(LeafEncoding.leafHash(LeafEncoding.encode(event, 2))))
+                .isEqualTo("f0f5de8956683e5eac4135c9f804efb2fa462e7763bc6296922f789469e89078");
     }
 
     @Test
     void fieldDigestsFollowTheDocumentedEncoding() throws Exception {
-        byte[] leaf = LeafEncoding.encode(stored(full().eventData(EventData.parse("{\"a\":1.50}"))));
+        byte[] leaf = LeafEncoding.encode(stored(full().eventData(EventData.parse("{\"a\":1.50}"))), 1);
         ByteArrayOutputStream eventData = new ByteArrayOutputStream();
         eventData.write(0x01);
         eventData.write('o');
@@ -97,7 +165,7 @@ class LeafEncodingTest {
                 .isEqualTo(sha256(concat(new byte[] {1}, "2026-11-26T18:31:04.123456Z")));
         assertThat(fieldDigest(leaf, "event_data")).isEqualTo(sha256(eventData.toByteArray()));
         assertThat(fieldDigest(leaf, "ingest_seq")).isEqualTo(sha256(concat(new byte[] {1}, "42")));
-        assertThat(fieldDigest(LeafEncoding.encode(stored(TestEvents.minimal())), "error_message"))
+        assertThat(fieldDigest(LeafEncoding.encode(stored(TestEvents.minimal()), 1), "error_message"))
                 .isEqualTo(sha256(new byte[] {0}));
     }
 
@@ -245,11 +313,14 @@ class LeafEncodingTest {
 
         assertThatThrownBy(() -> LeafEncoding.differingFields(leaf, new byte[10]))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("leafB: unknown leaf encoding version (got 0, known: 1)");
+                .hasMessage("leafB: unknown leaf encoding version (got 0, known: 1, 2)");
         assertThatThrownBy(() -> LeafEncoding.differingFields(leaf, Arrays.copyOf(leaf, 100)))
-                .hasMessage("leafB: a version 1 leaf has 865 bytes (got 100)");
+                .hasMessage("leafB: a version 2 leaf has 281 bytes (got 100)");
+        assertThatThrownBy(
+                        () -> LeafEncoding.contentDigestOf(Arrays.copyOf(LeafEncoding.encode(stored(full()), 1), 281)))
+                .hasMessage("leaf: a version 1 leaf has 865 bytes (got 281)");
         assertThatThrownBy(() -> LeafEncoding.sameContent(unknownVersion, leaf))
-                .hasMessage("leafA: unknown leaf encoding version (got 9, known: 1)");
+                .hasMessage("leafA: unknown leaf encoding version (got 9, known: 1, 2)");
     }
 
     @Test

@@ -207,7 +207,7 @@ final class PostgresBatchWriter {
         }
         try (PreparedStatement ps = c.prepareStatement(APPEND_LOG)) {
             // binary text[] and bytea[] (BinaryArray); createArrayOf would send an escaped text
-            // literal (each 865-byte leaf as 1.7 KB of hex) for the server to parse.
+            // literal (each leaf as twice its size in hex) for the server to parse.
             ps.setObject(1, BinaryArray.text(logIds));
             ps.setObject(2, BinaryArray.text(dates));
             ps.setObject(3, BinaryArray.bytea(leaves));

@@ -54,6 +54,48 @@ abstract class AuditLogContract {
      */
     protected abstract EventRepository openUpgradedRepository(List<AuditEvent> legacy, Clock clock) throws Exception;
 
+    /**
+     * A migrated store that no other test sees, holding {@code logged} as an older DataStorage
+     * stored them: with leaves of encoding version 1 in its log ({@link
+     * LegacyRows#rewriteLeavesAsVersion1}).
+     */
+    protected abstract EventRepository openRepositoryWithVersion1Leaves(List<AuditEvent> logged, Clock clock)
+            throws Exception;
+
+    @Test
+    void aLogOfVersion1LeavesKeepsThemJudgesResendsByThemAndGrowsWithVersion2Leaves() throws Exception {
+        AuditEvent a = event("v1", LOG_NOW);
+        AuditEvent b = event("v1", LOG_NOW.minusSeconds(5));
+        Clock clock = Clock.fixed(LOG_NOW, ZoneOffset.UTC);
+        try (EventRepository store = openRepositoryWithVersion1Leaves(List.of(a, b), clock)) {
+            assertThat(store.readLeaves(0, 10))
+                    .extracting(l -> l.leaf().length)
+                    .containsExactly(LeafEncoding.V1_LEAF_BYTES, LeafEncoding.V1_LEAF_BYTES);
+            assertThat(LegacyRows.leavesMatchTheServedEvents(store)).isTrue();
+
+            AuditEvent otherB = minimal("v1", LOG_NOW.minus(Duration.ofDays(2)))
+                    .eventId(b.eventId())
+                    .actor("user", "mallory")
+                    .build();
+            AuditEvent c = event("v1", LOG_NOW.minusSeconds(1));
+            InsertResult result = store.insertBatch(List.of(a, otherB, c), "writer-b");
+
+            assertThat(result.created()).containsExactly(c.eventId());
+            assertThat(result.conflicts()).containsExactly(1);
+            List<LogLeaf> leaves = store.readLeaves(0, 10);
+            assertThat(leaves).extracting(LogLeaf::logIndex).containsExactly(0L, 1L, 2L);
+            assertThat(leaves.get(2).eventId()).isEqualTo(c.eventId());
+            assertThat(leaves)
+                    .extracting(l -> l.leaf().length)
+                    .containsExactly(LeafEncoding.V1_LEAF_BYTES, LeafEncoding.V1_LEAF_BYTES, LeafEncoding.LEAF_BYTES);
+            for (LogLeaf leaf : leaves) {
+                assertThat(leaf.leafHash()).isEqualTo(LeafEncoding.leafHash(leaf.leaf()));
+            }
+            assertThat(LegacyRows.leavesMatchTheServedEvents(store)).isTrue();
+            assertThat(store.findById(b.eventId()).orElseThrow().actorId()).isEqualTo(b.actorId());
+        }
+    }
+
     private EventRepository isolated() {
         return openIsolatedRepository(Clock.fixed(LOG_NOW, ZoneOffset.UTC));
     }

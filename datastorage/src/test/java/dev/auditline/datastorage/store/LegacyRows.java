@@ -4,9 +4,14 @@ import dev.auditline.api.AuditEvent;
 import dev.auditline.api.log.LeafEncoding;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -53,6 +58,56 @@ final class LegacyRows {
             sql.append(", ?").append(column.equals("event_data") ? "::jsonb" : "");
         }
         return sql.append(", ?, ?)").toString();
+    }
+
+    /**
+     * Rewrites, with the owner's rights, every leaf of the log in {@code dataSource} as encoding
+     * version 1 (leaf and leaf hash) of the event {@code served} finds for it: what a store that an
+     * older DataStorage wrote holds. The append-only triggers are set aside for the rewrite only.
+     */
+    static void rewriteLeavesAsVersion1(DataSource dataSource, Function<UUID, AuditEvent> served, boolean postgres)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            List<String> triggers = new ArrayList<>();
+            if (postgres) {
+                st.execute("ALTER TABLE audit_log DISABLE TRIGGER USER");
+            } else {
+                try (ResultSet rs = st.executeQuery(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")) {
+                    while (rs.next()) {
+                        triggers.add(rs.getString(2));
+                        st.addBatch("DROP TRIGGER " + rs.getString(1));
+                    }
+                }
+                st.executeBatch();
+            }
+            List<Object[]> rows = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT log_index, event_id FROM audit_log")) {
+                while (rs.next()) {
+                    rows.add(new Object[] {rs.getLong(1), rs.getString(2)});
+                }
+            }
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE audit_log SET leaf = ?, leaf_hash = ? WHERE log_index = ?")) {
+                for (Object[] row : rows) {
+                    byte[] leaf = LeafEncoding.encode(served.apply(UUID.fromString((String) row[1])), 1);
+                    ps.setBytes(1, leaf);
+                    ps.setBytes(2, LeafEncoding.leafHash(leaf));
+                    ps.setLong(3, (Long) row[0]);
+                    ps.executeUpdate();
+                }
+            }
+            if (postgres) {
+                st.execute("ALTER TABLE audit_log ENABLE TRIGGER USER");
+            } else {
+                for (String trigger : triggers) {
+                    st.execute(trigger);
+                }
+            }
+            c.commit();
+        }
     }
 
     /** Whether every leaf of {@code store}'s log encodes the event it serves. */

@@ -21,7 +21,9 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,19 @@ class PostgresEventRepositoryIT extends EventRepositoryContract {
         TestPostgres.Database own = TestPostgres.shared().createDatabase();
         LegacyRows.storeBeforeTheLog(
                 own.dataSource(), "classpath:db/postgresql", legacy, PostgresEventRepository.DIALECT, true);
+        return EventRepositories.open(own.storageConfig(), clock);
+    }
+
+    @Override
+    protected EventRepository openRepositoryWithVersion1Leaves(List<AuditEvent> logged, Clock clock) throws Exception {
+        TestPostgres.Database own = TestPostgres.shared().createDatabase();
+        Map<UUID, AuditEvent> served = new HashMap<>();
+        try (EventRepository store = EventRepositories.open(own.storageConfig(), clock)) {
+            store.insertBatch(logged, "writer-a");
+            logged.forEach(
+                    e -> served.put(e.eventId(), store.findById(e.eventId()).orElseThrow()));
+        }
+        LegacyRows.rewriteLeavesAsVersion1(own.dataSource(), served::get, true);
         return EventRepositories.open(own.storageConfig(), clock);
     }
 

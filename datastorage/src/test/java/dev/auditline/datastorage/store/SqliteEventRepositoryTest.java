@@ -15,7 +15,10 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +40,21 @@ class SqliteEventRepositoryTest extends EventRepositoryContract {
         files.setUrl("jdbc:sqlite:" + file);
         LegacyRows.storeBeforeTheLog(files, "classpath:db/sqlite", legacy, SqliteEventRepository.DIALECT, false);
         return EventRepositories.open(StorageConfig.of("sqlite:" + file), clock);
+    }
+
+    @Override
+    protected EventRepository openRepositoryWithVersion1Leaves(List<AuditEvent> logged, Clock clock) throws Exception {
+        StorageConfig config = StorageConfig.of("sqlite:" + dir.resolve("version1.db"));
+        Map<UUID, AuditEvent> served = new HashMap<>();
+        try (EventRepository store = EventRepositories.open(config, clock)) {
+            store.insertBatch(logged, "writer-a");
+            logged.forEach(
+                    e -> served.put(e.eventId(), store.findById(e.eventId()).orElseThrow()));
+        }
+        org.sqlite.SQLiteDataSource files = new org.sqlite.SQLiteDataSource();
+        files.setUrl("jdbc:sqlite:" + dir.resolve("version1.db"));
+        LegacyRows.rewriteLeavesAsVersion1(files, served::get, false);
+        return EventRepositories.open(config, clock);
     }
 
     @Test
