@@ -130,7 +130,7 @@ final class LogAudit {
      */
     private static int loggedVersion(Row row) {
         byte[] logged = row == null ? null : row.leaf();
-        return logged != null && logged.length > 0 && (logged[0] == 1 || logged[0] == LeafEncoding.VERSION)
+        return logged != null && logged.length > 0 && LeafEncoding.KNOWN_VERSIONS.contains((int) logged[0])
                 ? logged[0]
                 : LeafEncoding.VERSION;
     }
@@ -144,8 +144,13 @@ final class LogAudit {
         if (Arrays.equals(LeafEncoding.leafHash(leaf), expected)) {
             return true;
         }
-        int other = leaf[0] == 1 ? LeafEncoding.VERSION : 1;
-        return Arrays.equals(LeafEncoding.leafHash(LeafEncoding.encode(event, other)), expected);
+        for (int version : LeafEncoding.KNOWN_VERSIONS) {
+            if (version != leaf[0]
+                    && Arrays.equals(LeafEncoding.leafHash(LeafEncoding.encode(event, version)), expected)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Names the fields when the stored leaf is the one the tree was built over (or, pending, the stored one). */
@@ -159,6 +164,12 @@ final class LogAudit {
                 if (!fields.isEmpty()) {
                     return "field " + String.join(", ", fields) + " differs from what was logged";
                 }
+                // the logged leaf is authentic, yet no fingerprint differs: a change made to keep them
+                boolean clientFields = !Arrays.equals(
+                        LeafEncoding.contentDigestOf(row.leaf()), LeafEncoding.contentDigestOf(recomputed));
+                return "the event differs from what was logged in "
+                        + (clientFields ? "a field the client sent" : "ingested_at, ingest_seq or ingested_by")
+                        + ", with every field's fingerprint kept (the field cannot be named)";
             } catch (IllegalArgumentException e) {
                 return "the logged leaf cannot be read: " + e.getMessage();
             }

@@ -70,7 +70,7 @@ class LogAuditTest {
     private static final class Log {
         final List<AuditEvent> events = new ArrayList<>();
         final List<LogAudit.Row> rows = new ArrayList<>();
-        final Checkpoint checkpoint;
+        Checkpoint checkpoint;
 
         Log(int n, int signed) {
             this(n, signed, 0);
@@ -96,6 +96,15 @@ class LogAuditTest {
                 }
             }
             checkpoint = new Checkpoint("test/log", signed, tree.root());
+        }
+
+        /** Signs the tree the rows now hold, as a checkpoint of the same size. */
+        void resign() {
+            CompactRange tree = new CompactRange();
+            for (int i = 0; i < checkpoint.treeSize(); i++) {
+                tree.append(rows.get(i).treeLeafHash());
+            }
+            checkpoint = new Checkpoint("test/log", checkpoint.treeSize(), tree.root());
         }
 
         Set<UUID> ids() {
@@ -162,6 +171,31 @@ class LogAuditTest {
         LogAudit.Report r = log.audit(Set.of(), log.ids());
         assertThat(r.intact()).isTrue();
         assertThat(r.verified()).isEqualTo(6);
+    }
+
+    @Test
+    void anEditThatKeepsEveryFingerprintIsTamperedWithoutAName() {
+        // An attacker who found an actor_id with the original's 8-byte fingerprint (~2^64 work):
+        // modelled by logging a leaf that holds the edited event's fingerprints and the original's
+        // client hash, i.e. whose client hash alone tells the two apart.
+        Log log = new Log(4, 4);
+        AuditEvent original = log.events.get(1);
+        AuditEvent edited = withActor(original, "mallory");
+        byte[] logged = LeafEncoding.encode(edited);
+        byte[] originalLeaf = LeafEncoding.encode(original);
+        System.arraycopy(originalLeaf, 1 + 27 * 8, logged, 1 + 27 * 8, 32);
+        log.events.set(1, edited);
+        byte[] hash = LeafEncoding.leafHash(logged);
+        log.rows.set(1, new LogAudit.Row(1, original.eventId().toString(), "2026-09-14", logged, hash, hash));
+        log.resign();
+        LogAudit.Report r = log.audit(Set.of(), log.ids());
+
+        assertThat(r.tampered()).isEqualTo(1);
+        assertThat(r.findings())
+                .extracting(LogAudit.Finding::line)
+                .containsExactly("TAMPERED log_index=1 event_id=" + original.eventId()
+                        + ": the event differs from what was logged in a field the client sent, with every field's"
+                        + " fingerprint kept (the field cannot be named)");
     }
 
     @Test

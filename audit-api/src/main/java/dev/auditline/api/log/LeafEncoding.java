@@ -31,7 +31,7 @@ import java.util.UUID;
  *       <em>fingerprint</em>); the <em>client hash</em>, {@code SHA-256} of the 24 client field
  *       digests concatenated; the <em>ingestion hash</em>, {@code SHA-256} of the last three. The
  *       two full hashes bind every field with SHA-256's full strength; the fingerprints name the
- *       field that differs.
+ *       field that differs, with 64-bit strength (see {@link #differingFields}).
  *   <li><b>Version 1</b> ({@value #V1_LEAF_BYTES} bytes): the version byte and the 27 field digests
  *       whole. Leaves already in a log keep it and stay verifiable. Stores write version 2, whose
  *       leaves are a third of the size: every stored event writes its leaf as a second row, and its
@@ -44,8 +44,17 @@ import java.util.UUID;
  * encoding gets a new version byte; leaves already in the log keep theirs.
  */
 public final class LeafEncoding {
+    /** Encoding version 1: the 27 field digests whole. */
+    public static final int V1 = 1;
+
+    /** Encoding version 2: fingerprints, the client hash and the ingestion hash. */
+    public static final int V2 = 2;
+
     /** The encoding version {@link #encode(AuditEvent)} writes, the first byte of its leaves. */
-    public static final int VERSION = 2;
+    public static final int VERSION = V2;
+
+    /** Every version this class reads and writes, the current one first. */
+    public static final List<Integer> KNOWN_VERSIONS = List.of(V2, V1);
 
     /** Bytes of one field digest (SHA-256). */
     public static final int DIGEST_BYTES = 32;
@@ -115,7 +124,7 @@ public final class LeafEncoding {
      * @throws IllegalArgumentException when the version is not a known one
      */
     public static byte[] encode(AuditEvent stored, int version) {
-        if (version != 1 && version != VERSION) {
+        if (!KNOWN_VERSIONS.contains(version)) {
             throw new IllegalArgumentException("unknown leaf encoding version " + version + " (known: 1, 2)");
         }
         MessageDigest sha = sha256();
@@ -125,14 +134,14 @@ public final class LeafEncoding {
         digest(sha, stored.ingestedAt(), sink);
         digest(sha, stored.ingestSeq(), sink);
         digest(sha, stored.ingestedBy(), sink);
-        if (version == 1) {
+        if (version == V1) {
             byte[] leaf = new byte[V1_LEAF_BYTES];
-            leaf[0] = 1;
+            leaf[0] = V1;
             System.arraycopy(digests, 0, leaf, 1, digests.length);
             return leaf;
         }
         byte[] leaf = new byte[LEAF_BYTES];
-        leaf[0] = VERSION;
+        leaf[0] = V2;
         fingerprints(digests, 0, FIELDS.size(), leaf);
         hashInto(sha, digests, 0, CLIENT_FIELDS * DIGEST_BYTES, leaf, CLIENT_HASH_AT);
         hashInto(sha, digests, CLIENT_FIELDS * DIGEST_BYTES, INGESTION_FIELDS * DIGEST_BYTES, leaf, INGESTION_HASH_AT);
@@ -152,7 +161,7 @@ public final class LeafEncoding {
         check(leaf, "leaf");
         MessageDigest sha = sha256();
         byte[] stored = leaf.clone();
-        boolean v1 = leaf[0] == 1;
+        boolean v1 = leaf[0] == V1;
         byte[] digests = v1 ? stored : new byte[INGESTION_FIELDS * DIGEST_BYTES];
         Sink sink = new LeafWriter(digests, v1 ? 1 + CLIENT_FIELDS * DIGEST_BYTES : 0);
         digest(sha, ingestedAt, sink);
@@ -204,7 +213,7 @@ public final class LeafEncoding {
      */
     public static byte[] contentDigestOf(byte[] leaf) {
         check(leaf, "leaf");
-        if (leaf[0] == 1) {
+        if (leaf[0] == V1) {
             MessageDigest sha = sha256();
             sha.update(leaf, 1, CLIENT_FIELDS * DIGEST_BYTES);
             return sha.digest();
@@ -226,9 +235,11 @@ public final class LeafEncoding {
 
     /**
      * The names of the fields whose fingerprints differ between two leaves of any versions, in leaf
-     * order; empty when none does: equal leaves, or a change that no {@value #FINGERPRINT_BYTES}-byte
-     * fingerprint shows (about one in 2^64 for a changed field). Compare the leaf in the log with
-     * {@link #encode} of the event the API serves to name what was changed.
+     * order; empty when none does. A changed field keeps its {@value #FINGERPRINT_BYTES}-byte
+     * fingerprint by chance about once in 2^64, or on purpose with about 2^64 SHA-256 work: the names
+     * are that strong, while the leaf hash that detects the change is SHA-256's. Compare the leaf in
+     * the log with {@link #encode} of the event the API serves to name what was changed; never a
+     * field that did not change.
      *
      * @throws IllegalArgumentException when a leaf is not a well-formed leaf of a known version
      */
@@ -248,7 +259,7 @@ public final class LeafEncoding {
 
     /** Where field {@code f}'s fingerprint starts in a checked leaf; in version 1, its whole digest. */
     private static int fingerprintAt(byte[] leaf, int f) {
-        return 1 + f * (leaf[0] == 1 ? DIGEST_BYTES : FINGERPRINT_BYTES);
+        return 1 + f * (leaf[0] == V1 ? DIGEST_BYTES : FINGERPRINT_BYTES);
     }
 
     /** Copies the fingerprints of {@code count} digests to their places in a version-2 leaf, from field {@code first}. */
@@ -272,11 +283,11 @@ public final class LeafEncoding {
         if (leaf == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
-        if (leaf.length == 0 || (leaf[0] != 1 && leaf[0] != VERSION)) {
+        if (leaf.length == 0 || !KNOWN_VERSIONS.contains((int) leaf[0])) {
             throw new IllegalArgumentException(name + ": unknown leaf encoding version (got "
                     + (leaf.length == 0 ? "an empty leaf" : String.valueOf(leaf[0])) + ", known: 1, 2)");
         }
-        int expected = leaf[0] == 1 ? V1_LEAF_BYTES : LEAF_BYTES;
+        int expected = leaf[0] == V1 ? V1_LEAF_BYTES : LEAF_BYTES;
         if (leaf.length != expected) {
             throw new IllegalArgumentException(
                     name + ": a version " + leaf[0] + " leaf has " + expected + " bytes (got " + leaf.length + ")");

@@ -252,6 +252,8 @@ abstract class AuditLogContract {
                 assertThat(LeafEncoding.differingFields(leaf.leaf(), LeafEncoding.encode(served)))
                         .as("fields of %s", leaf.eventId())
                         .isEmpty();
+                // the whole leaf, in the current version: its client and ingestion hashes too
+                assertThat(leaf.leaf()).as("leaf of %s", leaf.eventId()).isEqualTo(LeafEncoding.encode(served));
                 assertThat(leaf.leafHash()).isEqualTo(LeafEncoding.leafHash(leaf.leaf()));
             }
             assertThat(store.readLog(-1, 100))
