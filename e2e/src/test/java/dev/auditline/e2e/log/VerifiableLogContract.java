@@ -3,8 +3,11 @@ package dev.auditline.e2e.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.log.LeafEncoding;
 import dev.auditline.datastorage.DataStorage;
 import dev.auditline.datastorage.config.StorageSettings;
+import dev.auditline.datastorage.store.EventRepositories;
+import dev.auditline.datastorage.store.EventRepository;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -148,6 +153,73 @@ abstract class VerifiableLogContract {
                                     + sent.get(40).eventId()))
                     .hasSize(5);
             assertThat(v.out()).contains("result: TAMPERED");
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void aLogAnOlderDataStorageWroteWithVersion1LeavesVerifiesAfterTheUpgradeAndEditsInBothAreNamed() throws Exception {
+        StorageSettings store = newStore();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<AuditEvent> older = LogHarness.events(now.minus(2, ChronoUnit.HOURS), "rr-v1", 30);
+        // what an older DataStorage left: the events with version 1 leaves, no tree yet
+        try (EventRepository repository = EventRepositories.open(store.toStorageConfig(), Clock.systemUTC());
+                Connection c = owner()) {
+            assertThat(repository.insertBatch(older, "older").created()).hasSize(30);
+            exec(c, unguard("audit_log"));
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE audit_log SET leaf = ?, leaf_hash = ? WHERE event_id = ?")) {
+                for (AuditEvent e : older) {
+                    byte[] leaf =
+                            LeafEncoding.encode(repository.findById(e.eventId()).orElseThrow(), LeafEncoding.V1);
+                    ps.setBytes(1, leaf);
+                    ps.setBytes(2, LeafEncoding.leafHash(leaf));
+                    setId(ps, 3, e.eventId());
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
+                }
+            }
+        }
+        try (DataStorage server = start(store, 0, Clock.systemUTC())) {
+            List<AuditEvent> newer = LogHarness.events(now.minus(1, ChronoUnit.HOURS), "rr-v2", 30);
+            assertThat(LogHarness.post(server, newer)).isEqualTo(30);
+            LogHarness.awaitCheckpoint(server, 60);
+            List<Integer> sizes = new ArrayList<>();
+            LogHarness.getJson(server, "/api/v1/log/leaves?start=0&limit=100")
+                    .path("leaves")
+                    .forEach(l ->
+                            sizes.add(Base64.getDecoder().decode(l.path("leaf").asText()).length));
+            List<Integer> expectedSizes = new ArrayList<>(Collections.nCopies(30, LeafEncoding.V1_LEAF_BYTES));
+            expectedSizes.addAll(Collections.nCopies(30, LeafEncoding.LEAF_BYTES));
+            assertThat(sizes).isEqualTo(expectedSizes);
+            Path key = LogHarness.pinKey(server, dir);
+            LogHarness.Verify clean = LogHarness.verify(server, dir.resolve("state.json"), key);
+            assertThat(clean.exitCode()).as(clean.out()).isZero();
+            assertThat(clean.count("verified")).as(clean.out()).isEqualTo(60);
+
+            UUID old = older.get(7).eventId();
+            UUID recent = newer.get(7).eventId();
+            try (Connection c = owner()) {
+                exec(c, unguard("audit_events"));
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE audit_events SET actor_id = 'mallory' WHERE event_id = ?")) {
+                    for (UUID id : List.of(old, recent)) {
+                        setId(ps, 1, id);
+                        assertThat(ps.executeUpdate()).isEqualTo(1);
+                    }
+                }
+            }
+            LogHarness.Verify v = LogHarness.verify(server, dir.resolve("state.json"), key);
+            assertThat(v.exitCode()).as(v.out()).isEqualTo(1);
+            assertThat(List.of(v.count("verified"), v.count("tampered")))
+                    .as(v.out())
+                    .containsExactly(58L, 2L);
+            assertThat(v.findings())
+                    .as(v.out())
+                    .containsExactlyInAnyOrder(
+                            "TAMPERED log_index=" + logIndexOf(old) + " event_id=" + old
+                                    + ": field actor_id differs from what was logged",
+                            "TAMPERED log_index=" + logIndexOf(recent) + " event_id=" + recent
+                                    + ": field actor_id differs from what was logged");
         }
     }
 
