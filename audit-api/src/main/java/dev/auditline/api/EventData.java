@@ -138,17 +138,14 @@ public final class EventData {
      * @throws IOException when the parser cannot read JSON
      */
     public static EventData read(JsonParser in, long keepBytes) throws IOException {
-        Utf8CountingWriter text = new Utf8CountingWriter(keepBytes);
-        try (JsonGenerator out = PLAIN.getFactory().createGenerator(text)) {
-            EventDataScan scan = new EventDataCopy().copy(in, out);
-            out.flush();
-            return new EventData(
-                    text.truncated() ? null : text.text(),
-                    text.bytes() + scan.plainSurplus(),
-                    scan.depth(),
-                    scan.problemPath(),
-                    scan.problemDetail());
-        }
+        CompactJsonText text = new CompactJsonText(keepBytes);
+        EventDataScan scan = new EventDataCopy().copy(in, text);
+        return new EventData(
+                text.truncated() ? null : text.text(),
+                text.bytes() + scan.plainSurplus(),
+                scan.depth(),
+                scan.problemPath(),
+                scan.problemDetail());
     }
 
     private static String tokenName(JsonToken token) {

@@ -1,6 +1,5 @@
 package dev.auditline.api;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -11,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Copies one JSON object token by token from a parser to a generator, measuring it on the way:
+ * Copies one JSON object token by token from a parser to its compact text, measuring it on the way:
  * numbers are written as the very text that was read (never through a {@code double}), keys are
  * checked for duplicates per object, and every key and string is checked once. One pass, no tree.
  */
@@ -22,29 +21,29 @@ final class EventDataCopy {
      * Copies the object the parser is positioned on ({@link JsonToken#START_OBJECT}) and leaves the
      * parser on its {@link JsonToken#END_OBJECT}.
      */
-    EventDataScan copy(JsonParser in, JsonGenerator out) throws IOException {
+    EventDataScan copy(JsonParser in, CompactJsonText out) throws IOException {
         EventDataScan scan = new EventDataScan();
         int depth = 0;
         JsonToken token = in.currentToken();
         while (true) {
             switch (token) {
                 case START_OBJECT -> {
-                    out.writeStartObject();
+                    out.startObject();
                     depth++;
                     scan.nesting(depth);
                     keys(depth).clear();
                 }
                 case START_ARRAY -> {
-                    out.writeStartArray();
+                    out.startArray();
                     depth++;
                     scan.nesting(depth);
                 }
                 case END_OBJECT -> {
-                    out.writeEndObject();
+                    out.end('}');
                     depth--;
                 }
                 case END_ARRAY -> {
-                    out.writeEndArray();
+                    out.end(']');
                     depth--;
                 }
                 case FIELD_NAME -> {
@@ -53,31 +52,31 @@ final class EventDataCopy {
                         scan.duplicateKey(in.getParsingContext(), depth);
                     }
                     scan.key(name, in.getParsingContext(), depth);
-                    out.writeFieldName(name);
+                    out.fieldName(name);
                 }
                 case VALUE_STRING -> {
                     String text = in.getText();
                     scan.text(text, in.getParsingContext(), depth);
-                    out.writeString(text);
+                    out.value(text);
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     String text = in.getText();
                     if (in.isNaN()) {
                         // only a tree holding a non-finite double gets here; JSON has no such number
-                        out.writeString(text);
+                        out.value(text);
                     } else {
                         scan.number(text, in.getParsingContext(), depth);
-                        out.writeNumber(text);
+                        out.literal(text);
                     }
                 }
-                case VALUE_TRUE -> out.writeBoolean(true);
-                case VALUE_FALSE -> out.writeBoolean(false);
-                case VALUE_NULL -> out.writeNull();
+                case VALUE_TRUE -> out.literal("true");
+                case VALUE_FALSE -> out.literal("false");
+                case VALUE_NULL -> out.literal("null");
                 default -> {
                     // only a tree can hold other tokens (an embedded object); it is written as its text
                     String text = in.getText();
                     scan.text(text, in.getParsingContext(), depth);
-                    out.writeString(text);
+                    out.value(text);
                 }
             }
             if (depth == 0) {

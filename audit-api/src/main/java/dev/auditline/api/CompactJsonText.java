@@ -1,0 +1,165 @@
+package dev.auditline.api;
+
+import java.util.Arrays;
+
+/**
+ * Writes the compact JSON text of one value as {@link EventDataCopy} walks a parser's tokens, and
+ * counts its UTF-8 bytes on the way. The text is the one Jackson's generator writes at its defaults
+ * (no spaces; {@code "}, {@code \} and the control characters escaped, {@code \b \t \n \f \r} in
+ * their short form and the others as a backslash, {@code u} and four upper-case hex digits; all
+ * else, non-ASCII included, as it is), which a differential test holds it to, but without a generator, a
+ * {@code Writer} and a second pass to count: the decoder of every ingested batch runs it once per
+ * event. Past {@code keepBytes} it keeps counting but stops collecting, so an oversize object costs a
+ * bounded amount of memory while its exact size is still known for the message.
+ */
+final class CompactJsonText {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private final long keepBytes;
+    private StringBuilder text = new StringBuilder(512);
+    private long bytes;
+    private boolean truncated;
+    /** Per open container, from the outermost: whether it already holds an element. */
+    private boolean[] hasElement = new boolean[16];
+
+    private int depth;
+
+    CompactJsonText(long keepBytes) {
+        this.keepBytes = keepBytes;
+    }
+
+    void startObject() {
+        open('{');
+    }
+
+    void startArray() {
+        open('[');
+    }
+
+    void end(char bracket) {
+        depth--;
+        raw(bracket);
+    }
+
+    void fieldName(String name) {
+        separate();
+        string(name);
+        raw(':');
+        hasElement[depth - 1] = false; // the member's value follows the colon without a comma
+    }
+
+    void value(String string) {
+        separate();
+        string(string);
+    }
+
+    /** A number, true, false or null: written as its text, which is ASCII. */
+    void literal(String value) {
+        separate();
+        count(value.length());
+        if (!truncated) {
+            text.append(value);
+        }
+    }
+
+    private void open(char bracket) {
+        separate();
+        raw(bracket);
+        if (depth == hasElement.length) {
+            hasElement = Arrays.copyOf(hasElement, depth * 2);
+        }
+        hasElement[depth++] = false;
+    }
+
+    /** A comma before every element of a container but its first (a member's value never gets one). */
+    private void separate() {
+        if (depth == 0) {
+            return;
+        }
+        if (hasElement[depth - 1]) {
+            raw(',');
+        } else {
+            hasElement[depth - 1] = true;
+        }
+    }
+
+    private void raw(char c) {
+        count(1);
+        if (!truncated) {
+            text.append(c);
+        }
+    }
+
+    private void string(String s) {
+        int length = s.length();
+        long n = 2 + length; // the quotes, and one byte per character before what follows adds
+        boolean escapes = false;
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                n += c < 0x800 || Character.isSurrogate(c) ? 1 : 2; // each half of a pair: 2 bytes
+            } else if (c < 0x20 || c == '"' || c == '\\') {
+                n += escapeLength(c) - 1;
+                escapes = true;
+            }
+        }
+        count(n);
+        if (truncated) {
+            return;
+        }
+        text.append('"');
+        if (!escapes) {
+            text.append(s);
+        } else {
+            for (int i = 0; i < length; i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c == '"' || c == '\\') {
+                    escape(c);
+                } else {
+                    text.append(c);
+                }
+            }
+        }
+        text.append('"');
+    }
+
+    private static int escapeLength(char c) {
+        return switch (c) {
+            case '"', '\\', '\b', '\t', '\n', '\f', '\r' -> 2;
+            default -> 6;
+        };
+    }
+
+    private void escape(char c) {
+        switch (c) {
+            case '"' -> text.append("\\\"");
+            case '\\' -> text.append("\\\\");
+            case '\b' -> text.append("\\b");
+            case '\t' -> text.append("\\t");
+            case '\n' -> text.append("\\n");
+            case '\f' -> text.append("\\f");
+            case '\r' -> text.append("\\r");
+            default -> text.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+        }
+    }
+
+    private void count(long n) {
+        bytes += n;
+        if (bytes > keepBytes && !truncated) {
+            truncated = true;
+            text = null;
+        }
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    boolean truncated() {
+        return truncated;
+    }
+
+    String text() {
+        return text.toString();
+    }
+}
