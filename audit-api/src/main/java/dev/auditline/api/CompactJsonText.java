@@ -9,23 +9,21 @@ import java.util.Arrays;
  * their short form and the others as a backslash, {@code u} and four upper-case hex digits; all
  * else, non-ASCII included, as it is), which a differential test holds it to, but without a generator, a
  * {@code Writer} and a second pass to count: the decoder of every ingested batch runs it once per
- * event. Past {@code keepBytes} it keeps counting but stops collecting, so an oversize object costs a
- * bounded amount of memory while its exact size is still known for the message.
+ * event. Past {@code keepBytes} it keeps counting but stops collecting ({@link Utf8CountingWriter}
+ * holds the text and the count), so an oversize object costs a bounded amount of memory while its
+ * exact size is still known for the message.
  */
 final class CompactJsonText {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private final long keepBytes;
-    private StringBuilder text = new StringBuilder(512);
-    private long bytes;
-    private boolean truncated;
+    private final Utf8CountingWriter text;
     /** Per open container, from the outermost: whether it already holds an element. */
     private boolean[] hasElement = new boolean[16];
 
     private int depth;
 
     CompactJsonText(long keepBytes) {
-        this.keepBytes = keepBytes;
+        this.text = new Utf8CountingWriter(keepBytes, 512);
     }
 
     void startObject() {
@@ -56,9 +54,8 @@ final class CompactJsonText {
     /** A number, true, false or null: written as its text, which is ASCII. */
     void literal(String value) {
         separate();
-        count(value.length());
-        if (!truncated) {
-            text.append(value);
+        if (text.keep(value.length())) {
+            text.kept().append(value);
         }
     }
 
@@ -84,9 +81,8 @@ final class CompactJsonText {
     }
 
     private void raw(char c) {
-        count(1);
-        if (!truncated) {
-            text.append(c);
+        if (text.keep(1)) {
+            text.kept().append(c);
         }
     }
 
@@ -103,24 +99,24 @@ final class CompactJsonText {
                 escapes = true;
             }
         }
-        count(n);
-        if (truncated) {
+        if (!text.keep(n)) {
             return;
         }
-        text.append('"');
+        StringBuilder out = text.kept();
+        out.append('"');
         if (!escapes) {
-            text.append(s);
+            out.append(s);
         } else {
             for (int i = 0; i < length; i++) {
                 char c = s.charAt(i);
                 if (c < 0x20 || c == '"' || c == '\\') {
-                    escape(c);
+                    escape(out, c);
                 } else {
-                    text.append(c);
+                    out.append(c);
                 }
             }
         }
-        text.append('"');
+        out.append('"');
     }
 
     private static int escapeLength(char c) {
@@ -130,36 +126,28 @@ final class CompactJsonText {
         };
     }
 
-    private void escape(char c) {
+    private static void escape(StringBuilder out, char c) {
         switch (c) {
-            case '"' -> text.append("\\\"");
-            case '\\' -> text.append("\\\\");
-            case '\b' -> text.append("\\b");
-            case '\t' -> text.append("\\t");
-            case '\n' -> text.append("\\n");
-            case '\f' -> text.append("\\f");
-            case '\r' -> text.append("\\r");
-            default -> text.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-        }
-    }
-
-    private void count(long n) {
-        bytes += n;
-        if (bytes > keepBytes && !truncated) {
-            truncated = true;
-            text = null;
+            case '"' -> out.append("\\\"");
+            case '\\' -> out.append("\\\\");
+            case '\b' -> out.append("\\b");
+            case '\t' -> out.append("\\t");
+            case '\n' -> out.append("\\n");
+            case '\f' -> out.append("\\f");
+            case '\r' -> out.append("\\r");
+            default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
         }
     }
 
     long bytes() {
-        return bytes;
+        return text.bytes();
     }
 
     boolean truncated() {
-        return truncated;
+        return text.truncated();
     }
 
     String text() {
-        return text.toString();
+        return text.text();
     }
 }

@@ -8,13 +8,32 @@ import java.io.Writer;
  * costs a bounded amount of memory while its exact size is still known for the message.
  */
 final class Utf8CountingWriter extends Writer {
-    private final StringBuilder text = new StringBuilder(64);
+    private final StringBuilder text;
     private final long keepBytes;
     private long bytes;
     private boolean truncated;
 
     Utf8CountingWriter(long keepBytes) {
+        this(keepBytes, 64);
+    }
+
+    Utf8CountingWriter(long keepBytes, int capacity) {
         this.keepBytes = keepBytes;
+        this.text = new StringBuilder(capacity);
+    }
+
+    /**
+     * Counts {@code n} UTF-8 bytes that the caller measured itself (see {@link CompactJsonText});
+     * whether the text is still kept, and so whether the caller appends them to {@link #kept()}.
+     */
+    boolean keep(long n) {
+        count(n);
+        return !truncated;
+    }
+
+    /** The text kept so far, for a caller that {@link #keep counted} what it appends. */
+    StringBuilder kept() {
+        return text;
     }
 
     @Override
