@@ -58,7 +58,7 @@ public class LeafBenchmark {
         Instant ingestedAt = Instant.parse("2026-11-28T12:00:01Z");
         long seq = 0;
         for (AuditEvent e : events) {
-            byte[] client = LeafEncoding.encode(e.withIngestion(Instant.EPOCH, 0, "bench"));
+            byte[] client = LeafEncoding.clientLeaf(e);
             byte[] leaf = LeafEncoding.withIngestion(client, ingestedAt, ++seq, "bench");
             bh.consume(LeafEncoding.leafHash(leaf));
         }

@@ -127,13 +127,33 @@ public final class LeafEncoding {
         if (!KNOWN_VERSIONS.contains(version)) {
             throw new IllegalArgumentException("unknown leaf encoding version " + version + " (known: 1, 2)");
         }
+        return encode(stored, version, true);
+    }
+
+    /**
+     * The version-2 leaf of {@code event} as a client sent it, its three ingestion fields absent:
+     * the client fields, the bulk of a leaf's work, hashed before a store knows the values it
+     * assigns at commit, which {@link #withIngestion} then puts in. Equals {@link #encode} of the
+     * event without ingestion values, without copying the event or hashing any of its own.
+     */
+    public static byte[] clientLeaf(AuditEvent event) {
+        return encode(event, VERSION, false);
+    }
+
+    private static byte[] encode(AuditEvent stored, int version, boolean ingestion) {
         MessageDigest sha = sha256();
         byte[] digests = new byte[FIELDS.size() * DIGEST_BYTES];
         Sink sink = new LeafWriter(digests, 0);
         clientFields(stored, sha, sink);
-        digest(sha, stored.ingestedAt(), sink);
-        digest(sha, stored.ingestSeq(), sink);
-        digest(sha, stored.ingestedBy(), sink);
+        if (ingestion) {
+            digest(sha, stored.ingestedAt(), sink);
+            digest(sha, stored.ingestSeq(), sink);
+            digest(sha, stored.ingestedBy(), sink);
+        } else {
+            for (int i = 0; i < INGESTION_FIELDS; i++) {
+                sink.accept(absent());
+            }
+        }
         if (version == V1) {
             byte[] leaf = new byte[V1_LEAF_BYTES];
             leaf[0] = V1;
@@ -152,8 +172,9 @@ public final class LeafEncoding {
      * The leaf {@code leaf}'s event gets once stored with these ingestion values: {@code leaf}, in
      * its own version, with what it holds of {@code ingested_at}, {@code ingest_seq} and {@code
      * ingested_by} replaced. Lets a store hash the client fields, the bulk of the work, before it
-     * knows the values it assigns at commit: {@code withIngestion(encode(e.withIngestion(any…)), at,
-     * seq, by)} equals {@code encode(e.withIngestion(at, seq, by))}.
+     * knows the values it assigns at commit: {@code withIngestion(clientLeaf(e), at, seq, by)}, like
+     * {@code withIngestion(encode(e.withIngestion(any…)), at, seq, by)}, equals {@code
+     * encode(e.withIngestion(at, seq, by))}.
      *
      * @throws IllegalArgumentException when the leaf is not a well-formed leaf of a known version
      */

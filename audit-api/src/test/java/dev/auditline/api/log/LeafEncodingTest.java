@@ -128,6 +128,12 @@ class LeafEncodingTest {
 
         assertThat(leaf).isEqualTo(LeafEncoding.encode(stored));
         assertThat(leaf).isNotEqualTo(LeafEncoding.encode(provisional));
+        // the client leaf: ingestion fields absent, the same leaf once they are put in
+        assertThat(LeafEncoding.clientLeaf(client)).isEqualTo(LeafEncoding.encode(client));
+        assertThat(LeafEncoding.clientLeaf(stored)).isEqualTo(LeafEncoding.encode(client));
+        assertThat(LeafEncoding.withIngestion(
+                        LeafEncoding.clientLeaf(stored), stored.ingestedAt(), stored.ingestSeq(), stored.ingestedBy()))
+                .isEqualTo(LeafEncoding.encode(stored));
     }
 
     @Test

@@ -85,14 +85,14 @@ final class PostgresBatchWriter {
     private PostgresBatchWriter() {}
 
     /**
-     * The leaves of {@code events} with placeholder ingestion values (see {@link
-     * LeafEncoding#withIngestion}), by event object: the 24 client digests and the canonical
-     * {@code event_data}, most of a leaf's work, done before the batch takes a pool connection.
+     * The {@link LeafEncoding#clientLeaf client leaves} of {@code events}, by event object: the 24
+     * client digests and the canonical {@code event_data}, most of a leaf's work, done before the
+     * batch takes a pool connection.
      */
-    static Map<AuditEvent, byte[]> clientLeaves(List<AuditEvent> events, String ingestedBy) {
+    static Map<AuditEvent, byte[]> clientLeaves(List<AuditEvent> events) {
         Map<AuditEvent, byte[]> leaves = new IdentityHashMap<>(events.size() * 2);
         for (AuditEvent e : events) {
-            leaves.put(e, LeafEncoding.encode(e.withIngestion(Instant.EPOCH, 0, ingestedBy)));
+            leaves.put(e, LeafEncoding.clientLeaf(e));
         }
         return leaves;
     }

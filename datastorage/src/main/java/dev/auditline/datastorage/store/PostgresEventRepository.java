@@ -213,7 +213,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
             return new InsertResult(Set.of(), ingestedAt);
         }
         // hashed before taking a connection: the pool's connections wait for nothing but SQL
-        Map<AuditEvent, byte[]> clientLeaves = PostgresBatchWriter.clientLeaves(events, ingestedBy);
+        Map<AuditEvent, byte[]> clientLeaves = PostgresBatchWriter.clientLeaves(events);
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {

@@ -2,7 +2,6 @@ package dev.auditline.datastorage.store;
 
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.log.LeafEncoding;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ final class WaitingBatch {
                     id -> new PreparedRow(
                             EventSql.eventDate(e.eventTimestamp()).toString(),
                             EventSql.eventValues(e, SqliteEventRepository.DIALECT),
-                            LeafEncoding.encode(e.withIngestion(Instant.EPOCH, 0, ingestedBy))));
+                            LeafEncoding.clientLeaf(e)));
         }
         return new WaitingBatch(events, ingestedBy, rows, BatchPlan.distinctIds(events));
     }

@@ -33,7 +33,7 @@ class PostgresBatchWriterErrorTest {
         List<AuditEvent> batch = List.of(TestEvents.event("dead", NOW));
 
         Throwable thrown = catchThrowable(
-                () -> PostgresBatchWriter.store(dead, batch, PostgresBatchWriter.clientLeaves(batch, null), null, NOW));
+                () -> PostgresBatchWriter.store(dead, batch, PostgresBatchWriter.clientLeaves(batch), null, NOW));
 
         assertThat(thrown).isInstanceOf(SQLException.class).hasMessage("terminating connection");
         assertThat(((SQLException) thrown).getSQLState()).isEqualTo("08006");
