@@ -11,10 +11,9 @@ import java.util.List;
 
 /**
  * The baseline of the log's cost: DataStorage's own PostgreSQL batch insert ({@link
- * PostgresBatchWriter#insertWithoutLog}: the same {@code unnest} statement with {@code RETURNING},
- * the same conversion of each event in the timed code, and {@code ON CONFLICT DO NOTHING} as the
- * store wrote before its ids were unique across partitions) in one transaction per batch, without
- * the leaves, the log lock and the log append. It lives in the store's package (in
+ * PostgresBatchWriter#insertWithoutLog}: the same sequence values and binary {@code COPY}, with the
+ * same conversion of each event in the timed code) in one transaction per batch, without the
+ * leaves, the log lock and the log append. It lives in the store's package (in
  * the benchmarks module only) so it runs the product's code instead of a copy of it.
  */
 public final class UnloggedInserts implements AutoCloseable {
@@ -41,8 +40,7 @@ public final class UnloggedInserts implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                int stored = PostgresBatchWriter.insertWithoutLog(c, events, ingestedBy, ingestedAt)
-                        .size();
+                int stored = PostgresBatchWriter.insertWithoutLog(c, events, ingestedBy, ingestedAt);
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {

@@ -1,18 +1,17 @@
 package dev.auditline.datastorage.store;
 
 import dev.auditline.api.AuditEvent;
-import dev.auditline.api.json.AuditJson;
 import dev.auditline.api.log.LeafEncoding;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,23 +37,11 @@ import java.util.UUID;
  * the batch as the store's fault ({@code XX000}, a {@code 500}). Inserting in id order means two batches that send the same
  * new ids wait for each other in one direction only, never in a deadlock.
  *
- * <p>The events go in one {@code INSERT … SELECT FROM unnest(arrays) RETURNING event_id,
- * ingest_seq}. {@code unnest} was chosen over a multi-row {@code VALUES} list and over {@code COPY}
- * into a staging table by measurement (docs/storage.md): it is as fast as the fastest, and its 26
- * parameters do not grow with the batch, so no batch size ever hits the protocol's 65535-parameter
- * limit.
+ * <p>The events go in one binary {@code COPY} ({@link EventCopy}), their {@code ingest_seq} values
+ * taken from the sequence first. COPY needs no staging table now that the insert has no {@code ON
+ * CONFLICT}; measured against the {@code unnest} insert it replaced in docs/storage.md.
  */
 final class PostgresBatchWriter {
-    /**
-     * The insert of a batch: no {@code ON CONFLICT}. An arbiter would write a speculative insertion
-     * per row (PostgreSQL's {@code ON CONFLICT} path) for a conflict that is rare; a stored id fails
-     * the statement instead, and the batch runs again knowing it.
-     */
-    private static final String INSERT = buildInsert(false);
-
-    /** The same insert with {@code ON CONFLICT DO NOTHING}: skips an id already stored that day. */
-    private static final String INSERT_SKIPPING = buildInsert(true);
-
     /** Serializes appends to audit_log, so log indexes follow commit order. */
     static final long LOG_LOCK_KEY = 0x6175646974_6c6f67L;
 
@@ -186,24 +173,36 @@ final class PostgresBatchWriter {
         if (toInsert.isEmpty()) {
             return new InsertResult(Set.of(), plan.conflicts(), ingestedAt);
         }
-        List<AuditEvent> inIdOrder = new ArrayList<>(toInsert);
-        inIdOrder.sort(Comparator.comparing(AuditEvent::eventId, PG_UUID_ORDER));
-        Map<UUID, Long> seqs = insertEvents(c, inIdOrder, ingestedBy, ingestedAt, INSERT);
         int n = toInsert.size();
+        Integer[] idOrder = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            idOrder[i] = i;
+        }
+        Arrays.sort(idOrder, Comparator.comparing(i -> toInsert.get(i).eventId(), PG_UUID_ORDER));
+        List<AuditEvent> inIdOrder = new ArrayList<>(n);
+        for (Integer i : idOrder) {
+            inIdOrder.add(toInsert.get(i));
+        }
+        long[] seqsInIdOrder = insertEvents(c, inIdOrder, ingestedBy, ingestedAt);
+        long[] seqs = new long[n]; // toInsert's order, which the log keeps
+        for (int k = 0; k < n; k++) {
+            seqs[idOrder[k]] = seqsInIdOrder[k];
+        }
         String[] logIds = new String[n];
         String[] dates = new String[n];
         byte[][] leaves = new byte[n][];
         byte[][] hashes = new byte[n][];
+        Set<UUID> inserted = new HashSet<>(n * 2);
         // The leaves are finished before the log lock: the lock serializes every batch from the
         // append to the commit, so nothing that can run in parallel belongs inside it.
         for (int i = 0; i < n; i++) {
             AuditEvent e = toInsert.get(i);
-            byte[] leaf =
-                    LeafEncoding.withIngestion(clientLeaves.get(e), ingestedAt, seqs.get(e.eventId()), ingestedBy);
+            byte[] leaf = LeafEncoding.withIngestion(clientLeaves.get(e), ingestedAt, seqs[i], ingestedBy);
             logIds[i] = e.eventId().toString();
             dates[i] = EventSql.eventDate(e.eventTimestamp()).toString();
             leaves[i] = leaf;
             hashes[i] = LeafEncoding.leafHash(leaf);
+            inserted.add(e.eventId());
         }
         try (PreparedStatement ps = c.prepareStatement(APPEND_LOG)) {
             // binary text[] and bytea[] (BinaryArray); createArrayOf would send an escaped text
@@ -215,7 +214,7 @@ final class PostgresBatchWriter {
             lockLog(c);
             ps.executeUpdate();
         }
-        return new InsertResult(seqs.keySet(), plan.conflicts(), ingestedAt);
+        return new InsertResult(inserted, plan.conflicts(), ingestedAt);
     }
 
     private static void lockLog(Connection c) throws SQLException {
@@ -239,100 +238,24 @@ final class PostgresBatchWriter {
     }
 
     /**
-     * Inserts the events without the log, as the store did before it had one ({@code ON CONFLICT
-     * DO NOTHING} on the day's primary key); returns each stored one's {@code ingest_seq}. Only for
-     * the benchmark that measures the log and whole-store unique ids against this insert.
+     * Inserts the events without the log: the store's own insert, without the leaves, the log lock
+     * and the append. Only for the benchmark that measures the log against this insert.
+     *
+     * @return how many events were stored
      */
-    static Map<UUID, Long> insertWithoutLog(
-            Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt) throws SQLException {
-        return insertEvents(c, events, ingestedBy, ingestedAt, INSERT_SKIPPING);
-    }
-
-    /** Inserts the events with {@code insert}; returns each one's {@code ingest_seq}. */
-    private static Map<UUID, Long> insertEvents(
-            Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt, String insert)
+    static int insertWithoutLog(Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt)
             throws SQLException {
-        int columns = EventSql.EVENT_COLUMNS.size();
-        int n = events.size();
-        String[] dates = new String[n];
-        String[][] values = new String[columns][n];
-        for (int row = 0; row < n; row++) {
-            AuditEvent e = events.get(row);
-            dates[row] = EventSql.eventDate(e.eventTimestamp()).toString();
-            Object[] v = EventSql.eventValues(e, TEXT_DIALECT);
-            for (int col = 0; col < columns; col++) {
-                values[col][row] = v[col] == null ? null : v[col].toString();
-            }
-        }
-        Map<UUID, Long> seqs = new HashMap<>(n * 2);
-        try (PreparedStatement ps = c.prepareStatement(insert)) {
-            ps.setObject(1, OffsetDateTime.ofInstant(ingestedAt, ZoneOffset.UTC));
-            ps.setString(2, ingestedBy);
-            // binary text[] (BinaryArray); createArrayOf builds an escaped array literal the server
-            // has to parse again, measurably slower for 1 KB event_data.
-            ps.setObject(3, BinaryArray.text(dates));
-            for (int col = 0; col < columns; col++) {
-                ps.setObject(4 + col, BinaryArray.text(values[col]));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    seqs.put(rs.getObject(1, UUID.class), rs.getLong(2));
-                }
-            }
-        }
+        return insertEvents(c, events, ingestedBy, ingestedAt).length;
+    }
+
+    /**
+     * Inserts the events with one binary {@link EventCopy COPY}; returns the {@code ingest_seq} of
+     * each, in {@code events}' order.
+     */
+    private static long[] insertEvents(Connection c, List<AuditEvent> events, String ingestedBy, Instant ingestedAt)
+            throws SQLException {
+        long[] seqs = EventCopy.takeSeqs(c, events.size());
+        EventCopy.copy(c, events, seqs, ingestedBy, ingestedAt);
         return seqs;
-    }
-
-    /** Every column as the text PostgreSQL casts from: the arrays of the unnest insert are text[]. */
-    private static final EventSql.Dialect TEXT_DIALECT = new EventSql.Dialect() {
-        @Override
-        public Object timestampParam(Instant instant) {
-            return AuditJson.formatTimestamp(instant); // Instant.toString's formatter costs several times more
-        }
-
-        @Override
-        public Instant timestamp(ResultSet rs, String column) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Object uuidParam(UUID id) {
-            return id.toString();
-        }
-
-        @Override
-        public UUID uuid(ResultSet rs, String column) {
-            throw new UnsupportedOperationException();
-        }
-    };
-
-    private static String buildInsert(boolean onConflictDoNothing) {
-        List<String> columns = EventSql.EVENT_COLUMNS;
-        StringBuilder sql = new StringBuilder("INSERT INTO audit_events (event_date, ")
-                .append(String.join(", ", columns))
-                .append(", ingested_at, ingested_by) SELECT u.event_date, ");
-        for (String column : columns) {
-            sql.append("u.").append(column).append(", ");
-        }
-        sql.append("?::timestamptz, ?::text FROM unnest(?::text[]::date[]");
-        for (String column : columns) {
-            String type = sqlType(column);
-            sql.append(", ?::text[]").append(type.equals("text") ? "" : "::" + type + "[]");
-        }
-        sql.append(") AS u(event_date, ")
-                .append(String.join(", ", columns))
-                .append(onConflictDoNothing ? ") ON CONFLICT DO NOTHING" : ")")
-                .append(" RETURNING event_id, ingest_seq");
-        return sql.toString();
-    }
-
-    private static String sqlType(String column) {
-        return switch (column) {
-            case "event_id", "parent_event_id" -> "uuid";
-            case "event_timestamp" -> "timestamptz";
-            case "event_data" -> "jsonb";
-            case "duration_ms" -> "bigint";
-            default -> "text";
-        };
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.auditline.api.AuditEvent;
+import dev.auditline.api.EventData;
 import dev.auditline.api.EventOutcome;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -94,6 +96,48 @@ abstract class EventRepositoryContract extends AuditLogContract {
                 .isNotZero();
         assertThat(stored.eventTimestamp()).isEqualTo(sent.eventTimestamp());
         assertThat(stored.eventData()).isEqualTo(sent.eventData());
+    }
+
+    /**
+     * Hundreds of events in one batch, optional fields set and absent, {@code event_data} from a
+     * few bytes to 100 KB of mixed one- to four-byte characters: each is stored and served back
+     * field for field, with its own {@code ingest_seq}. (PostgreSQL writes the batch as one binary
+     * {@code COPY} built in 64 KB chunks, which these values cross at every offset.)
+     */
+    @Test
+    void storesALargeBatchOfEventsOfEveryShapeFieldForField() {
+        Random random = new Random(20261129);
+        String alphabet = "aZ09 \"\\\n\u00fc\u65e5\ud83d\ude42";
+        List<AuditEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            int length = i == 200 ? 100_000 : random.nextInt(3_000);
+            StringBuilder text = new StringBuilder(length);
+            while (text.length() < length) {
+                int at = random.nextInt(alphabet.length() - 1);
+                text.append(alphabet.charAt(at));
+                if (Character.isHighSurrogate(alphabet.charAt(at))) {
+                    text.append(alphabet.charAt(at + 1));
+                }
+            }
+            Instant at = NOW.minus(random.nextInt(40), ChronoUnit.DAYS).plusNanos(random.nextInt(1_000_000) * 1_000L);
+            AuditEvent.Builder event = i % 2 == 0 ? full(correlationId, at).toBuilder() : minimal(correlationId, at);
+            batch.add(event.eventData(EventData.of(Map.of("i", i, "text", text.toString())))
+                    .build());
+        }
+
+        InsertResult result = repository.insertBatch(batch, "svc-large");
+
+        assertThat(result.created())
+                .containsExactlyInAnyOrderElementsOf(
+                        batch.stream().map(AuditEvent::eventId).toList());
+        Set<Long> seqs = new HashSet<>();
+        for (AuditEvent sent : batch) {
+            AuditEvent stored = repository.findById(sent.eventId()).orElseThrow();
+            assertThat(stored).isEqualTo(sent.withIngestion(NOW, stored.ingestSeq(), "svc-large"));
+            assertThat(seqs.add(stored.ingestSeq()))
+                    .as("ingest_seq of %s", sent.eventId())
+                    .isTrue();
+        }
     }
 
     @Test
