@@ -116,19 +116,25 @@ final class EventCopy {
             if (stored != events.size()) {
                 throw new SQLException("COPY stored " + stored + " of " + events.size() + " rows", "XX000");
             }
-        } finally {
-            if (in.isActive()) {
-                cancel(in);
-            }
+        } catch (SQLException | RuntimeException | Error e) {
+            cancelKeeping(in, e);
+            throw e;
         }
     }
 
-    /** Ends a COPY that failed on the client's side; the transaction is rolled back by the caller. */
-    private static void cancel(CopyIn in) {
+    /**
+     * Ends a COPY still under way after {@code cause} (a write that failed on the client's side);
+     * the caller rolls the transaction back. A failure to cancel is kept as suppressed by {@code
+     * cause}, which is the error reported.
+     */
+    private static void cancelKeeping(CopyIn in, Throwable cause) {
+        if (!in.isActive()) {
+            return; // the server ended it: endCopy reported its error
+        }
         try {
             in.cancelCopy();
-        } catch (SQLException e) {
-            // the server answers a cancelled COPY with an error; the rollback that follows clears it
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -146,7 +152,7 @@ final class EventCopy {
             out.room(2 + 4 + 4);
             out.putShort(COLUMNS.size());
             out.putInt(4);
-            out.putInt((int) (EventSql.eventDate(e.eventTimestamp()).toEpochDay() - PG_EPOCH_DAY));
+            out.putInt(Math.toIntExact(EventSql.eventEpochDay(e.eventTimestamp()) - PG_EPOCH_DAY));
             Object[] values = EventSql.eventValues(e, AS_IS);
             for (int col = 0; col < values.length; col++) {
                 value(out, EVENT_KINDS[col], values[col]);

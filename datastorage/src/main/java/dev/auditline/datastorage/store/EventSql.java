@@ -40,7 +40,12 @@ final class EventSql {
 
     /** The UTC calendar day of an event: its partition key. */
     static java.time.LocalDate eventDate(Instant eventTimestamp) {
-        return java.time.LocalDate.ofEpochDay(Math.floorDiv(eventTimestamp.getEpochSecond(), 86_400L));
+        return java.time.LocalDate.ofEpochDay(eventEpochDay(eventTimestamp));
+    }
+
+    /** {@link #eventDate} as days since 1970-01-01, without making the date. */
+    static long eventEpochDay(Instant eventTimestamp) {
+        return Math.floorDiv(eventTimestamp.getEpochSecond(), 86_400L);
     }
 
     /** Microseconds since the epoch; the precision events are stored with. */
