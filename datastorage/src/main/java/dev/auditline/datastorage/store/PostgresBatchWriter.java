@@ -21,7 +21,7 @@ import java.util.UUID;
 /**
  * The statements of one PostgreSQL batch transaction, and the rule that keeps each event id unique
  * across the store. {@code audit_log.event_id} ({@code UNIQUE}) is the one unique check: a batch
- * inserts its events (no {@code ON CONFLICT}, in id order), then takes {@link #LOG_LOCK_KEY} and
+ * inserts its events (no {@code ON CONFLICT}, in key order), then takes {@link #LOG_LOCK_KEY} and
  * appends their leaves after the log's last index. The lock is held only from the append to the
  * commit, so log indexes follow commit order without a gap while the inserts of concurrent batches
  * still run in parallel.
@@ -32,10 +32,11 @@ import java.util.UUID;
  * log's leaves of all its ids and runs again knowing them ({@link BatchPlan} names duplicates and
  * conflicts). It runs again only while that read, made after the failure, finds more of its ids
  * than the attempt knew: ids are never removed from the log, so each retry follows an id another
- * batch committed, and a batch retries at most once per id it shares. A violation that no stored
- * id explains (a row in {@code audit_events} without its leaf, written around this class) fails
- * the batch as the store's fault ({@code XX000}, a {@code 500}). Inserting in id order means two batches that send the same
- * new ids wait for each other in one direction only, never in a deadlock.
+ * batch committed, and a batch retries at most once per id it shares, plus at most {@link
+ * #DEADLOCK_RETRIES} times after a deadlock. A violation that no stored id explains (a row in
+ * {@code audit_events} without its leaf, written around this class) fails the batch as the
+ * store's fault ({@code XX000}, a {@code 500}). Inserting in one key order ({@link #insertOrder})
+ * means two batches that send the same new ids wait for each other in one direction only.
  *
  * <p>The events go in one binary {@code COPY} ({@link EventCopy}), their {@code ingest_seq} values
  * taken from the sequence first. COPY needs no staging table now that the insert has no {@code ON
@@ -65,6 +66,15 @@ final class PostgresBatchWriter {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private static final String DEADLOCK_DETECTED = "40P01";
+
+    /**
+     * How often a batch runs again after a deadlock that no newly stored id explains: the other
+     * transaction has gone on and the next attempt waits for it. Batches take shared keys in one
+     * order ({@link #insertOrder}), so this is for the cases that order cannot rule out: DDL (a
+     * partition created or dropped) and days of the default partition on both sides of a month
+     * partition in one batch.
+     */
+    static final int DEADLOCK_RETRIES = 3;
 
     /** SQLState of an internal inconsistency: a fault of the store ({@code 500}), not the request's. */
     private static final String INTERNAL_ERROR = "XX000";
@@ -99,6 +109,7 @@ final class PostgresBatchWriter {
             Instant ingestedAt)
             throws SQLException {
         Map<UUID, byte[]> stored = Map.of(); // the first attempt reads nothing
+        int deadlocks = 0;
         while (true) {
             try {
                 InsertResult result = write(c, events, stored, clientLeaves, ingestedBy, ingestedAt);
@@ -112,7 +123,8 @@ final class PostgresBatchWriter {
                 }
                 // read after the failure: whatever the attempt met was committed before it failed
                 Map<UUID, byte[]> nowStored = readAfter(c, BatchPlan.distinctIds(events), e);
-                if (nowStored.size() <= stored.size()) {
+                boolean deadlockRetry = DEADLOCK_DETECTED.equals(state) && deadlocks++ < DEADLOCK_RETRIES;
+                if (nowStored.size() <= stored.size() && !deadlockRetry) {
                     SQLException unexplained = unexplained(e);
                     rollbackKeeping(c, unexplained);
                     throw unexplained;
@@ -174,19 +186,15 @@ final class PostgresBatchWriter {
             return new InsertResult(Set.of(), plan.conflicts(), ingestedAt);
         }
         int n = toInsert.size();
-        Integer[] idOrder = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idOrder[i] = i;
+        Integer[] order = insertOrder(toInsert);
+        List<AuditEvent> inKeyOrder = new ArrayList<>(n);
+        for (Integer i : order) {
+            inKeyOrder.add(toInsert.get(i));
         }
-        Arrays.sort(idOrder, Comparator.comparing(i -> toInsert.get(i).eventId(), PG_UUID_ORDER));
-        List<AuditEvent> inIdOrder = new ArrayList<>(n);
-        for (Integer i : idOrder) {
-            inIdOrder.add(toInsert.get(i));
-        }
-        long[] seqsInIdOrder = insertEvents(c, inIdOrder, ingestedBy, ingestedAt);
+        long[] seqsInKeyOrder = insertEvents(c, inKeyOrder, ingestedBy, ingestedAt);
         long[] seqs = new long[n]; // toInsert's order, which the log keeps
         for (int k = 0; k < n; k++) {
-            seqs[idOrder[k]] = seqsInIdOrder[k];
+            seqs[order[k]] = seqsInKeyOrder[k];
         }
         String[] logIds = new String[n];
         String[] dates = new String[n];
@@ -215,6 +223,24 @@ final class PostgresBatchWriter {
             ps.executeUpdate();
         }
         return new InsertResult(inserted, plan.conflicts(), ingestedAt);
+    }
+
+    /**
+     * The order a batch writes its events in: by the primary key of {@code audit_events}, (the UTC
+     * day, the id), as indexes into {@code events}. Every batch takes the keys it shares with
+     * another in this one order, so two batches wait on each other in one direction only. The day
+     * comes first because {@code COPY} writes a batch partition by partition, in the order it first
+     * meets them: in day order, the month partitions come in that order too.
+     */
+    static Integer[] insertOrder(List<AuditEvent> events) {
+        Integer[] order = new Integer[events.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Comparator<Integer> byDay = Comparator.comparingLong(
+                i -> EventSql.eventEpochDay(events.get(i).eventTimestamp()));
+        Arrays.sort(order, byDay.thenComparing(i -> events.get(i).eventId(), PG_UUID_ORDER));
+        return order;
     }
 
     private static void lockLog(Connection c) throws SQLException {

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * The production store: PostgreSQL, table {@code audit_events} range-partitioned by month (see
  * {@code db/postgresql/V1__audit_events.sql}), append-only.
  *
- * <p>A batch is one transaction ({@link PostgresBatchWriter}): its new events are inserted with
- * one {@code INSERT … SELECT FROM unnest(arrays)}, and their leaves appended to the log ({@code
+ * <p>A batch is one transaction ({@link PostgresBatchWriter}): its new events are written with
+ * one binary {@code COPY}, and their leaves appended to the log ({@code
  * audit_log}, whose unique {@code event_id} keeps ids unique across partitions) at the next
  * contiguous indexes.
  *
@@ -200,7 +200,7 @@ public final class PostgresEventRepository implements EventRepository, MeterBind
 
     /**
      * Stores a batch in one transaction ({@link PostgresBatchWriter#store}): inserts the events the
-     * {@link BatchPlan} keeps (one {@code unnest} statement, in parallel with other batches), then
+     * {@link BatchPlan} keeps (one binary {@code COPY}, in parallel with other batches), then
      * takes the log lock and appends their leaves after the log's last index. The lock is held only
      * from the append to the commit, so log indexes follow commit order without a gap. A batch
      * that meets an id another batch stored runs again knowing the stored ids.

@@ -2,6 +2,8 @@ package dev.auditline.datastorage.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.auditline.api.AuditEvent;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,5 +32,28 @@ class PostgresBatchWriterTest {
         byText.sort(Comparator.comparing(UUID::toString));
 
         assertThat(byComparator).containsExactlyElementsOf(byText);
+    }
+
+    /**
+     * Batches write shared keys in one order, (day, id), so they wait on each other in one
+     * direction only: the day first, since COPY writes partition by partition in the order it meets
+     * them. A later day with a smaller id comes after an earlier day with a larger one.
+     */
+    @Test
+    void insertOrderIsTheDayThenTheIdWhateverTheBatchOrder() {
+        Instant march = Instant.parse("2026-03-02T23:59:59.999999Z");
+        Instant february = Instant.parse("2026-02-27T00:00:00Z");
+        UUID small = new UUID(0x1000L, 1);
+        UUID large = new UUID(-1L, 1); // largest in PostgreSQL's (unsigned) order
+        UUID middle = new UUID(0x7000L, 1);
+        List<AuditEvent> batch = List.of(
+                TestEvents.minimal("c", march).eventId(small).build(),
+                TestEvents.minimal("c", february).eventId(large).build(),
+                TestEvents.minimal("c", march.plusNanos(1_000)).eventId(middle).build(), // next day
+                TestEvents.minimal("c", february.plusSeconds(60)).eventId(small).build());
+
+        Integer[] order = PostgresBatchWriter.insertOrder(batch);
+
+        assertThat(order).containsExactly(3, 1, 0, 2);
     }
 }
