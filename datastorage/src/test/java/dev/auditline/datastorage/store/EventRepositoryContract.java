@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.auditline.api.AuditEvent;
 import dev.auditline.api.EventData;
 import dev.auditline.api.EventOutcome;
+import dev.auditline.api.log.LeafEncoding;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -99,10 +100,12 @@ abstract class EventRepositoryContract extends AuditLogContract {
     }
 
     /**
-     * Hundreds of events in one batch, optional fields set and absent, {@code event_data} from a
-     * few bytes to 100 KB of mixed one- to four-byte characters: each is stored and served back
-     * field for field, with its own {@code ingest_seq}. (PostgreSQL writes the batch as one binary
-     * {@code COPY} built in 64 KB chunks, which these values cross at every offset.)
+     * Hundreds of events in one batch, in no particular order, optional fields set and absent,
+     * {@code event_data} from a few bytes to 100 KB of mixed one- to four-byte characters, over
+     * forty days: each is stored and served back field for field, with its own {@code ingest_seq},
+     * and its log leaf is the encoding of the event as served, that {@code ingest_seq} included.
+     * (PostgreSQL writes the batch in key order with one binary {@code COPY} built in 64 KB chunks,
+     * which these values cross; {@code EventCopyTest} checks the bytes at each boundary.)
      */
     @Test
     void storesALargeBatchOfEventsOfEveryShapeFieldForField() {
@@ -125,18 +128,31 @@ abstract class EventRepositoryContract extends AuditLogContract {
                     .build());
         }
 
-        InsertResult result = repository.insertBatch(batch, "svc-large");
+        try (EventRepository store = openIsolatedRepository(Clock.fixed(NOW, ZoneOffset.UTC))) {
+            InsertResult result = store.insertBatch(batch, "svc-large");
 
-        assertThat(result.created())
-                .containsExactlyInAnyOrderElementsOf(
-                        batch.stream().map(AuditEvent::eventId).toList());
-        Set<Long> seqs = new HashSet<>();
-        for (AuditEvent sent : batch) {
-            AuditEvent stored = repository.findById(sent.eventId()).orElseThrow();
-            assertThat(stored).isEqualTo(sent.withIngestion(NOW, stored.ingestSeq(), "svc-large"));
-            assertThat(seqs.add(stored.ingestSeq()))
-                    .as("ingest_seq of %s", sent.eventId())
-                    .isTrue();
+            assertThat(result.created())
+                    .containsExactlyInAnyOrderElementsOf(
+                            batch.stream().map(AuditEvent::eventId).toList());
+            Set<Long> seqs = new HashSet<>();
+            for (AuditEvent sent : batch) {
+                AuditEvent stored = store.findById(sent.eventId()).orElseThrow();
+                assertThat(stored).isEqualTo(sent.withIngestion(NOW, stored.ingestSeq(), "svc-large"));
+                assertThat(seqs.add(stored.ingestSeq()))
+                        .as("ingest_seq of %s", sent.eventId())
+                        .isTrue();
+            }
+            List<LogLeaf> leaves = store.readLeaves(0, 1_000);
+            assertThat(leaves)
+                    .extracting(LogLeaf::eventId)
+                    .containsExactlyElementsOf(
+                            batch.stream().map(AuditEvent::eventId).toList());
+            for (LogLeaf leaf : leaves) {
+                assertThat(leaf.leaf())
+                        .as("leaf of %s", leaf.eventId())
+                        .isEqualTo(LeafEncoding.encode(
+                                store.findById(leaf.eventId()).orElseThrow()));
+            }
         }
     }
 
